@@ -1,0 +1,98 @@
+// regenatlas: the single binary of RegenAtlas. Reads flags, fills Options,
+// hands over to the subcommand.
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cmd/regenatlas/flags.h"
+#include "cmd/regenatlas/serve.h"
+#include "common/server_runner.h"
+
+namespace {
+
+constexpr char kTopUsage[] =
+    "Usage: regenatlas <command> [flags]\n"
+    "\n"
+    "RegenAtlas: gRPC services tracking cell-therapy and stem-cell drugs.\n"
+    "\n"
+    "Commands:\n"
+    "  serve    run the gRPC server (all-in-one: every service, one port, one store)\n"
+    "  backup   write a consistent checkpoint of a stopped server's store\n"
+    "\n"
+    "Run 'regenatlas <command> --help' for the flags of a command.\n";
+
+int Fail(const absl::Status& status) {
+  std::cerr << "regenatlas: " << status.message() << "\n";
+  return 2;
+}
+
+int Serve(const std::vector<std::string>& args) {
+  regenatlas::cli::ServeOptions o;
+  regenatlas::cli::FlagSet flags(
+      "serve", "regenatlas serve [flags]",
+      "Runs the gRPC server with server reflection and grpc.health.v1.Health. Stops\n"
+      "gracefully on SIGTERM/SIGINT: health turns NOT_SERVING, new calls are refused,\n"
+      "in-flight calls get --shutdown_grace to finish, the store is flushed and closed.");
+  flags.Add("listen", o.listen, "host:port to listen on; port 0 picks a free port");
+  flags.Add("data_dir", o.data_dir, "directory of the RocksDB store (created when missing)");
+  flags.Add("role", o.role,
+            "all (every service in one process); catalog|timeline|analytics|gateway are "
+            "not available yet");
+  flags.Add("shutdown_grace", "10s", "time in-flight calls get to finish on shutdown");
+  flags.Add("sync_writes", "true",
+            "fsync the write-ahead log before acknowledging a write (survives kill -9)");
+  if (absl::Status s = flags.Parse(args); !s.ok()) return Fail(s);
+  if (flags.help_requested()) {
+    std::cout << flags.Usage();
+    return 0;
+  }
+  if (!flags.positional().empty()) {
+    return Fail(absl::InvalidArgumentError("serve takes no arguments: " + flags.positional()[0]));
+  }
+  o.listen = flags.GetString("listen");
+  o.data_dir = flags.GetString("data_dir");
+  o.role = flags.GetString("role");
+  absl::StatusOr<absl::Duration> grace = flags.GetDuration("shutdown_grace");
+  if (!grace.ok()) return Fail(grace.status());
+  o.shutdown_grace = *grace;
+  absl::StatusOr<bool> sync = flags.GetBool("sync_writes");
+  if (!sync.ok()) return Fail(sync.status());
+  o.sync_writes = *sync;
+  return regenatlas::cli::RunServe(o);
+}
+
+int Backup(const std::vector<std::string>& args) {
+  regenatlas::cli::FlagSet flags(
+      "backup", "regenatlas backup --data_dir=DIR --to=NEW_DIR",
+      "Writes a consistent, openable checkpoint of the store in --data_dir into --to\n"
+      "(which must not exist). The server using --data_dir must be stopped; serve\n"
+      "--data_dir=NEW_DIR opens the copy.");
+  flags.Add("data_dir", "regenatlas-data", "directory of the store to back up");
+  flags.Add("to", "", "directory to create with the checkpoint");
+  if (absl::Status s = flags.Parse(args); !s.ok()) return Fail(s);
+  if (flags.help_requested()) {
+    std::cout << flags.Usage();
+    return 0;
+  }
+  if (flags.GetString("to").empty()) return Fail(absl::InvalidArgumentError("--to is required"));
+  return regenatlas::cli::RunBackup({flags.GetString("data_dir"), flags.GetString("to")});
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Before any thread exists, so that only sigwait sees SIGTERM/SIGINT.
+  regenatlas::BlockTerminationSignals();
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::cout << kTopUsage;
+    return args.empty() ? 2 : 0;
+  }
+  std::string command = args[0];
+  args.erase(args.begin());
+  if (command == "serve") return Serve(args);
+  if (command == "backup") return Backup(args);
+  std::cerr << "regenatlas: unknown command '" << command << "'\n\n" << kTopUsage;
+  return 2;
+}

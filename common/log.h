@@ -1,0 +1,26 @@
+#ifndef REGENATLAS_COMMON_LOG_H_
+#define REGENATLAS_COMMON_LOG_H_
+
+#include <initializer_list>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <utility>
+
+namespace regenatlas {
+
+enum class LogLevel { kDebug, kInfo, kWarning, kError };
+
+// One structured field of a log line.
+using LogField = std::pair<absl::string_view, std::string>;
+
+// Writes one JSON object per line to stderr:
+//   {"ts":"2025-06-01T12:00:00.123456Z","level":"info","msg":"...","k":"v"}
+// Thread-safe; lines are never interleaved.
+void Log(LogLevel level, absl::string_view msg, std::initializer_list<LogField> fields = {});
+
+// Messages below `level` are dropped. Default: kInfo.
+void SetMinLogLevel(LogLevel level);
+
+}  // namespace regenatlas
+
+#endif  // REGENATLAS_COMMON_LOG_H_

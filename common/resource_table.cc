@@ -1,0 +1,308 @@
+#include "common/resource_table.h"
+
+#include <algorithm>
+#include <set>
+
+#include "common/paging.h"
+#include "common/records.h"
+#include "common/resource_name.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/util/field_mask_util.h"
+#include "google/protobuf/util/message_differencer.h"
+
+namespace regenatlas {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+
+// Fields the server owns; a client can neither set nor update them.
+const std::set<std::string>& OutputOnlyFields() {
+  static const auto* fields =
+      new std::set<std::string>{"name", "etag", "create_time", "update_time"};
+  return *fields;
+}
+
+void SetString(Message* m, const char* field, const std::string& value) {
+  const FieldDescriptor* f = m->GetDescriptor()->FindFieldByName(field);
+  if (f != nullptr) m->GetReflection()->SetString(m, f, value);
+}
+
+std::string GetString(const Message& m, const char* field) {
+  const FieldDescriptor* f = m.GetDescriptor()->FindFieldByName(field);
+  return f == nullptr ? std::string() : m.GetReflection()->GetString(m, f);
+}
+
+void SetTime(Message* m, const char* field, absl::Time t) {
+  const FieldDescriptor* f = m->GetDescriptor()->FindFieldByName(field);
+  if (f == nullptr) return;
+  m->GetReflection()->MutableMessage(m, f)->CopyFrom(ToProtoTime(t));
+}
+
+void CopyField(const Message& from, Message* to, const char* field) {
+  const FieldDescriptor* f = from.GetDescriptor()->FindFieldByName(field);
+  if (f == nullptr) return;
+  if (from.GetReflection()->HasField(from, f)) {
+    to->GetReflection()->MutableMessage(to, f)->CopyFrom(from.GetReflection()->GetMessage(from, f));
+  } else {
+    to->GetReflection()->ClearField(to, f);
+  }
+}
+
+// Top-level fields whose values differ between a and b (output-only excluded).
+std::vector<std::string> ChangedFields(const Message& a, const Message& b) {
+  std::vector<std::string> out;
+  const google::protobuf::Descriptor* d = a.GetDescriptor();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* f = d->field(i);
+    if (OutputOnlyFields().count(f->name())) continue;
+    google::protobuf::util::MessageDifferencer diff;
+    std::vector<const FieldDescriptor*> fields = {f};
+    if (!diff.CompareWithFields(a, b, fields, fields)) out.push_back(f->name());
+  }
+  return out;
+}
+
+}  // namespace
+
+ResourceTableBase::ResourceTableBase(storage::Store* store, absl::Mutex* write_mu,
+                                     ResourceTableOptions options, Validator validate,
+                                     Indexer index_keys)
+    : store_(store),
+      write_mu_(write_mu),
+      options_(std::move(options)),
+      records_(options_.records_cf, options_.collection),
+      validate_(std::move(validate)),
+      index_keys_(std::move(index_keys)) {}
+
+absl::StatusOr<std::string> ResourceTableBase::IdOf(absl::string_view name,
+                                                    absl::string_view field) const {
+  return ParseResourceName(name, options_.collection, field);
+}
+
+void ResourceTableBase::StageWrite(storage::WriteBatch& batch, absl::string_view id,
+                                   const Message* old_record, const Message* record,
+                                   common::v1::ChangeKind kind, absl::string_view origin,
+                                   const std::vector<std::string>& changed_fields) const {
+  std::vector<std::string> old_keys, new_keys;
+  if (old_record != nullptr) old_keys = index_keys_(*old_record);
+  if (record != nullptr) new_keys = index_keys_(*record);
+  std::sort(old_keys.begin(), old_keys.end());
+  std::sort(new_keys.begin(), new_keys.end());
+  // Only the index entries that differ are touched.
+  for (const std::string& k : old_keys) {
+    if (!std::binary_search(new_keys.begin(), new_keys.end(), k)) {
+      batch.Delete(options_.index_cf, k);
+    }
+  }
+  for (const std::string& k : new_keys) {
+    if (!std::binary_search(old_keys.begin(), old_keys.end(), k)) {
+      batch.Put(options_.index_cf, k, "");
+    }
+  }
+  if (record != nullptr) {
+    records_.Put(batch, id, *record);
+  } else {
+    records_.Delete(batch, id);
+  }
+  common::v1::ResourceChange change;
+  change.set_name(NameOf(id));
+  change.set_kind(kind);
+  change.mutable_resource()->PackFrom(record != nullptr ? *record : *old_record);
+  change.set_origin(std::string(origin));
+  for (const std::string& f : changed_fields) change.add_changed_fields(f);
+  batch.AppendChange(options_.change_stream, change.SerializeAsString());
+}
+
+absl::Status ResourceTableBase::CreateRaw(absl::string_view id, Message* record,
+                                          absl::string_view origin) {
+  std::string id_field = absl::StrCat(options_.collection.substr(0, options_.collection.size() - 1),
+                                      "_id");
+  absl::Status s = ValidateResourceId(id, id_field);
+  if (!s.ok()) return s;
+  SetString(record, "name", NameOf(id));
+  absl::MutexLock lock(write_mu_);
+  // Validation runs under the lock so that reference checks see the state
+  // the write commits against.
+  s = validate_(*record);
+  if (!s.ok()) return s;
+  std::unique_ptr<Message> existing(record->New());
+  absl::StatusOr<bool> found = records_.Get(*store_, id, existing.get());
+  if (!found.ok()) return found.status();
+  if (*found) return absl::AlreadyExistsError(absl::StrCat(NameOf(id), " already exists"));
+  const absl::Time now = options_.clock();
+  SetTime(record, "create_time", now);
+  SetTime(record, "update_time", now);
+  StampEtag(record);
+  storage::WriteBatch batch;
+  StageWrite(batch, id, nullptr, record, common::v1::CHANGE_KIND_CREATED, origin, {});
+  return store_->Write(std::move(batch)).status();
+}
+
+absl::StatusOr<bool> ResourceTableBase::FindRaw(absl::string_view id, Message* out,
+                                                const storage::Snapshot* snapshot) const {
+  return records_.Get(*store_, id, out, snapshot);
+}
+
+absl::Status ResourceTableBase::GetRaw(absl::string_view name, Message* out,
+                                       const storage::Snapshot* snapshot) const {
+  absl::StatusOr<std::string> id = IdOf(name, "name");
+  if (!id.ok()) return id.status();
+  absl::StatusOr<bool> found = records_.Get(*store_, *id, out, snapshot);
+  if (!found.ok()) return found.status();
+  if (!*found) return absl::NotFoundError(absl::StrCat(name, " not found"));
+  return absl::OkStatus();
+}
+
+absl::Status ResourceTableBase::UpdateRaw(const Message& patch,
+                                          const google::protobuf::FieldMask& mask,
+                                          absl::string_view origin, Message* out) {
+  const std::string name = GetString(patch, "name");
+  absl::StatusOr<std::string> id = IdOf(name, absl::StrCat(options_.collection.substr(
+                                                               0, options_.collection.size() - 1),
+                                                           ".name"));
+  if (!id.ok()) return id.status();
+  google::protobuf::FieldMask effective = mask;
+  if (effective.paths_size() == 0) {
+    // No mask: every field the patch sets, as AIP-134 allows.
+    google::protobuf::FieldMask set;
+    std::vector<const FieldDescriptor*> fields;
+    patch.GetReflection()->ListFields(patch, &fields);
+    for (const FieldDescriptor* f : fields) {
+      if (!OutputOnlyFields().count(f->name())) set.add_paths(f->name());
+    }
+    effective = set;
+  }
+  for (const std::string& path : effective.paths()) {
+    if (!google::protobuf::util::FieldMaskUtil::GetFieldDescriptors(patch.GetDescriptor(), path,
+                                                                     nullptr)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("update_mask: unknown field \"", path, "\""));
+    }
+    std::string top = path.substr(0, path.find('.'));
+    if (OutputOnlyFields().count(top)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("update_mask: \"", path, "\" is output only"));
+    }
+  }
+  absl::MutexLock lock(write_mu_);
+  std::unique_ptr<Message> current(patch.New());
+  absl::StatusOr<bool> found = records_.Get(*store_, *id, current.get());
+  if (!found.ok()) return found.status();
+  if (!*found) return absl::NotFoundError(absl::StrCat(name, " not found"));
+  const std::string etag = GetString(patch, "etag");
+  if (!etag.empty() && etag != GetString(*current, "etag")) {
+    return absl::AbortedError(absl::StrCat("etag: ", name, " has changed since it was read (current etag ",
+                                           GetString(*current, "etag"), ")"));
+  }
+  out->CopyFrom(*current);
+  google::protobuf::util::FieldMaskUtil::MergeOptions merge;
+  merge.set_replace_message_fields(true);
+  merge.set_replace_repeated_fields(true);
+  google::protobuf::util::FieldMaskUtil::MergeMessageTo(patch, effective, merge, out);
+  absl::Status s = validate_(*out);
+  if (!s.ok()) return s;
+  std::vector<std::string> changed = ChangedFields(*current, *out);
+  if (changed.empty()) return absl::OkStatus();
+  SetTime(out, "update_time", options_.clock());
+  StampEtag(out);
+  storage::WriteBatch batch;
+  StageWrite(batch, *id, current.get(), out, common::v1::CHANGE_KIND_UPDATED, origin, changed);
+  return store_->Write(std::move(batch)).status();
+}
+
+absl::StatusOr<bool> ResourceTableBase::UpsertRaw(Message* record, absl::string_view origin) {
+  absl::StatusOr<std::string> id = IdOf(GetString(*record, "name"), "name");
+  if (!id.ok()) return id.status();
+  absl::MutexLock lock(write_mu_);
+  absl::Status s = validate_(*record);
+  if (!s.ok()) return s;
+  std::unique_ptr<Message> current(record->New());
+  absl::StatusOr<bool> found = records_.Get(*store_, *id, current.get());
+  if (!found.ok()) return found.status();
+  const absl::Time now = options_.clock();
+  std::vector<std::string> changed;
+  if (*found) {
+    changed = ChangedFields(*current, *record);
+    if (changed.empty()) {
+      record->CopyFrom(*current);
+      return false;
+    }
+    CopyField(*current, record, "create_time");
+  } else {
+    SetTime(record, "create_time", now);
+  }
+  SetTime(record, "update_time", now);
+  StampEtag(record);
+  storage::WriteBatch batch;
+  StageWrite(batch, *id, *found ? current.get() : nullptr, record,
+             *found ? common::v1::CHANGE_KIND_UPDATED : common::v1::CHANGE_KIND_CREATED, origin,
+             changed);
+  s = store_->Write(std::move(batch)).status();
+  if (!s.ok()) return s;
+  return true;
+}
+
+absl::Status ResourceTableBase::DeleteRaw(absl::string_view name, absl::string_view etag,
+                                          absl::string_view origin, Message* current) {
+  absl::StatusOr<std::string> id = IdOf(name, "name");
+  if (!id.ok()) return id.status();
+  absl::MutexLock lock(write_mu_);
+  absl::StatusOr<bool> found = records_.Get(*store_, *id, current);
+  if (!found.ok()) return found.status();
+  if (!*found) return absl::NotFoundError(absl::StrCat(name, " not found"));
+  if (!etag.empty() && etag != GetString(*current, "etag")) {
+    return absl::AbortedError(absl::StrCat("etag: ", name,
+                                           " has changed since it was read (current etag ",
+                                           GetString(*current, "etag"), ")"));
+  }
+  storage::WriteBatch batch;
+  StageWrite(batch, *id, current, nullptr, common::v1::CHANGE_KIND_DELETED, origin, {});
+  return store_->Write(std::move(batch)).status();
+}
+
+absl::Status ResourceTableBase::ListRaw(int32_t page_size, absl::string_view page_token,
+                                        const std::function<Message*()>& add,
+                                        std::string* next_page_token) const {
+  absl::StatusOr<int> limit = NormalizePageSize(page_size);
+  if (!limit.ok()) return limit.status();
+  const std::string query = absl::StrCat(options_.collection, ":order=name");
+  std::string after;
+  if (!page_token.empty()) {
+    absl::StatusOr<std::string> position = DecodePageToken(page_token, query);
+    if (!position.ok()) return position.status();
+    after = *std::move(position);
+  }
+  int count = 0;
+  std::string last_id;
+  bool more = false;
+  absl::Status parse_error;
+  absl::Status s = records_.Scan(*store_, after, nullptr, [&](absl::string_view id,
+                                                              absl::string_view bytes) {
+    if (count == *limit) {
+      more = true;
+      return false;
+    }
+    Message* m = add();
+    if (!m->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+      parse_error = absl::DataLossError(absl::StrCat(NameOf(id), " does not parse"));
+      return false;
+    }
+    ++count;
+    last_id = std::string(id);
+    return true;
+  });
+  if (!s.ok()) return s;
+  if (!parse_error.ok()) return parse_error;
+  next_page_token->clear();
+  if (more) *next_page_token = EncodePageToken(query, last_id);
+  return absl::OkStatus();
+}
+
+absl::Status ResourceTableBase::ScanAll(
+    const storage::Snapshot* snapshot,
+    const std::function<bool(absl::string_view, absl::string_view)>& fn) const {
+  return records_.Scan(*store_, "", snapshot, fn);
+}
+
+}  // namespace regenatlas

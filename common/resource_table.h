@@ -1,0 +1,171 @@
+#ifndef REGENATLAS_COMMON_RESOURCE_TABLE_H_
+#define REGENATLAS_COMMON_RESOURCE_TABLE_H_
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "google/protobuf/field_mask.pb.h"
+#include "google/protobuf/message.h"
+#include "regenatlas/common/v1/common.pb.h"
+#include "storage/collection.h"
+#include "storage/store.h"
+
+namespace regenatlas {
+
+// One page of a List call.
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  std::string next_page_token;
+};
+
+// Where a resource kind lives and how it is indexed.
+struct ResourceTableOptions {
+  // Collection id in resource names, e.g. "sources" for "sources/{id}".
+  std::string collection;
+  // Record column family and index column family of the owning service.
+  storage::ColumnFamily records_cf = storage::ColumnFamily::kCatalog;
+  storage::ColumnFamily index_cf = storage::ColumnFamily::kCatalogIndex;
+  // Change-log stream of the owning service.
+  std::string change_stream;
+  std::function<absl::Time()> clock = [] { return absl::Now(); };
+};
+
+// Standard methods over one protobuf resource type, untyped: records are
+// google::protobuf::Message with string fields `name` and `etag` and
+// Timestamp fields `create_time` / `update_time`. Every write commits the
+// record, its secondary-index entries and a change-log entry in one
+// WriteBatch, after validation; a failed call writes nothing.
+//
+// Validation and indexing belong to the owning domain class and come in as
+// functions: `validate` returns INVALID_ARGUMENT naming the field (and may
+// check references); `index_keys` returns the index-CF keys of a record.
+class ResourceTableBase {
+ public:
+  using Validator = std::function<absl::Status(const google::protobuf::Message&)>;
+  using Indexer = std::function<std::vector<std::string>(const google::protobuf::Message&)>;
+
+  // `store` is not owned and must outlive the table. `write_mu` serialises
+  // the read-check-write sequences of the owning service (shared by its
+  // tables so that cross-resource checks see a stable state).
+  ResourceTableBase(storage::Store* store, absl::Mutex* write_mu, ResourceTableOptions options,
+                    Validator validate, Indexer index_keys);
+
+  const std::string& collection() const { return options_.collection; }
+  std::string NameOf(absl::string_view id) const { return absl::StrCat(options_.collection, "/", id); }
+  // The id of a resource name of this collection, or INVALID_ARGUMENT naming `field`.
+  absl::StatusOr<std::string> IdOf(absl::string_view name, absl::string_view field) const;
+
+  absl::Status CreateRaw(absl::string_view id, google::protobuf::Message* record,
+                         absl::string_view origin);
+  // NOT_FOUND when absent.
+  absl::Status GetRaw(absl::string_view name, google::protobuf::Message* out,
+                      const storage::Snapshot* snapshot = nullptr) const;
+  // False when absent; no NOT_FOUND error.
+  absl::StatusOr<bool> FindRaw(absl::string_view id, google::protobuf::Message* out,
+                               const storage::Snapshot* snapshot = nullptr) const;
+  // Applies `patch` to the stored record: the paths of `mask`, or every
+  // field set in `patch` when the mask is empty. Output-only fields (name,
+  // etag, create/update time) cannot be changed. ABORTED when patch's etag
+  // is set and differs. Returns the updated record in `out`.
+  absl::Status UpdateRaw(const google::protobuf::Message& patch,
+                         const google::protobuf::FieldMask& mask, absl::string_view origin,
+                         google::protobuf::Message* out);
+  // Writes `record` (already complete, named) whether or not it exists:
+  // used by dataset loading and imports. Unchanged content writes nothing
+  // and returns false.
+  absl::StatusOr<bool> UpsertRaw(google::protobuf::Message* record, absl::string_view origin);
+  // `current` receives the deleted record (its type tells the stored type).
+  absl::Status DeleteRaw(absl::string_view name, absl::string_view etag, absl::string_view origin,
+                         google::protobuf::Message* current);
+  // Records in id order, `page_size` (normalised) at a time.
+  absl::Status ListRaw(int32_t page_size, absl::string_view page_token,
+                       const std::function<google::protobuf::Message*()>& add,
+                       std::string* next_page_token) const;
+  // Calls fn for every record in id order until it returns false.
+  absl::Status ScanAll(const storage::Snapshot* snapshot,
+                       const std::function<bool(absl::string_view id, absl::string_view bytes)>& fn) const;
+
+  // Appends the writes that replace `old_record` (may be null) by `record`
+  // (may be null, for a deletion) to `batch`: the record, the index entries
+  // that changed and a change-log entry.
+  void StageWrite(storage::WriteBatch& batch, absl::string_view id,
+                  const google::protobuf::Message* old_record,
+                  const google::protobuf::Message* record, common::v1::ChangeKind kind,
+                  absl::string_view origin,
+                  const std::vector<std::string>& changed_fields) const;
+
+  storage::Store* store() const { return store_; }
+  absl::Mutex* write_mu() const { return write_mu_; }
+  const ResourceTableOptions& options() const { return options_; }
+
+ private:
+  storage::Store* const store_;
+  absl::Mutex* const write_mu_;
+  const ResourceTableOptions options_;
+  const storage::Collection records_;
+  const Validator validate_;
+  const Indexer index_keys_;
+};
+
+// Typed face of ResourceTableBase for resource message T.
+template <typename T>
+class ResourceTable : public ResourceTableBase {
+ public:
+  using TypedValidator = std::function<absl::Status(const T&)>;
+  using TypedIndexer = std::function<std::vector<std::string>(const T&)>;
+
+  ResourceTable(storage::Store* store, absl::Mutex* write_mu, ResourceTableOptions options,
+                TypedValidator validate, TypedIndexer index_keys = nullptr)
+      : ResourceTableBase(
+            store, write_mu, std::move(options),
+            [validate](const google::protobuf::Message& m) {
+              return validate ? validate(static_cast<const T&>(m)) : absl::OkStatus();
+            },
+            [index_keys](const google::protobuf::Message& m) {
+              return index_keys ? index_keys(static_cast<const T&>(m)) : std::vector<std::string>();
+            }) {}
+
+  absl::StatusOr<T> Create(absl::string_view id, T record, absl::string_view origin = "api") {
+    absl::Status s = CreateRaw(id, &record, origin);
+    if (!s.ok()) return s;
+    return record;
+  }
+  absl::StatusOr<T> Get(absl::string_view name, const storage::Snapshot* snapshot = nullptr) const {
+    T out;
+    absl::Status s = GetRaw(name, &out, snapshot);
+    if (!s.ok()) return s;
+    return out;
+  }
+  absl::StatusOr<T> Update(const T& patch, const google::protobuf::FieldMask& mask,
+                           absl::string_view origin = "api") {
+    T out;
+    absl::Status s = UpdateRaw(patch, mask, origin, &out);
+    if (!s.ok()) return s;
+    return out;
+  }
+  absl::Status Delete(absl::string_view name, absl::string_view etag,
+                      absl::string_view origin = "api") {
+    T current;
+    return DeleteRaw(name, etag, origin, &current);
+  }
+  absl::StatusOr<Page<T>> List(int32_t page_size, absl::string_view page_token) const {
+    Page<T> page;
+    absl::Status s = ListRaw(
+        page_size, page_token, [&page]() { return &page.items.emplace_back(); },
+        &page.next_page_token);
+    if (!s.ok()) return s;
+    return page;
+  }
+};
+
+}  // namespace regenatlas
+
+#endif  // REGENATLAS_COMMON_RESOURCE_TABLE_H_

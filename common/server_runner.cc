@@ -1,0 +1,78 @@
+#include "common/server_runner.h"
+
+#include <csignal>
+
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+
+namespace regenatlas {
+
+using grpc::health::v1::HealthCheckResponse;
+
+ServerRunner::ServerRunner(ServerOptions options) : options_(std::move(options)) {}
+
+ServerRunner::~ServerRunner() { Shutdown(); }
+
+void ServerRunner::AddService(grpc::Service* service, const std::string& health_name) {
+  services_.emplace_back(service, health_name);
+}
+
+absl::Status ServerRunner::Start() {
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options_.listen, grpc::InsecureServerCredentials(), &port_);
+  builder.RegisterService(&health_);
+  for (auto& [service, name] : services_) builder.RegisterService(service);
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || port_ == 0) {
+    server_.reset();
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.listen));
+  }
+  health_.SetStatus("", HealthCheckResponse::SERVING);
+  for (auto& [service, name] : services_) health_.SetStatus(name, HealthCheckResponse::SERVING);
+  Log(LogLevel::kInfo, "server listening",
+      {{"address", options_.listen}, {"port", absl::StrCat(port_)}});
+  return absl::OkStatus();
+}
+
+std::shared_ptr<grpc::Channel> ServerRunner::InProcessChannel() {
+  return server_->InProcessChannel(grpc::ChannelArguments());
+}
+
+void ServerRunner::Shutdown() {
+  if (server_ == nullptr || shut_down_) return;
+  shut_down_ = true;
+  health_.SetAll(HealthCheckResponse::NOT_SERVING);
+  Log(LogLevel::kInfo, "shutting down",
+      {{"grace", absl::FormatDuration(options_.shutdown_grace)}});
+  server_->Shutdown(std::chrono::system_clock::now() +
+                    absl::ToChronoMilliseconds(options_.shutdown_grace));
+  server_->Wait();
+  Log(LogLevel::kInfo, "server stopped");
+}
+
+namespace {
+sigset_t TerminationSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+}  // namespace
+
+void BlockTerminationSignals() {
+  sigset_t set = TerminationSignals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int WaitForTerminationSignal() {
+  sigset_t set = TerminationSignals();
+  int sig = 0;
+  while (sigwait(&set, &sig) != 0) {
+  }
+  return sig;
+}
+
+}  // namespace regenatlas

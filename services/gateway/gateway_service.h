@@ -1,0 +1,56 @@
+#ifndef REGENATLAS_SERVICES_GATEWAY_GATEWAY_SERVICE_H_
+#define REGENATLAS_SERVICES_GATEWAY_GATEWAY_SERVICE_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "grpcpp/grpcpp.h"
+#include "regenatlas/gateway/v1/gateway_service.grpc.pb.h"
+
+namespace regenatlas::gateway {
+
+// A backend service the gateway talks to.
+struct BackendOptions {
+  // Full service name, e.g. "regenatlas.catalog.v1.CatalogService".
+  std::string service;
+  // "in-process" or host:port, for display.
+  std::string target;
+  // Opens the channel on first use (in all-in-one the in-process channel
+  // exists only once the server has started).
+  std::function<std::shared_ptr<grpc::Channel>()> connect;
+};
+
+// How the gateway is configured.
+struct GatewayOptions {
+  std::vector<BackendOptions> backends;
+  // Deadline of a backend health check when the caller sets none.
+  absl::Duration default_deadline = absl::Seconds(2);
+};
+
+// GatewayService: composite views over the backends, reached only through
+// their gRPC APIs.
+class GatewayService final : public gateway::v1::GatewayService::CallbackService {
+ public:
+  explicit GatewayService(GatewayOptions options);
+
+  // Checks every backend's grpc.health.v1.Health in parallel under the
+  // caller's deadline.
+  grpc::ServerUnaryReactor* ListBackends(grpc::CallbackServerContext* context,
+                                         const gateway::v1::ListBackendsRequest* request,
+                                         gateway::v1::ListBackendsResponse* response) override;
+
+ private:
+  std::shared_ptr<grpc::Channel> ChannelOf(size_t i);
+
+  const GatewayOptions options_;
+  absl::Mutex mu_;
+  std::vector<std::shared_ptr<grpc::Channel>> channels_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace regenatlas::gateway
+
+#endif  // REGENATLAS_SERVICES_GATEWAY_GATEWAY_SERVICE_H_

@@ -1,0 +1,296 @@
+#include "storage/store.h"
+
+#include <filesystem>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "rocksdb/db.h"
+#include "rocksdb/options.h"
+#include "rocksdb/utilities/checkpoint.h"
+#include "rocksdb/write_batch.h"
+#include "storage/key.h"
+#include "storage/rocksdb_status.h"
+
+namespace regenatlas::storage {
+namespace {
+
+// Meta key holding the last change sequence number; written in the same
+// batch as the change entries so that it never lags or leads them.
+constexpr char kLastSeqKey[] = "changelog/last_seq";
+
+std::string EncodeFixed64(uint64_t v) { return Key().Uint64(v).Release(); }
+
+std::string ChangeKey(absl::string_view stream, uint64_t seq) {
+  return Key().String(stream).Uint64(seq).Release();
+}
+
+}  // namespace
+
+void WriteBatch::Put(ColumnFamily cf, std::string key, std::string value) {
+  ops_.push_back({false, cf, std::move(key), std::move(value)});
+}
+
+void WriteBatch::Delete(ColumnFamily cf, std::string key) {
+  ops_.push_back({true, cf, std::move(key), {}});
+}
+
+void WriteBatch::AppendChange(std::string stream, std::string payload) {
+  changes_.emplace_back(std::move(stream), std::move(payload));
+}
+
+ScanRange ScanRange::Prefix(absl::string_view prefix) {
+  return ScanRange{std::string(prefix), Key::PrefixEnd(prefix), false};
+}
+
+struct Snapshot::Rep {
+  rocksdb::DB* db = nullptr;
+  const rocksdb::Snapshot* snapshot = nullptr;
+};
+
+Snapshot::Snapshot(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
+
+Snapshot::~Snapshot() {
+  if (rep_ && rep_->db && rep_->snapshot) rep_->db->ReleaseSnapshot(rep_->snapshot);
+}
+
+struct Store::Impl {
+  StoreOptions options;
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;  // by ColumnFamily
+  // Serialises commits so that sequence numbers follow commit order.
+  absl::Mutex write_mu;
+  mutable absl::Mutex seq_mu;
+  uint64_t last_seq ABSL_GUARDED_BY(seq_mu) = 0;
+  bool closed = false;
+
+  rocksdb::ColumnFamilyHandle* cf(ColumnFamily c) const {
+    return handles[static_cast<int>(c)];
+  }
+  rocksdb::ReadOptions ReadOpts(const Snapshot* s) const {
+    rocksdb::ReadOptions ro;
+    if (s != nullptr) ro.snapshot = s->rep_->snapshot;
+    return ro;
+  }
+  absl::Status CloseDb() {
+    if (closed) return absl::OkStatus();
+    closed = true;
+    absl::Status status = absl::OkStatus();
+    rocksdb::FlushOptions fo;
+    status.Update(FromRocksStatus(db->Flush(fo, handles), "flush on close"));
+    for (auto* h : handles) {
+      status.Update(FromRocksStatus(db->DestroyColumnFamilyHandle(h), "close column family"));
+    }
+    handles.clear();
+    status.Update(FromRocksStatus(db->Close(), "close"));
+    db.reset();
+    return status;
+  }
+};
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Store::~Store() {
+  if (impl_) impl_->CloseDb().IgnoreError();
+}
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
+  if (options.path.empty()) {
+    return absl::InvalidArgumentError("storage: empty path");
+  }
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = options.create_if_missing;
+  db_options.create_missing_column_families = true;
+  db_options.IncreaseParallelism(2);
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
+  for (absl::string_view name : kColumnFamilyNames) {
+    descriptors.emplace_back(std::string(name), rocksdb::ColumnFamilyOptions());
+  }
+  if (options.create_if_missing) {
+    std::error_code ec;
+    std::filesystem::create_directories(options.path, ec);
+    if (ec) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("storage: cannot create ", options.path, ": ", ec.message()));
+    }
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  absl::Status s = FromRocksStatus(
+      rocksdb::DB::Open(db_options, options.path, descriptors, &handles, &raw),
+      absl::StrCat("open ", options.path));
+  if (!s.ok()) return s;
+
+  auto impl = std::make_unique<Impl>();
+  impl->options = std::move(options);
+  impl->db.reset(raw);
+  // handles[0] is "default", which we do not use.
+  raw->DestroyColumnFamilyHandle(handles[0]);
+  impl->handles.assign(handles.begin() + 1, handles.end());
+
+  std::string last;
+  rocksdb::Status rs = raw->Get(rocksdb::ReadOptions(), impl->cf(ColumnFamily::kMeta),
+                                kLastSeqKey, &last);
+  if (rs.ok()) {
+    KeyReader reader(last);
+    absl::StatusOr<uint64_t> seq = reader.Uint64();
+    if (!seq.ok()) return absl::DataLossError("storage: corrupt change-log sequence");
+    absl::MutexLock lock(&impl->seq_mu);
+    impl->last_seq = *seq;
+  } else if (!rs.IsNotFound()) {
+    return FromRocksStatus(rs, "read change-log sequence");
+  }
+  return std::unique_ptr<Store>(new Store(std::move(impl)));
+}
+
+absl::StatusOr<std::optional<std::string>> Store::Get(ColumnFamily cf, absl::string_view key,
+                                                      const Snapshot* snapshot) const {
+  if (impl_->closed) return absl::FailedPreconditionError("storage: closed");
+  std::string value;
+  rocksdb::Status s = impl_->db->Get(impl_->ReadOpts(snapshot), impl_->cf(cf),
+                                     rocksdb::Slice(key.data(), key.size()), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocksStatus(s, "get");
+  return std::optional<std::string>(std::move(value));
+}
+
+absl::StatusOr<uint64_t> Store::Write(WriteBatch batch) {
+  absl::MutexLock write_lock(&impl_->write_mu);
+  if (impl_->closed) return absl::FailedPreconditionError("storage: closed");
+  rocksdb::WriteBatch wb;
+  for (const WriteBatch::Op& op : batch.ops_) {
+    if (op.cf == ColumnFamily::kChangeLog) {
+      return absl::InvalidArgumentError("storage: the change log is written only by AppendChange");
+    }
+    rocksdb::Status s = op.is_delete ? wb.Delete(impl_->cf(op.cf), op.key)
+                                     : wb.Put(impl_->cf(op.cf), op.key, op.value);
+    if (!s.ok()) return FromRocksStatus(s, "batch");
+  }
+  uint64_t seq;
+  {
+    absl::MutexLock lock(&impl_->seq_mu);
+    seq = impl_->last_seq;
+  }
+  if (!batch.changes_.empty()) {
+    const int64_t micros = absl::ToUnixMicros(impl_->options.clock());
+    for (auto& [stream, payload] : batch.changes_) {
+      ++seq;
+      std::string value = Key().Int64(micros).Release();
+      value.append(payload);
+      wb.Put(impl_->cf(ColumnFamily::kChangeLog), ChangeKey(stream, seq), value);
+    }
+    wb.Put(impl_->cf(ColumnFamily::kMeta), kLastSeqKey, EncodeFixed64(seq));
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = impl_->options.sync_writes;
+  absl::Status s = FromRocksStatus(impl_->db->Write(wo, &wb), "write");
+  if (!s.ok()) return s;
+  absl::MutexLock lock(&impl_->seq_mu);
+  impl_->last_seq = seq;
+  return seq;
+}
+
+std::shared_ptr<const Snapshot> Store::NewSnapshot() const {
+  auto rep = std::make_unique<Snapshot::Rep>();
+  rep->db = impl_->db.get();
+  rep->snapshot = impl_->db->GetSnapshot();
+  return std::shared_ptr<const Snapshot>(new Snapshot(std::move(rep)));
+}
+
+absl::Status Store::Scan(
+    ColumnFamily cf, const ScanRange& range, const Snapshot* snapshot,
+    absl::FunctionRef<bool(absl::string_view, absl::string_view)> fn) const {
+  if (impl_->closed) return absl::FailedPreconditionError("storage: closed");
+  rocksdb::ReadOptions ro = impl_->ReadOpts(snapshot);
+  rocksdb::Slice lower(range.start), upper(range.end);
+  ro.iterate_lower_bound = &lower;
+  if (!range.end.empty()) ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->cf(cf)));
+  if (range.reverse) {
+    if (range.end.empty()) {
+      it->SeekToLast();
+    } else {
+      it->SeekForPrev(range.end);
+      // SeekForPrev lands on `end` itself when present; the range excludes it.
+      if (it->Valid() && it->key() == rocksdb::Slice(range.end)) it->Prev();
+    }
+    for (; it->Valid(); it->Prev()) {
+      if (!fn(absl::string_view(it->key().data(), it->key().size()),
+              absl::string_view(it->value().data(), it->value().size()))) break;
+    }
+  } else {
+    for (it->Seek(range.start); it->Valid(); it->Next()) {
+      if (!fn(absl::string_view(it->key().data(), it->key().size()),
+              absl::string_view(it->value().data(), it->value().size()))) break;
+    }
+  }
+  return FromRocksStatus(it->status(), "scan");
+}
+
+uint64_t Store::LastChangeSeq() const {
+  absl::MutexLock lock(&impl_->seq_mu);
+  return impl_->last_seq;
+}
+
+absl::StatusOr<std::vector<Change>> Store::ReadChanges(absl::string_view stream,
+                                                       uint64_t after_seq,
+                                                       size_t limit) const {
+  std::vector<Change> out;
+  if (limit == 0) return out;
+  ScanRange range = ScanRange::Prefix(Key().String(stream).bytes());
+  if (after_seq == UINT64_MAX) return out;
+  range.start = ChangeKey(stream, after_seq + 1);
+  absl::Status decode_error;
+  absl::Status s = Scan(ColumnFamily::kChangeLog, range, nullptr,
+                        [&](absl::string_view key, absl::string_view value) {
+                          KeyReader kr(key);
+                          absl::StatusOr<std::string> name = kr.String();
+                          absl::StatusOr<uint64_t> seq = kr.Uint64();
+                          KeyReader vr(value);
+                          absl::StatusOr<int64_t> micros = vr.Int64();
+                          if (!name.ok() || !seq.ok() || !micros.ok()) {
+                            decode_error = absl::DataLossError("storage: corrupt change-log entry");
+                            return false;
+                          }
+                          out.push_back(Change{*seq, std::move(*name),
+                                               absl::FromUnixMicros(*micros),
+                                               std::string(vr.rest())});
+                          return out.size() < limit;
+                        });
+  if (!s.ok()) return s;
+  if (!decode_error.ok()) return decode_error;
+  return out;
+}
+
+uint64_t Store::WaitForChange(uint64_t after_seq, absl::Duration timeout) const {
+  absl::MutexLock lock(&impl_->seq_mu);
+  auto ready = [&]() ABSL_SHARED_LOCKS_REQUIRED(impl_->seq_mu) {
+    return impl_->last_seq > after_seq;
+  };
+  impl_->seq_mu.AwaitWithTimeout(absl::Condition(&ready), timeout);
+  return impl_->last_seq;
+}
+
+absl::Status Store::Checkpoint(const std::string& dir) const {
+  if (impl_->closed) return absl::FailedPreconditionError("storage: closed");
+  rocksdb::Checkpoint* raw = nullptr;
+  absl::Status s = FromRocksStatus(rocksdb::Checkpoint::Create(impl_->db.get(), &raw),
+                                   "checkpoint");
+  if (!s.ok()) return s;
+  std::unique_ptr<rocksdb::Checkpoint> cp(raw);
+  return FromRocksStatus(cp->CreateCheckpoint(dir), absl::StrCat("checkpoint to ", dir));
+}
+
+absl::Status Store::Flush() {
+  if (impl_->closed) return absl::FailedPreconditionError("storage: closed");
+  return FromRocksStatus(impl_->db->Flush(rocksdb::FlushOptions(), impl_->handles), "flush");
+}
+
+absl::Status Store::Close() {
+  absl::MutexLock write_lock(&impl_->write_mu);
+  if (impl_->closed) return absl::FailedPreconditionError("storage: already closed");
+  return impl_->CloseDb();
+}
+
+}  // namespace regenatlas::storage

@@ -1,0 +1,156 @@
+#ifndef REGENATLAS_STORAGE_STORE_H_
+#define REGENATLAS_STORAGE_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "storage/column_family.h"
+
+namespace regenatlas::storage {
+
+// How to open a Store.
+struct StoreOptions {
+  // Directory of the database; created when missing and create_if_missing.
+  std::string path;
+  bool create_if_missing = true;
+  // fsync the write-ahead log before a write returns, so that a write
+  // acknowledged to a client survives a crash or `kill -9`. Turning it off
+  // trades that for throughput (bulk imports, tests).
+  bool sync_writes = true;
+  // Time source for change-log entries; injectable for tests.
+  std::function<absl::Time()> clock = [] { return absl::Now(); };
+};
+
+// One entry of the change log: a record change committed by a WriteBatch.
+struct Change {
+  // Store-wide, strictly increasing in commit order, starting at 1.
+  uint64_t seq = 0;
+  // The stream the writer appended to ("catalog", "timeline", ...).
+  std::string stream;
+  absl::Time time;
+  // Opaque to the store; the owning service's serialized change message.
+  std::string payload;
+};
+
+// A set of writes applied atomically by Store::Write: either all of them
+// (records, their index entries and their change-log entries) or none.
+class WriteBatch {
+ public:
+  void Put(ColumnFamily cf, std::string key, std::string value);
+  void Delete(ColumnFamily cf, std::string key);
+  // Appends a change-log entry to `stream`; its sequence number is assigned
+  // at commit.
+  void AppendChange(std::string stream, std::string payload);
+
+  bool empty() const { return ops_.empty() && changes_.empty(); }
+
+ private:
+  friend class Store;
+  struct Op {
+    bool is_delete = false;
+    ColumnFamily cf = ColumnFamily::kMeta;
+    std::string key;
+    std::string value;
+  };
+  std::vector<Op> ops_;
+  std::vector<std::pair<std::string, std::string>> changes_;
+};
+
+// A consistent point-in-time view for reads. Released when the last
+// reference goes away.
+class Snapshot {
+ public:
+  ~Snapshot();
+  Snapshot(const Snapshot&) = delete;
+  Snapshot& operator=(const Snapshot&) = delete;
+
+ private:
+  friend class Store;
+  struct Rep;
+  explicit Snapshot(std::unique_ptr<Rep> rep);
+  std::unique_ptr<Rep> rep_;
+};
+
+// Bounds of a scan: keys in [start, end). An empty `end` means unbounded.
+struct ScanRange {
+  std::string start;
+  std::string end;
+  bool reverse = false;
+
+  static ScanRange Prefix(absl::string_view prefix);
+};
+
+// The one RocksDB database of a process (or of a service in split mode):
+// typed column families, atomic batches, snapshot reads, scans, a change log
+// and checkpoints. Thread-safe. RocksDB status is converted to absl::Status
+// inside; no RocksDB type appears in this interface.
+class Store {
+ public:
+  // Opens (or creates) the database at options.path with every column family.
+  // FAILED_PRECONDITION when another process holds the directory.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(StoreOptions options);
+
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // The value at `key`, or nullopt when absent.
+  absl::StatusOr<std::optional<std::string>> Get(
+      ColumnFamily cf, absl::string_view key,
+      const Snapshot* snapshot = nullptr) const;
+
+  // Applies `batch` atomically and durably (see StoreOptions::sync_writes).
+  // Returns the store's last change sequence number after the write.
+  absl::StatusOr<uint64_t> Write(WriteBatch batch);
+
+  std::shared_ptr<const Snapshot> NewSnapshot() const;
+
+  // Calls fn(key, value) for the keys of `range` in order (reverse order
+  // when range.reverse) until fn returns false.
+  absl::Status Scan(
+      ColumnFamily cf, const ScanRange& range, const Snapshot* snapshot,
+      absl::FunctionRef<bool(absl::string_view key, absl::string_view value)> fn)
+      const;
+
+  // The sequence number of the last committed change (0 when none).
+  uint64_t LastChangeSeq() const;
+
+  // Up to `limit` changes of `stream` with seq > after_seq, in order.
+  absl::StatusOr<std::vector<Change>> ReadChanges(absl::string_view stream,
+                                                  uint64_t after_seq,
+                                                  size_t limit) const;
+
+  // Blocks until a change with seq > after_seq is committed or `timeout`
+  // passes; returns LastChangeSeq(). Never blocks writers.
+  uint64_t WaitForChange(uint64_t after_seq, absl::Duration timeout) const;
+
+  // Writes a consistent, openable copy of the database into `dir`, which
+  // must not exist yet.
+  absl::Status Checkpoint(const std::string& dir) const;
+
+  // Flushes memtables to disk files.
+  absl::Status Flush();
+
+  // Flushes and closes; later calls fail with FAILED_PRECONDITION. Also done
+  // by the destructor.
+  absl::Status Close();
+
+ private:
+  struct Impl;
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace regenatlas::storage
+
+#endif  // REGENATLAS_STORAGE_STORE_H_
