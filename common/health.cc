@@ -30,6 +30,14 @@ class HealthService::Watcher final : public grpc::ServerWriteReactor<HealthCheck
       return;
     }
     MaybeWriteLocked();
+    if (closing_ && !writing_) FinishLocked(grpc::Status::OK);
+  }
+
+  // Ends the stream once the pending status has been sent.
+  void Close() {
+    absl::MutexLock lock(&mu_);
+    closing_ = true;
+    if (!writing_) FinishLocked(grpc::Status::OK);
   }
 
   void OnCancel() override {
@@ -70,6 +78,7 @@ class HealthService::Watcher final : public grpc::ServerWriteReactor<HealthCheck
   std::optional<ServingStatus> last_sent_ ABSL_GUARDED_BY(mu_);
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool closing_ ABSL_GUARDED_BY(mu_) = false;
 
   friend class HealthService;
 };
@@ -93,6 +102,16 @@ void HealthService::SetAll(ServingStatus status) {
   statuses_[""] = status;
   for (auto& [name, st] : statuses_) st = status;
   for (Watcher* w : watchers_) w->Notify(StatusOf(w->service_));
+}
+
+void HealthService::Shutdown() {
+  absl::MutexLock lock(&mu_);
+  statuses_[""] = HealthCheckResponse::NOT_SERVING;
+  for (auto& [name, st] : statuses_) st = HealthCheckResponse::NOT_SERVING;
+  for (Watcher* w : watchers_) {
+    w->Notify(StatusOf(w->service_));
+    w->Close();
+  }
 }
 
 void HealthService::Unregister(Watcher* watcher) {

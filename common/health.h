@@ -24,6 +24,9 @@ class HealthService final : public grpc::health::v1::Health::CallbackService {
   // Sets every known service and the overall status to `status`, e.g.
   // NOT_SERVING when shutting down.
   void SetAll(ServingStatus status);
+  // Sets everything NOT_SERVING, sends that to every watcher and then ends
+  // their streams, so that open Watch calls do not hold up server shutdown.
+  void Shutdown();
 
   grpc::ServerUnaryReactor* Check(grpc::CallbackServerContext* context,
                                   const grpc::health::v1::HealthCheckRequest* request,

@@ -21,6 +21,9 @@ void ServerRunner::AddService(grpc::Service* service, const std::string& health_
 absl::Status ServerRunner::Start() {
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  // gRPC enables SO_REUSEPORT by default, which would let a second server
+  // share a port already in use instead of failing at startup.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(options_.listen, grpc::InsecureServerCredentials(), &port_);
   builder.RegisterService(&health_);
   for (auto& [service, name] : services_) builder.RegisterService(service);
@@ -43,7 +46,7 @@ std::shared_ptr<grpc::Channel> ServerRunner::InProcessChannel() {
 void ServerRunner::Shutdown() {
   if (server_ == nullptr || shut_down_) return;
   shut_down_ = true;
-  health_.SetAll(HealthCheckResponse::NOT_SERVING);
+  health_.Shutdown();
   Log(LogLevel::kInfo, "shutting down",
       {{"grace", absl::FormatDuration(options_.shutdown_grace)}});
   server_->Shutdown(std::chrono::system_clock::now() +

@@ -1,0 +1,124 @@
+"""End-to-end: the all-in-one server as a process, driven by `buf curl` and
+Python grpcio. Run by ctest (see tests/CMakeLists.txt)."""
+
+import os
+import shutil
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import grpc  # noqa: E402  (Debian's python3-grpcio)
+from regenatlas_e2e import BufError, Server, buf_curl  # noqa: E402
+
+SERVICES = [
+    "regenatlas.catalog.v1.CatalogService",
+    "regenatlas.timeline.v1.RegulatoryTimelineService",
+    "regenatlas.analytics.v1.MarketAnalyticsService",
+    "regenatlas.gateway.v1.GatewayService",
+]
+
+
+def grpcio_health(address, service):
+    """grpc.health.v1.Health/Check with grpcio and hand-encoded messages:
+    HealthCheckRequest{service=1}, HealthCheckResponse{status=1}."""
+    raw = service.encode()
+    request = (b"\x0a" + bytes([len(raw)]) + raw) if raw else b""
+    with grpc.insecure_channel(address) as channel:
+        check = channel.unary_unary("/grpc.health.v1.Health/Check")
+        reply = check(request, timeout=30)
+    return reply[1] if len(reply) >= 2 and reply[0] == 0x08 else 0  # 1 = SERVING
+
+
+class FoundationTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="regenatlas-e2e-")
+        self.data_dir = os.path.join(self.tmp, "db")
+        self.servers = []
+
+    def tearDown(self):
+        for s in self.servers:
+            s.stop_quietly()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def start(self):
+        server = Server(self.data_dir).start()
+        self.servers.append(server)
+        return server
+
+    def test_reflection_health_durability_errors_and_graceful_stop(self):
+        server = self.start()
+        addr = server.address
+
+        services = buf_curl(addr, list_services=True)
+        for name in SERVICES + ["grpc.health.v1.Health"]:
+            self.assertIn(name, services)
+
+        self.assertEqual(buf_curl(addr, "grpc.health.v1.Health/Check", {}),
+                         {"status": "SERVING"})
+        for name in SERVICES:
+            self.assertEqual(
+                buf_curl(addr, "grpc.health.v1.Health/Check", {"service": name}),
+                {"status": "SERVING"}, name)
+            self.assertEqual(grpcio_health(addr, name), 1, name)
+        self.assertEqual(grpcio_health(addr, ""), 1)
+
+        backends = buf_curl(addr, "regenatlas.gateway.v1.GatewayService/ListBackends", {})
+        self.assertEqual([b["health"] for b in backends["backends"]],
+                         ["BACKEND_HEALTH_SERVING"] * 3)
+
+        created = buf_curl(addr, "regenatlas.catalog.v1.CatalogService/CreateSource", {
+            "source_id": "news-2025-amimestrocel-year",
+            "source": {"title": "一剂新药，一个起点", "kind": "SOURCE_KIND_NEWS",
+                       "language": "zh", "publication_date": {"year": 2025, "month": 12}},
+        })
+        self.assertEqual(created["name"], "sources/news-2025-amimestrocel-year")
+
+        # An acknowledged write survives kill -9.
+        server.kill9()
+        server = self.start()
+        addr = server.address
+        got = buf_curl(addr, "regenatlas.catalog.v1.CatalogService/GetSource",
+                       {"name": "sources/news-2025-amimestrocel-year"})
+        self.assertEqual(got["title"], "一剂新药，一个起点")
+        self.assertEqual(got["etag"], created["etag"])
+        self.assertEqual(got["publicationDate"], {"year": 2025, "month": 12})
+
+        with self.assertRaises(BufError) as err:
+            buf_curl(addr, "regenatlas.catalog.v1.CatalogService/GetSource",
+                     {"name": "sources/no-such-source"})
+        self.assertEqual(err.exception.code, "not_found")
+
+        with self.assertRaises(BufError) as err:
+            buf_curl(addr, "regenatlas.catalog.v1.CatalogService/ListSources",
+                     {"page_size": -5})
+        self.assertEqual(err.exception.code, "invalid_argument")
+        self.assertIn("page_size", err.exception.message)
+
+        with self.assertRaises(BufError) as err:
+            buf_curl(addr, "regenatlas.catalog.v1.CatalogService/ListSources",
+                     {"page_size": 1, "page_token": "AAAA-not-a-token"})
+        self.assertEqual(err.exception.code, "invalid_argument")
+        self.assertIn("page_token", err.exception.message)
+
+        # Nothing was written by the failed calls.
+        listed = buf_curl(addr, "regenatlas.catalog.v1.CatalogService/ListSources", {})
+        self.assertEqual([s["name"] for s in listed["sources"]],
+                         ["sources/news-2025-amimestrocel-year"])
+
+        self.assertEqual(server.terminate(), 0)
+        log = server.read_log()
+        self.assertIn('"msg":"shutting down"', log)
+        self.assertIn('"msg":"store closed"', log)
+
+    def test_second_server_on_same_store_fails_fast(self):
+        self.start()
+        second = Server(self.data_dir)
+        self.servers.append(second)
+        with self.assertRaises(RuntimeError) as err:
+            second.start(timeout=30)
+        self.assertIn("cannot open store", str(err.exception))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
