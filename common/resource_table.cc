@@ -130,11 +130,16 @@ absl::Status ResourceTableBase::CreateRaw(absl::string_view id, Message* record,
   absl::StatusOr<bool> found = records_.Get(*store_, id, existing.get());
   if (!found.ok()) return found.status();
   if (*found) return absl::AlreadyExistsError(absl::StrCat(NameOf(id), " already exists"));
+  storage::WriteBatch batch;
+  if (write_hook_) {
+    WriteContext ctx{id, nullptr, record, &batch};
+    s = write_hook_(ctx);
+    if (!s.ok()) return s;
+  }
   const absl::Time now = options_.clock();
   SetTime(record, "create_time", now);
   SetTime(record, "update_time", now);
   StampEtag(record);
-  storage::WriteBatch batch;
   StageWrite(batch, id, nullptr, record, common::v1::CHANGE_KIND_CREATED, origin, {});
   return store_->Write(std::move(batch)).status();
 }
@@ -202,11 +207,16 @@ absl::Status ResourceTableBase::UpdateRaw(const Message& patch,
   google::protobuf::util::FieldMaskUtil::MergeMessageTo(patch, effective, merge, out);
   absl::Status s = validate_(*out);
   if (!s.ok()) return s;
+  storage::WriteBatch batch;
+  if (write_hook_) {
+    WriteContext ctx{*id, current.get(), out, &batch};
+    s = write_hook_(ctx);
+    if (!s.ok()) return s;
+  }
   std::vector<std::string> changed = ChangedFields(*current, *out);
   if (changed.empty()) return absl::OkStatus();
   SetTime(out, "update_time", options_.clock());
   StampEtag(out);
-  storage::WriteBatch batch;
   StageWrite(batch, *id, current.get(), out, common::v1::CHANGE_KIND_UPDATED, origin, changed);
   return store_->Write(std::move(batch)).status();
 }
@@ -220,6 +230,12 @@ absl::StatusOr<bool> ResourceTableBase::UpsertRaw(Message* record, absl::string_
   std::unique_ptr<Message> current(record->New());
   absl::StatusOr<bool> found = records_.Get(*store_, *id, current.get());
   if (!found.ok()) return found.status();
+  storage::WriteBatch batch;
+  if (write_hook_) {
+    WriteContext ctx{*id, *found ? current.get() : nullptr, record, &batch};
+    s = write_hook_(ctx);
+    if (!s.ok()) return s;
+  }
   const absl::Time now = options_.clock();
   std::vector<std::string> changed;
   if (*found) {
@@ -234,7 +250,6 @@ absl::StatusOr<bool> ResourceTableBase::UpsertRaw(Message* record, absl::string_
   }
   SetTime(record, "update_time", now);
   StampEtag(record);
-  storage::WriteBatch batch;
   StageWrite(batch, *id, *found ? current.get() : nullptr, record,
              *found ? common::v1::CHANGE_KIND_UPDATED : common::v1::CHANGE_KIND_CREATED, origin,
              changed);
@@ -257,6 +272,11 @@ absl::Status ResourceTableBase::DeleteRaw(absl::string_view name, absl::string_v
                                            GetString(*current, "etag"), ")"));
   }
   storage::WriteBatch batch;
+  if (write_hook_) {
+    WriteContext ctx{*id, current, nullptr, &batch};
+    absl::Status s = write_hook_(ctx);
+    if (!s.ok()) return s;
+  }
   StageWrite(batch, *id, current, nullptr, common::v1::CHANGE_KIND_DELETED, origin, {});
   return store_->Write(std::move(batch)).status();
 }

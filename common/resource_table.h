@@ -52,6 +52,22 @@ class ResourceTableBase {
   using Validator = std::function<absl::Status(const google::protobuf::Message&)>;
   using Indexer = std::function<std::vector<std::string>(const google::protobuf::Message&)>;
 
+  // What a write hook sees: the record before (null on create) and after
+  // (null on delete) the write, and the batch the write will commit.
+  struct WriteContext {
+    absl::string_view id;
+    const google::protobuf::Message* old_record = nullptr;
+    // The hook may set output-only (derived) fields here.
+    google::protobuf::Message* new_record = nullptr;
+    storage::WriteBatch* batch = nullptr;
+  };
+  // Runs under the write lock after validation, before the write is staged:
+  // derives output-only fields, refuses deletes of referenced records
+  // (FAILED_PRECONDITION), and stages dependent writes (other records'
+  // derived fields, data-quality entries) into the same batch.
+  using WriteHook = std::function<absl::Status(WriteContext&)>;
+  void set_write_hook(WriteHook hook) { write_hook_ = std::move(hook); }
+
   // `store` is not owned and must outlive the table. `write_mu` serialises
   // the read-check-write sequences of the owning service (shared by its
   // tables so that cross-resource checks see a stable state).
@@ -113,6 +129,7 @@ class ResourceTableBase {
   const storage::Collection records_;
   const Validator validate_;
   const Indexer index_keys_;
+  WriteHook write_hook_;
 };
 
 // Typed face of ResourceTableBase for resource message T.

@@ -2,29 +2,63 @@
 #define REGENATLAS_SERVICES_CATALOG_CATALOG_H_
 
 #include <functional>
+#include <map>
+#include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/filter.h"
 #include "common/resource_table.h"
+#include "regenatlas/catalog/v1/catalog_service.pb.h"
 #include "regenatlas/catalog/v1/resources.pb.h"
 #include "storage/store.h"
 
 namespace regenatlas::catalog {
 
+using catalog::v1::DataIssue;
+using catalog::v1::Indication;
+using catalog::v1::Organization;
+using catalog::v1::Product;
 using catalog::v1::Source;
+using catalog::v1::Trial;
 
 // How the catalog domain is configured.
 struct CatalogOptions {
   std::function<absl::Time()> clock = [] { return absl::Now(); };
 };
 
-// The catalog's domain logic: validation, records and their indexes in the
-// Store, change-log entries. No gRPC here: methods return absl::Status
-// (INVALID_ARGUMENT naming the field, NOT_FOUND, ALREADY_EXISTS, ABORTED on
-// etag mismatch) and a failed call writes nothing. Thread-safe.
+// The parameters every List method shares.
+struct ListQuery {
+  int32_t page_size = 0;
+  std::string page_token;
+  std::string filter;
+  std::string order_by;
+};
+
+// One page of a List call with the size of the whole result.
+template <typename T>
+struct ListResult {
+  std::vector<T> items;
+  std::string next_page_token;
+  int total_size = 0;
+};
+
+// The catalog's domain logic: validation, records, their secondary indexes
+// (filter postings, registry-ID lookup, search n-grams, data-quality
+// findings) and derived fields, all committed in one WriteBatch per call.
+// No gRPC here: methods return absl::Status — INVALID_ARGUMENT naming the
+// field, NOT_FOUND, ALREADY_EXISTS, ABORTED on etag mismatch,
+// FAILED_PRECONDITION when deleting a referenced record — and a failed call
+// writes nothing. Thread-safe.
+//
+// Derived (output-only) fields are never accepted from callers:
+// Product.cell_category, therapeutic_areas, trials, countries,
+// first_trial_start, highest_stage and stage_by_country are recomputed
+// whenever the product, one of its trials or one of its indications changes.
 class Catalog {
  public:
   // The change-log stream the catalog appends to.
@@ -33,14 +67,111 @@ class Catalog {
   // `store` is not owned and must outlive the Catalog.
   Catalog(storage::Store* store, CatalogOptions options);
 
+  // Standard methods: Create/Get/Update/Delete go through these tables,
+  // whose validators and write hooks belong to this class.
   ResourceTable<Source>& sources() { return sources_; }
-  const ResourceTable<Source>& sources() const { return sources_; }
+  ResourceTable<Organization>& organizations() { return organizations_; }
+  ResourceTable<Indication>& indications() { return indications_; }
+  ResourceTable<Product>& products() { return products_; }
+  ResourceTable<Trial>& trials() { return trials_; }
+
+  // Creates a trial; an empty `trial_id` derives the id from the primary
+  // registry ID ("NCT05068674" → "nct05068674").
+  absl::StatusOr<Trial> CreateTrial(absl::string_view trial_id, Trial trial,
+                                    absl::string_view origin = "api");
+  // `name_or_id` is "trials/{id}" or any registry ID of the trial.
+  absl::StatusOr<Trial> GetTrial(absl::string_view name_or_id) const;
+
+  // Filtered, ordered, paginated lists (see docs/catalog.md for fields).
+  absl::StatusOr<ListResult<Source>> ListSources(const ListQuery& q) const;
+  absl::StatusOr<ListResult<Organization>> ListOrganizations(const ListQuery& q) const;
+  absl::StatusOr<ListResult<Indication>> ListIndications(const ListQuery& q) const;
+  absl::StatusOr<ListResult<Product>> ListProducts(const ListQuery& q) const;
+  absl::StatusOr<ListResult<Trial>> ListTrials(const ListQuery& q) const;
+
+  // Records in request order; NOT_FOUND names the first missing one.
+  template <typename T>
+  absl::StatusOr<std::vector<T>> BatchGet(const ResourceTable<T>& table,
+                                          const google::protobuf::RepeatedPtrField<std::string>& names) const;
+
+  absl::StatusOr<catalog::v1::SearchProductsResponse> SearchProducts(
+      const catalog::v1::SearchProductsRequest& request) const;
+  absl::StatusOr<catalog::v1::ResolveRegistryIdResponse> ResolveRegistryId(
+      absl::string_view text) const;
+  absl::StatusOr<catalog::v1::ListDataIssuesResponse> ListDataIssues(
+      const catalog::v1::ListDataIssuesRequest& request) const;
+
+  // The filter schemas, for documentation and tests.
+  static const filter::Schema& ProductSchema();
+  static const filter::Schema& TrialSchema();
+
+ // Filter schema and orderable fields of one collection.
+  struct Collection;
 
  private:
-  static absl::Status ValidateSource(const Source& source);
+  class IndexPostings;
+  // Writes not yet committed, by resource name (null = deleted), so that
+  // derivations inside a write see the state the batch will commit.
+  using Pending = std::map<std::string, const google::protobuf::Message*>;
 
+  template <typename T>
+  absl::StatusOr<bool> Load(const ResourceTable<T>& table, absl::string_view name,
+                            const Pending& pending, T* out) const;
+
+  absl::Status ValidateSource(const Source& s) const;
+  absl::Status ValidateOrganization(const Organization& o) const;
+  absl::Status ValidateIndication(const Indication& i) const;
+  absl::Status ValidateProduct(const Product& p) const;
+  absl::Status ValidateTrial(const Trial& t) const;
+  absl::Status ValidateCitationsExist(
+      const google::protobuf::RepeatedPtrField<common::v1::SourceCitation>& citations,
+      absl::string_view field) const;
+  absl::Status ValidateClaims(const google::protobuf::RepeatedPtrField<common::v1::Claim>& claims,
+                              absl::string_view field) const;
+  template <typename T>
+  absl::Status ValidateRefs(const ResourceTable<T>& table,
+                            const google::protobuf::RepeatedPtrField<std::string>& names,
+                            absl::string_view field) const;
+
+  absl::Status SourceHook(ResourceTableBase::WriteContext& ctx);
+  absl::Status OrganizationHook(ResourceTableBase::WriteContext& ctx);
+  absl::Status IndicationHook(ResourceTableBase::WriteContext& ctx);
+  absl::Status ProductHook(ResourceTableBase::WriteContext& ctx);
+  absl::Status TrialHook(ResourceTableBase::WriteContext& ctx);
+
+  // Recomputes a product's derived fields as of `pending`.
+  absl::Status DeriveProduct(absl::string_view id, Product* product, const Pending& pending) const;
+  // Re-derives the given products and stages those that changed.
+  absl::Status RestageProducts(const std::vector<std::string>& product_ids, const Pending& pending,
+                               storage::WriteBatch& batch) const;
+  // Stages the search document and n-grams of a product (null = deleted).
+  absl::Status StageSearch(absl::string_view id, const Product* product, const Pending& pending,
+                           storage::WriteBatch& batch) const;
+  // Replaces the data-quality findings stored for `record`.
+  absl::Status StageIssues(absl::string_view record, const std::vector<DataIssue>& issues,
+                           storage::WriteBatch& batch) const;
+  // FAILED_PRECONDITION when a posting (collection, field, value) exists.
+  absl::Status RefuseIfReferenced(absl::string_view name,
+                                  const std::vector<std::pair<std::string, std::string>>& uses) const;
+  // Sorted ids with posting (collection, field, value).
+  absl::StatusOr<std::vector<std::string>> PostingIds(absl::string_view collection,
+                                                      absl::string_view field,
+                                                      absl::string_view value,
+                                                      const storage::Snapshot* snapshot) const;
+
+  const ResourceTableBase* TableOf(absl::string_view collection) const;
+
+  template <typename T>
+  absl::StatusOr<ListResult<T>> List(const ResourceTable<T>& table, const Collection& collection,
+                                     const ListQuery& q) const;
+
+  storage::Store* const store_;
   absl::Mutex write_mu_;
   ResourceTable<Source> sources_;
+  ResourceTable<Organization> organizations_;
+  ResourceTable<Indication> indications_;
+  ResourceTable<Product> products_;
+  ResourceTable<Trial> trials_;
 };
 
 }  // namespace regenatlas::catalog

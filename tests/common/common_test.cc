@@ -193,7 +193,9 @@ TEST_F(ResourceTableTest, ListPagesThroughEverythingOnce) {
     token = page->next_page_token;
     ++pages;
     // A record created mid-iteration after the cursor shows up; nothing repeats.
-    if (pages == 1) ASSERT_TRUE(table_->Create("s9", NewSource("late")).ok());
+    if (pages == 1) {
+      ASSERT_TRUE(table_->Create("s9", NewSource("late")).ok());
+    }
   } while (!token.empty());
   EXPECT_EQ(pages, 3);
   EXPECT_EQ(names, (std::vector<std::string>{"sources/s0", "sources/s1", "sources/s2",

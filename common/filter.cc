@@ -1,0 +1,480 @@
+#include "common/filter.h"
+
+#include <algorithm>
+#include <cctype>
+#include <iterator>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
+
+namespace regenatlas::filter {
+namespace {
+
+absl::Status Error(size_t pos, absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat("filter: ", what, " (at offset ", pos, ")"));
+}
+
+struct Token {
+  enum class Type { kWord, kString, kOp, kLParen, kRParen, kMinus, kEnd };
+  Type type;
+  std::string text;
+  size_t pos;
+};
+
+bool IsWordChar(char c) {
+  return !std::isspace(static_cast<unsigned char>(c)) && c != '(' && c != ')' && c != '=' &&
+         c != '!' && c != '<' && c != '>' && c != ':' && c != '"';
+}
+
+absl::StatusOr<std::vector<Token>> Lex(absl::string_view text) {
+  std::vector<Token> tokens;
+  size_t i = 0;
+  while (i < text.size()) {
+    char c = text[i];
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      ++i;
+      continue;
+    }
+    size_t start = i;
+    if (c == '(') {
+      tokens.push_back({Token::Type::kLParen, "(", start});
+      ++i;
+    } else if (c == ')') {
+      tokens.push_back({Token::Type::kRParen, ")", start});
+      ++i;
+    } else if (c == '"' || c == '\'') {
+      const char quote = c;
+      std::string value;
+      ++i;
+      bool closed = false;
+      while (i < text.size()) {
+        if (text[i] == '\\' && i + 1 < text.size()) {
+          value.push_back(text[i + 1]);
+          i += 2;
+          continue;
+        }
+        if (text[i] == quote) {
+          closed = true;
+          ++i;
+          break;
+        }
+        value.push_back(text[i++]);
+      }
+      if (!closed) return Error(start, "unterminated string");
+      tokens.push_back({Token::Type::kString, value, start});
+    } else if (c == '=' || c == ':' || c == '<' || c == '>' || c == '!') {
+      std::string op(1, c);
+      if (i + 1 < text.size() && text[i + 1] == '=' && c != '=' && c != ':') {
+        op.push_back('=');
+      }
+      if (op == "!") return Error(start, "'!' must be followed by '='");
+      tokens.push_back({Token::Type::kOp, op, start});
+      i += op.size();
+    } else if (c == '-' && (tokens.empty() || tokens.back().type != Token::Type::kOp)) {
+      tokens.push_back({Token::Type::kMinus, "-", start});
+      ++i;
+    } else {
+      while (i < text.size() && IsWordChar(text[i])) ++i;
+      tokens.push_back({Token::Type::kWord, std::string(text.substr(start, i - start)), start});
+    }
+  }
+  tokens.push_back({Token::Type::kEnd, "", text.size()});
+  return tokens;
+}
+
+class Parser {
+ public:
+  explicit Parser(std::vector<Token> tokens) : tokens_(std::move(tokens)) {}
+
+  absl::StatusOr<std::unique_ptr<Node>> ParseAll() {
+    auto node = Expression();
+    if (!node.ok()) return node;
+    if (Peek().type != Token::Type::kEnd) {
+      return Error(Peek().pos, absl::StrCat("unexpected \"", Peek().text, "\""));
+    }
+    return node;
+  }
+
+ private:
+  const Token& Peek() const { return tokens_[pos_]; }
+  bool IsKeyword(const Token& t, absl::string_view kw) const {
+    return t.type == Token::Type::kWord && t.text == kw;
+  }
+
+  static std::unique_ptr<Node> Combine(Node::Kind kind, std::vector<std::unique_ptr<Node>> parts) {
+    if (parts.size() == 1) return std::move(parts[0]);
+    auto node = std::make_unique<Node>();
+    node->kind = kind;
+    node->children = std::move(parts);
+    return node;
+  }
+
+  absl::StatusOr<std::unique_ptr<Node>> Expression() {
+    std::vector<std::unique_ptr<Node>> parts;
+    auto first = Sequence();
+    if (!first.ok()) return first;
+    parts.push_back(*std::move(first));
+    while (IsKeyword(Peek(), "AND")) {
+      ++pos_;
+      auto next = Sequence();
+      if (!next.ok()) return next;
+      parts.push_back(*std::move(next));
+    }
+    return Combine(Node::Kind::kAnd, std::move(parts));
+  }
+
+  bool StartsTerm(const Token& t) const {
+    return (t.type == Token::Type::kWord && t.text != "AND" && t.text != "OR") ||
+           t.type == Token::Type::kLParen || t.type == Token::Type::kMinus;
+  }
+
+  absl::StatusOr<std::unique_ptr<Node>> Sequence() {
+    std::vector<std::unique_ptr<Node>> parts;
+    auto first = Factor();
+    if (!first.ok()) return first;
+    parts.push_back(*std::move(first));
+    while (StartsTerm(Peek())) {
+      auto next = Factor();
+      if (!next.ok()) return next;
+      parts.push_back(*std::move(next));
+    }
+    return Combine(Node::Kind::kAnd, std::move(parts));
+  }
+
+  absl::StatusOr<std::unique_ptr<Node>> Factor() {
+    std::vector<std::unique_ptr<Node>> parts;
+    auto first = Term();
+    if (!first.ok()) return first;
+    parts.push_back(*std::move(first));
+    while (IsKeyword(Peek(), "OR")) {
+      ++pos_;
+      auto next = Term();
+      if (!next.ok()) return next;
+      parts.push_back(*std::move(next));
+    }
+    return Combine(Node::Kind::kOr, std::move(parts));
+  }
+
+  absl::StatusOr<std::unique_ptr<Node>> Term() {
+    if (IsKeyword(Peek(), "NOT") || Peek().type == Token::Type::kMinus) {
+      ++pos_;
+      auto inner = Simple();
+      if (!inner.ok()) return inner;
+      auto node = std::make_unique<Node>();
+      node->kind = Node::Kind::kNot;
+      node->children.push_back(*std::move(inner));
+      return node;
+    }
+    return Simple();
+  }
+
+  absl::StatusOr<std::unique_ptr<Node>> Simple() {
+    const Token& t = Peek();
+    if (t.type == Token::Type::kLParen) {
+      ++pos_;
+      auto inner = Expression();
+      if (!inner.ok()) return inner;
+      if (Peek().type != Token::Type::kRParen) return Error(Peek().pos, "missing ')'");
+      ++pos_;
+      return inner;
+    }
+    if (t.type != Token::Type::kWord || t.text == "AND" || t.text == "OR" || t.text == "NOT") {
+      if (t.type == Token::Type::kEnd) return Error(t.pos, "unexpected end of filter");
+      return Error(t.pos, absl::StrCat("expected a field name, got \"", t.text, "\""));
+    }
+    auto node = std::make_unique<Node>();
+    node->field = t.text;
+    node->position = t.pos;
+    ++pos_;
+    const Token& op = Peek();
+    if (op.type != Token::Type::kOp) {
+      return Error(op.pos, absl::StrCat("expected an operator (=, !=, <, <=, >, >=, :) after \"",
+                                        node->field, "\""));
+    }
+    static const auto* kOps = new std::map<std::string, Op>{
+        {"=", Op::kEq}, {"!=", Op::kNe}, {"<", Op::kLt}, {"<=", Op::kLe},
+        {">", Op::kGt}, {">=", Op::kGe}, {":", Op::kHas}};
+    node->op = kOps->at(op.text);
+    ++pos_;
+    const Token& value = Peek();
+    if (value.type != Token::Type::kWord && value.type != Token::Type::kString) {
+      return Error(value.pos, absl::StrCat("expected a value after \"", node->field, op.text, "\""));
+    }
+    node->value = value.text;
+    ++pos_;
+    return node;
+  }
+
+  std::vector<Token> tokens_;
+  size_t pos_ = 0;
+};
+
+std::vector<std::string> Intersect(const std::vector<std::string>& a,
+                                   const std::vector<std::string>& b) {
+  std::vector<std::string> out;
+  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
+}
+
+std::vector<std::string> Union(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  std::vector<std::string> out;
+  std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
+}
+
+std::vector<std::string> Difference(const std::vector<std::string>& a,
+                                    const std::vector<std::string>& b) {
+  std::vector<std::string> out;
+  std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> EvalNode(const Node* node, const Schema& schema,
+                                                  Postings& postings);
+
+// Evaluates `node` when it is a NOT: returns nullopt-like flag via `negated`
+// so that AND can subtract instead of complementing.
+absl::StatusOr<std::vector<std::string>> EvalPositive(const Node* node, const Schema& schema,
+                                                      Postings& postings, bool* negated) {
+  *negated = false;
+  if (node->kind == Node::Kind::kNot) {
+    *negated = true;
+    return EvalNode(node->children[0].get(), schema, postings);
+  }
+  if (node->kind == Node::Kind::kCompare && node->op == Op::kNe) {
+    *negated = true;
+    return postings.Match(node->field, schema.at(node->field), Op::kEq, node->value);
+  }
+  return EvalNode(node, schema, postings);
+}
+
+absl::StatusOr<std::vector<std::string>> EvalNode(const Node* node, const Schema& schema,
+                                                  Postings& postings) {
+  switch (node->kind) {
+    case Node::Kind::kCompare: {
+      const FieldSpec& spec = schema.at(node->field);
+      if (node->op == Op::kNe) {
+        auto all = postings.All();
+        if (!all.ok()) return all;
+        auto eq = postings.Match(node->field, spec, Op::kEq, node->value);
+        if (!eq.ok()) return eq;
+        return Difference(*all, *eq);
+      }
+      return postings.Match(node->field, spec, node->op, node->value);
+    }
+    case Node::Kind::kOr: {
+      std::vector<std::string> acc;
+      for (const auto& child : node->children) {
+        auto ids = EvalNode(child.get(), schema, postings);
+        if (!ids.ok()) return ids;
+        acc = Union(acc, *ids);
+      }
+      return acc;
+    }
+    case Node::Kind::kNot: {
+      auto all = postings.All();
+      if (!all.ok()) return all;
+      auto inner = EvalNode(node->children[0].get(), schema, postings);
+      if (!inner.ok()) return inner;
+      return Difference(*all, *inner);
+    }
+    case Node::Kind::kAnd: {
+      // Intersect the positive parts first and subtract the negated ones,
+      // so that "a AND NOT b" never enumerates every record.
+      std::optional<std::vector<std::string>> acc;
+      std::vector<std::vector<std::string>> negatives;
+      for (const auto& child : node->children) {
+        bool negated = false;
+        auto ids = EvalPositive(child.get(), schema, postings, &negated);
+        if (!ids.ok()) return ids;
+        if (negated) {
+          negatives.push_back(*std::move(ids));
+        } else {
+          acc = acc.has_value() ? Intersect(*acc, *ids) : *std::move(ids);
+        }
+      }
+      if (!acc.has_value()) {
+        auto all = postings.All();
+        if (!all.ok()) return all;
+        acc = *std::move(all);
+      }
+      for (const auto& n : negatives) acc = Difference(*acc, n);
+      return *std::move(acc);
+    }
+  }
+  return absl::InternalError("filter: unknown node");
+}
+
+std::string OpText(Op op) {
+  switch (op) {
+    case Op::kEq:
+      return "=";
+    case Op::kNe:
+      return "!=";
+    case Op::kLt:
+      return "<";
+    case Op::kLe:
+      return "<=";
+    case Op::kGt:
+      return ">";
+    case Op::kGe:
+      return ">=";
+    case Op::kHas:
+      return ":";
+  }
+  return "?";
+}
+
+absl::Status ResolveCompare(Node* node, const Schema& schema) {
+  auto it = schema.find(node->field);
+  if (it == schema.end()) {
+    std::vector<std::string> names;
+    for (const auto& [name, spec] : schema) names.push_back(name);
+    return Error(node->position, absl::StrCat("unknown field \"", node->field,
+                                              "\"; filterable fields: ",
+                                              absl::StrJoin(names, ", ")));
+  }
+  const FieldSpec& spec = it->second;
+  const bool ordered_op = node->op == Op::kLt || node->op == Op::kLe || node->op == Op::kGt ||
+                          node->op == Op::kGe;
+  if (ordered_op && !spec.ordered) {
+    return Error(node->position,
+                 absl::StrCat("field \"", node->field, "\" does not support ", OpText(node->op)));
+  }
+  if (node->op == Op::kHas && node->value == "*") return absl::OkStatus();
+  std::string v = node->value;
+  auto bad_value = [&](absl::string_view why) {
+    return Error(node->position, absl::StrCat("invalid value \"", v, "\" for field \"",
+                                              node->field, "\": ", why));
+  };
+  switch (spec.type) {
+    case FieldType::kEnum: {
+      std::string upper = absl::AsciiStrToUpper(v);
+      std::string full = absl::StartsWith(upper, spec.enum_prefix) ? upper
+                                                                    : spec.enum_prefix + upper;
+      if (std::find(spec.enum_values.begin(), spec.enum_values.end(), full) ==
+              spec.enum_values.end() ||
+          absl::EndsWith(full, "_UNSPECIFIED")) {
+        std::vector<std::string> shorts;
+        for (const std::string& e : spec.enum_values) {
+          if (!absl::EndsWith(e, "_UNSPECIFIED")) shorts.push_back(e.substr(spec.enum_prefix.size()));
+        }
+        return bad_value(absl::StrCat("expected one of ", absl::StrJoin(shorts, ", ")));
+      }
+      node->value = full;
+      break;
+    }
+    case FieldType::kInt: {
+      int64_t n;
+      if (!absl::SimpleAtoi(v, &n)) return bad_value("expected an integer");
+      node->value = absl::StrCat(n);
+      break;
+    }
+    case FieldType::kBool: {
+      std::string lower = absl::AsciiStrToLower(v);
+      if (lower != "true" && lower != "false") return bad_value("expected true or false");
+      node->value = lower;
+      break;
+    }
+    case FieldType::kResource: {
+      std::string prefix = spec.collection + "/";
+      std::string id = absl::StartsWith(v, prefix) ? v.substr(prefix.size()) : v;
+      if (id.empty() || id.find('/') != std::string::npos) {
+        return bad_value(absl::StrCat("expected ", spec.collection, "/{id} or {id}"));
+      }
+      node->value = prefix + id;
+      break;
+    }
+    case FieldType::kString:
+      break;
+  }
+  if (spec.normalize) {
+    std::optional<std::string> n = spec.normalize(node->value);
+    if (!n.has_value()) return bad_value("not a valid value for this field");
+    node->value = *n;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Node>> Parse(absl::string_view text) {
+  if (absl::StripAsciiWhitespace(text).empty()) return std::unique_ptr<Node>();
+  if (text.size() > 8192) return absl::InvalidArgumentError("filter: longer than 8192 bytes");
+  auto tokens = Lex(text);
+  if (!tokens.ok()) return tokens.status();
+  return Parser(*std::move(tokens)).ParseAll();
+}
+
+absl::Status Resolve(Node* node, const Schema& schema) {
+  if (node == nullptr) return absl::OkStatus();
+  if (node->kind == Node::Kind::kCompare) return ResolveCompare(node, schema);
+  for (auto& child : node->children) {
+    absl::Status s = Resolve(child.get(), schema);
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+std::string Canonical(const Node* node) {
+  if (node == nullptr) return "";
+  switch (node->kind) {
+    case Node::Kind::kCompare:
+      return absl::StrCat(node->field, OpText(node->op), "\"",
+                          absl::StrReplaceAll(node->value, {{"\\", "\\\\"}, {"\"", "\\\""}}), "\"");
+    case Node::Kind::kNot:
+      return absl::StrCat("NOT(", Canonical(node->children[0].get()), ")");
+    case Node::Kind::kAnd:
+    case Node::Kind::kOr: {
+      std::vector<std::string> parts;
+      for (const auto& c : node->children) parts.push_back(Canonical(c.get()));
+      return absl::StrCat(node->kind == Node::Kind::kAnd ? "AND(" : "OR(",
+                          absl::StrJoin(parts, ","), ")");
+    }
+  }
+  return "";
+}
+
+absl::StatusOr<std::vector<std::string>> Evaluate(const Node* node, const Schema& schema,
+                                                  Postings& postings) {
+  if (node == nullptr) return postings.All();
+  return EvalNode(node, schema, postings);
+}
+
+absl::StatusOr<std::vector<OrderTerm>> ParseOrderBy(absl::string_view text,
+                                                    const std::vector<std::string>& allowed) {
+  std::vector<OrderTerm> terms;
+  if (absl::StripAsciiWhitespace(text).empty()) return terms;
+  for (absl::string_view part : absl::StrSplit(text, ',')) {
+    std::vector<absl::string_view> words =
+        absl::StrSplit(absl::StripAsciiWhitespace(part), ' ', absl::SkipEmpty());
+    if (words.empty() || words.size() > 2) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("order_by: \"", part, "\" is not \"field [asc|desc]\""));
+    }
+    OrderTerm term;
+    term.field = std::string(words[0]);
+    if (std::find(allowed.begin(), allowed.end(), term.field) == allowed.end()) {
+      return absl::InvalidArgumentError(absl::StrCat("order_by: cannot order by \"", term.field,
+                                                     "\"; allowed: ", absl::StrJoin(allowed, ", ")));
+    }
+    if (words.size() == 2) {
+      std::string dir = absl::AsciiStrToLower(words[1]);
+      if (dir != "asc" && dir != "desc") {
+        return absl::InvalidArgumentError(
+            absl::StrCat("order_by: direction must be asc or desc, got \"", words[1], "\""));
+      }
+      term.descending = dir == "desc";
+    }
+    terms.push_back(term);
+  }
+  return terms;
+}
+
+}  // namespace regenatlas::filter
