@@ -221,7 +221,8 @@ absl::Status ResourceTableBase::UpdateRaw(const Message& patch,
   return store_->Write(std::move(batch)).status();
 }
 
-absl::StatusOr<bool> ResourceTableBase::UpsertRaw(Message* record, absl::string_view origin) {
+absl::StatusOr<bool> ResourceTableBase::UpsertRaw(Message* record, absl::string_view origin,
+                                                  bool sync) {
   absl::StatusOr<std::string> id = IdOf(GetString(*record, "name"), "name");
   if (!id.ok()) return id.status();
   absl::MutexLock lock(write_mu_);
@@ -253,6 +254,7 @@ absl::StatusOr<bool> ResourceTableBase::UpsertRaw(Message* record, absl::string_
   StageWrite(batch, *id, *found ? current.get() : nullptr, record,
              *found ? common::v1::CHANGE_KIND_UPDATED : common::v1::CHANGE_KIND_CREATED, origin,
              changed);
+  batch.set_sync(sync);
   s = store_->Write(std::move(batch)).status();
   if (!s.ok()) return s;
   return true;

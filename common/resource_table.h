@@ -97,7 +97,9 @@ class ResourceTableBase {
   // Writes `record` (already complete, named) whether or not it exists:
   // used by dataset loading and imports. Unchanged content writes nothing
   // and returns false.
-  absl::StatusOr<bool> UpsertRaw(google::protobuf::Message* record, absl::string_view origin);
+  // `sync` false skips the fsync (see WriteBatch::set_sync).
+  absl::StatusOr<bool> UpsertRaw(google::protobuf::Message* record, absl::string_view origin,
+                                 bool sync = true);
   // `current` receives the deleted record (its type tells the stored type).
   absl::Status DeleteRaw(absl::string_view name, absl::string_view etag, absl::string_view origin,
                          google::protobuf::Message* current);

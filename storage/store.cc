@@ -183,7 +183,7 @@ absl::StatusOr<uint64_t> Store::Write(WriteBatch batch) {
     wb.Put(impl_->cf(ColumnFamily::kMeta), kLastSeqKey, EncodeFixed64(seq));
   }
   rocksdb::WriteOptions wo;
-  wo.sync = impl_->options.sync_writes;
+  wo.sync = batch.sync_ < 0 ? impl_->options.sync_writes : batch.sync_ == 1;
   absl::Status s = FromRocksStatus(impl_->db->Write(wo, &wb), "write");
   if (!s.ok()) return s;
   absl::MutexLock lock(&impl_->seq_mu);

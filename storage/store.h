@@ -54,6 +54,11 @@ class WriteBatch {
 
   bool empty() const { return ops_.empty() && changes_.empty(); }
 
+  // Overrides StoreOptions::sync_writes for this batch. Bulk loads that can
+  // be redone after a crash write unsynced and finish with a synced batch,
+  // which makes everything before it durable too.
+  void set_sync(bool sync) { sync_ = sync ? 1 : 0; }
+
  private:
   friend class Store;
   struct Op {
@@ -64,6 +69,7 @@ class WriteBatch {
   };
   std::vector<Op> ops_;
   std::vector<std::pair<std::string, std::string>> changes_;
+  int sync_ = -1;  // -1: the store's default
 };
 
 // A consistent point-in-time view for reads. Released when the last

@@ -1,5 +1,6 @@
 #include "cmd/regenatlas/serve.h"
 
+#include <filesystem>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -7,6 +8,7 @@
 #include "common/server_runner.h"
 #include "services/catalog/catalog.h"
 #include "services/catalog/catalog_service.h"
+#include "services/catalog/dataset_loader.h"
 #include "services/gateway/gateway_service.h"
 #include "services/market-analytics/analytics.h"
 #include "services/market-analytics/analytics_service.h"
@@ -43,6 +45,27 @@ int RunServe(const ServeOptions& options) {
   }
 
   catalog::Catalog catalog_domain(store->get(), catalog::CatalogOptions{});
+  if (options.dataset != "none") {
+    const std::string dir = (std::filesystem::path(options.dataset) / "catalog").string();
+    if (!std::filesystem::is_directory(dir)) {
+      Log(LogLevel::kError, "dataset not found", {{"dataset", options.dataset}});
+      return 1;
+    }
+    absl::StatusOr<catalog::LoadSummary> loaded = catalog::EnsureCatalogDataset(catalog_domain, dir);
+    if (!loaded.ok()) {
+      Log(LogLevel::kError, "cannot load dataset", {{"error", std::string(loaded.status().message())}});
+      return 1;
+    }
+    for (const std::string& r : loaded->rejected) {
+      Log(LogLevel::kWarning, "dataset record rejected", {{"detail", r}});
+    }
+    Log(LogLevel::kInfo, "catalog dataset",
+        {{"dir", dir},
+         {"created", absl::StrCat(loaded->created)},
+         {"updated", absl::StrCat(loaded->updated)},
+         {"unchanged", absl::StrCat(loaded->unchanged)},
+         {"rejected", absl::StrCat(loaded->rejected.size())}});
+  }
   catalog::CatalogService catalog_service(&catalog_domain);
   timeline::Timeline timeline_domain(store->get(), timeline::TimelineOptions{});
   timeline::TimelineService timeline_service(&timeline_domain);

@@ -15,6 +15,9 @@ struct ServeOptions {
   std::string role = "all";
   absl::Duration shutdown_grace = absl::Seconds(10);
   bool sync_writes = true;
+  // The reference dataset directory (with catalog/ inside), loaded when the
+  // store does not hold it yet (or holds an older version); "none" skips it.
+  std::string dataset = "data";
 };
 
 // Runs the server until SIGTERM/SIGINT; returns the process exit code.

@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "common/dataset.h"
 #include "common/dates.h"
 #include "common/paging.h"
 #include "common/records.h"
@@ -293,6 +294,8 @@ void ClaimIssues(const T& record, std::vector<DataIssue>& out) {
     std::set<std::string> values;
     for (const auto* c : claims) values.insert(c->value());
     if (values.size() < 2) continue;
+    // "2025" and "2025-03" say the same thing at different precision.
+    if (DatesRefineEachOther({values.begin(), values.end()})) continue;
     DataIssue issue;
     issue.set_kind(catalog::v1::DATA_ISSUE_KIND_CONFLICTING_STATEMENTS);
     issue.set_record(record.name());
@@ -755,7 +758,8 @@ absl::Status Catalog::ValidateTrial(const Trial& t) const {
     absl::Status s = check_id(t.secondary_ids(i), absl::StrCat("trial.secondary_ids[", i, "]"));
     if (!s.ok()) return s;
   }
-  absl::Status s = ValidateEnum(t.phase(), common::v1::DevelopmentStage_IsValid, true, "trial.phase");
+  // A phase the sources do not print stays unspecified (and ranks nowhere).
+  absl::Status s = ValidateEnum(t.phase(), common::v1::DevelopmentStage_IsValid, false, "trial.phase");
   if (!s.ok()) return s;
   s = ValidateEnum(t.status(), catalog::v1::TrialStatus_IsValid, false, "trial.status");
   if (!s.ok()) return s;
@@ -1560,6 +1564,20 @@ absl::StatusOr<catalog::v1::ResolveRegistryIdResponse> Catalog::ResolveRegistryI
   if (!owner.ok()) return owner.status();
   if (owner->has_value()) response.set_trial(trials_.NameOf(**owner));
   return response;
+}
+
+absl::StatusOr<std::string> Catalog::DatasetDigest() const {
+  absl::StatusOr<std::optional<std::string>> v =
+      store_->Get(ColumnFamily::kCatalog, Key().String("~dataset").Release());
+  if (!v.ok()) return v.status();
+  return v->value_or("");
+}
+
+absl::Status Catalog::SetDatasetDigest(absl::string_view digest) {
+  storage::WriteBatch batch;
+  batch.Put(ColumnFamily::kCatalog, Key().String("~dataset").Release(), std::string(digest));
+  batch.set_sync(true);
+  return store_->Write(std::move(batch)).status();
 }
 
 // ---- Data quality ---------------------------------------------------------------

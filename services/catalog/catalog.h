@@ -101,6 +101,11 @@ class Catalog {
   absl::StatusOr<catalog::v1::ListDataIssuesResponse> ListDataIssues(
       const catalog::v1::ListDataIssuesRequest& request) const;
 
+  // Digest of the reference dataset last loaded into this catalog ("" if
+  // none), and recording it (a synced write).
+  absl::StatusOr<std::string> DatasetDigest() const;
+  absl::Status SetDatasetDigest(absl::string_view digest);
+
   // The filter schemas, for documentation and tests.
   static const filter::Schema& ProductSchema();
   static const filter::Schema& TrialSchema();

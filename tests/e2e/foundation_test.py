@@ -42,7 +42,7 @@ class FoundationTest(unittest.TestCase):
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def start(self):
-        server = Server(self.data_dir).start()
+        server = Server(self.data_dir, ["--dataset=none"]).start()
         self.servers.append(server)
         return server
 
@@ -113,7 +113,7 @@ class FoundationTest(unittest.TestCase):
 
     def test_second_server_on_same_store_fails_fast(self):
         self.start()
-        second = Server(self.data_dir)
+        second = Server(self.data_dir, ["--dataset=none"])
         self.servers.append(second)
         with self.assertRaises(RuntimeError) as err:
             second.start(timeout=30)
