@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <ostream>
 
 #include "absl/strings/match.h"
@@ -16,6 +17,7 @@
 #include "regenatlas/timeline/v1/resources.pb.h"
 #include "services/catalog/catalog.h"
 #include "services/catalog/dataset_loader.h"
+#include "services/catalog/registry_id.h"
 #include "services/market-analytics/analytics.h"
 #include "services/regulatory-timeline/timeline.h"
 #include "storage/store.h"
@@ -204,6 +206,35 @@ int RunCheck(const CheckOptions& options, std::ostream& out) {
     for (const auto* report : {&catalog_report, &timeline_report, &analytics_report}) {
       for (const std::string& c : report->conflicts) out << "  " << c << "\n";
     }
+
+    // Coverage: products per document and table, trials per registry.
+    std::map<std::string, std::set<std::string>> products_by_place;
+    for (const auto& p : catalog_data.products()) {
+      for (const auto& c : p.sources()) {
+        std::string place = c.source().substr(strlen("sources/"));
+        std::string table = "text";
+        if (absl::StartsWith(c.locator(), "Table ")) {
+          table = std::string(c.locator().substr(0, c.locator().find_first_of(",; ", 6)));
+        }
+        products_by_place[absl::StrCat(place, " ", table)].insert(p.name());
+      }
+    }
+    std::map<std::string, int> trials_by_registry;
+    for (const auto& t : catalog_data.trials()) {
+      std::string registry = t.primary_id().id().empty()
+                                 ? "(no registry ID printed)"
+                                 : common::v1::Registry_Name(
+                                       catalog::ParseRegistryId(t.primary_id().id())
+                                           .value_or(t.primary_id())
+                                           .registry());
+      ++trials_by_registry[registry];
+    }
+    out << "\nCoverage: products per document and table\n";
+    for (const auto& [place, names] : products_by_place) {
+      out << "  " << place << ": " << names.size() << "\n";
+    }
+    out << "Coverage: trials per registry (primary ID)\n";
+    for (const auto& [registry, n] : trials_by_registry) out << "  " << registry << ": " << n << "\n";
 
     // The data-quality report, as ListDataIssues serves it.
     std::map<std::string, int> by_kind;

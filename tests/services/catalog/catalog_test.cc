@@ -1,5 +1,6 @@
 #include "services/catalog/catalog.h"
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "regenatlas/catalog/v1/catalog_service.grpc.pb.h"
 #include "services/catalog/catalog_service.h"
@@ -131,6 +132,161 @@ TEST_F(CatalogServerTest, ListPaginationAndTokenErrors) {
   s = stub_->ListSources(Ctx().get(), list, &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(s.error_message().substr(0, 10), "page_token");
+}
+
+}  // namespace
+}  // namespace regenatlas::catalog
+
+namespace regenatlas::catalog {
+namespace {
+
+// Every catalog method over gRPC, with the status codes a client sees.
+class CatalogRpcTest : public CatalogServerTest {
+ protected:
+  void SetUp() override {
+    CatalogServerTest::SetUp();
+    Source out;
+    ASSERT_TRUE(CreateSource("doc", "综述", &out).ok());
+    v1::CreateOrganizationRequest org;
+    org.set_organization_id("help");
+    org.mutable_organization()->set_display_name("Help Therapeutics");
+    org.mutable_organization()->add_sources()->set_source("sources/doc");
+    v1::Organization org_out;
+    ASSERT_TRUE(stub_->CreateOrganization(Ctx().get(), org, &org_out).ok());
+    v1::CreateIndicationRequest ind;
+    ind.set_indication_id("heart-failure");
+    ind.mutable_indication()->set_display_name("Heart failure");
+    ind.mutable_indication()->set_therapeutic_area(v1::THERAPEUTIC_AREA_CARDIOVASCULAR);
+    ind.mutable_indication()->add_sources()->set_source("sources/doc");
+    v1::Indication ind_out;
+    ASSERT_TRUE(stub_->CreateIndication(Ctx().get(), ind, &ind_out).ok());
+    v1::CreateProductRequest prod;
+    prod.set_product_id("hicm-188");
+    prod.mutable_product()->set_display_name("HiCM-188");
+    prod.mutable_product()->set_cell_source(v1::CELL_SOURCE_HIPSC);
+    prod.mutable_product()->set_cell_type(v1::CELL_TYPE_CARDIOMYOCYTE);
+    prod.mutable_product()->add_indications("indications/heart-failure");
+    prod.mutable_product()->add_sponsors("organizations/help");
+    prod.mutable_product()->add_sources()->set_source("sources/doc");
+    ASSERT_TRUE(stub_->CreateProduct(Ctx().get(), prod, &product_).ok());
+    v1::CreateTrialRequest trial;
+    trial.mutable_trial()->mutable_primary_id()->set_id("NCT04982081");
+    trial.mutable_trial()->set_phase(common::v1::DEVELOPMENT_STAGE_PHASE_1);
+    trial.mutable_trial()->add_countries("CN");
+    trial.mutable_trial()->add_products("products/hicm-188");
+    trial.mutable_trial()->add_sources()->set_source("sources/doc");
+    ASSERT_TRUE(stub_->CreateTrial(Ctx().get(), trial, &trial_).ok());
+  }
+  v1::Product product_;
+  v1::Trial trial_;
+};
+
+TEST_F(CatalogRpcTest, GetBatchGetListAndLookups) {
+  EXPECT_EQ(trial_.name(), "trials/nct04982081");
+  v1::GetTrialRequest get;
+  get.set_name("NCT04982081");
+  v1::Trial t;
+  ASSERT_TRUE(stub_->GetTrial(Ctx().get(), get, &t).ok());
+  EXPECT_EQ(t.name(), "trials/nct04982081");
+
+  v1::BatchGetProductsRequest batch;
+  batch.add_names("products/hicm-188");
+  v1::BatchGetProductsResponse batch_resp;
+  ASSERT_TRUE(stub_->BatchGetProducts(Ctx().get(), batch, &batch_resp).ok());
+  ASSERT_EQ(batch_resp.products_size(), 1);
+  EXPECT_EQ(batch_resp.products(0).highest_stage(), common::v1::DEVELOPMENT_STAGE_PHASE_1);
+  batch.add_names("products/absent");
+  grpc::Status s = stub_->BatchGetProducts(Ctx().get(), batch, &batch_resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(s.error_message(), "names[1]: products/absent not found");
+
+  v1::ListTrialsRequest list;
+  list.set_filter("product.cell_source = HIPSC AND country = CN");
+  list.set_show_total_size(true);
+  v1::ListTrialsResponse trials;
+  ASSERT_TRUE(stub_->ListTrials(Ctx().get(), list, &trials).ok());
+  EXPECT_EQ(trials.total_size(), 1);
+  list.set_filter("colour = red");
+  s = stub_->ListTrials(Ctx().get(), list, &trials);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), ::testing::HasSubstr("unknown field \"colour\""));
+
+  v1::ResolveRegistryIdRequest resolve;
+  resolve.set_registry_id("nct04982081");
+  v1::ResolveRegistryIdResponse resolved;
+  ASSERT_TRUE(stub_->ResolveRegistryId(Ctx().get(), resolve, &resolved).ok());
+  EXPECT_EQ(resolved.trial(), "trials/nct04982081");
+  resolve.set_registry_id("NCT123");
+  s = stub_->ResolveRegistryId(Ctx().get(), resolve, &resolved);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), ::testing::HasSubstr("8 digits"));
+
+  v1::SearchProductsRequest search;
+  search.set_query("hicm 188");
+  v1::SearchProductsResponse found;
+  ASSERT_TRUE(stub_->SearchProducts(Ctx().get(), search, &found).ok());
+  ASSERT_EQ(found.results_size(), 1);
+  EXPECT_EQ(found.results(0).product().name(), "products/hicm-188");
+
+  v1::ListDataIssuesRequest issues;
+  v1::ListDataIssuesResponse issues_resp;
+  ASSERT_TRUE(stub_->ListDataIssues(Ctx().get(), issues, &issues_resp).ok());
+  EXPECT_EQ(issues_resp.issues_size(), 0);
+}
+
+TEST_F(CatalogRpcTest, WritesWithBadInputChangeNothing) {
+  const uint64_t seq = store_->LastChangeSeq();
+  v1::Product before;
+  {
+    v1::GetProductRequest get;
+    get.set_name("products/hicm-188");
+    ASSERT_TRUE(stub_->GetProduct(Ctx().get(), get, &before).ok());
+  }
+  v1::UpdateProductRequest update;
+  update.mutable_product()->set_name("products/hicm-188");
+  update.mutable_product()->set_etag("stale");
+  update.mutable_product()->set_status_note("x");
+  update.mutable_update_mask()->add_paths("status_note");
+  v1::Product out;
+  EXPECT_EQ(stub_->UpdateProduct(Ctx().get(), update, &out).error_code(), grpc::StatusCode::ABORTED);
+  update.mutable_product()->clear_etag();
+  update.mutable_product()->add_sponsors("organizations/missing");
+  update.mutable_update_mask()->add_paths("sponsors");
+  grpc::Status s = stub_->UpdateProduct(Ctx().get(), update, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), ::testing::HasSubstr("product.sponsors[0]"));
+  update.mutable_product()->set_name("products/absent");
+  EXPECT_EQ(stub_->UpdateProduct(Ctx().get(), update, &out).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  v1::CreateTrialRequest trial;
+  trial.mutable_trial()->mutable_primary_id()->set_id("NCT0498208");
+  trial.mutable_trial()->add_sources()->set_source("sources/doc");
+  v1::Trial t;
+  EXPECT_EQ(stub_->CreateTrial(Ctx().get(), trial, &t).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  trial.mutable_trial()->mutable_primary_id()->set_id("NCT04982081");
+  EXPECT_EQ(stub_->CreateTrial(Ctx().get(), trial, &t).error_code(),
+            grpc::StatusCode::ALREADY_EXISTS);
+
+  v1::DeleteOrganizationRequest del;
+  del.set_name("organizations/help");
+  google::protobuf::Empty empty;
+  EXPECT_EQ(stub_->DeleteOrganization(Ctx().get(), del, &empty).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  v1::DeleteTrialRequest del_trial;
+  del_trial.set_name("trials/nct04982081");
+  del_trial.set_etag("stale");
+  EXPECT_EQ(stub_->DeleteTrial(Ctx().get(), del_trial, &empty).error_code(),
+            grpc::StatusCode::ABORTED);
+  EXPECT_EQ(store_->LastChangeSeq(), seq);
+
+  v1::GetProductRequest get;
+  get.set_name("products/hicm-188");
+  ASSERT_TRUE(stub_->GetProduct(Ctx().get(), get, &out).ok());
+  EXPECT_EQ(out.etag(), before.etag());
+  EXPECT_TRUE(out.status_note().empty());
+  EXPECT_EQ(out.sponsors_size(), 1);
 }
 
 }  // namespace
