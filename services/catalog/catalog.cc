@@ -194,6 +194,13 @@ std::vector<Posting> PostingsOf(const Product& p) {
   }
   if (p.has_gene_edited()) out.push_back({"gene_edited", p.gene_edited() ? "true" : "false"});
   AddStage(out, "stage", p.highest_stage());
+  // String forms for grouping (the int postings serve range filters).
+  if (p.highest_stage() != common::v1::DEVELOPMENT_STAGE_UNSPECIFIED) {
+    out.push_back({"stage_name", EnumName(StageEnum(), p.highest_stage())});
+  }
+  for (const auto& cs : p.stage_by_country()) {
+    out.push_back({"country_stage", absl::StrCat(cs.country_code(), "|", EnumName(StageEnum(), cs.stage()))});
+  }
   for (const std::string& c : p.countries()) out.push_back({"country", c});
   for (const std::string& s : p.sponsors()) out.push_back({"sponsor", s});
   for (const std::string& i : p.indications()) out.push_back({"indication", i});
@@ -217,6 +224,7 @@ std::vector<common::v1::RegistryId> AllIds(const Trial& t) {
 std::vector<Posting> PostingsOf(const Trial& t) {
   std::vector<Posting> out;
   AddStage(out, "phase", t.phase());
+  out.push_back({"phase_name", EnumName(StageEnum(), t.phase())});
   out.push_back({"status", EnumName(catalog::v1::TrialStatus_descriptor(), t.status())});
   for (const std::string& c : t.countries()) out.push_back({"country", c});
   if (!t.sponsor().empty()) out.push_back({"sponsor", t.sponsor()});
@@ -1578,6 +1586,183 @@ absl::Status Catalog::SetDatasetDigest(absl::string_view digest) {
   batch.Put(ColumnFamily::kCatalog, Key().String("~dataset").Release(), std::string(digest));
   batch.set_sync(true);
   return store_->Write(std::move(batch)).status();
+}
+
+// ---- Counts ------------------------------------------------------------------
+
+absl::StatusOr<catalog::v1::CountResponse> Catalog::Count(
+    const Collection& collection, absl::string_view filter_text,
+    const google::protobuf::RepeatedPtrField<std::string>& group_by,
+    const std::map<std::string, std::string>& dimensions) const {
+  if (group_by.empty() || group_by.size() > 2) {
+    return absl::InvalidArgumentError("group_by: one or two dimensions are required");
+  }
+  for (int i = 0; i < group_by.size(); ++i) {
+    if (!dimensions.count(group_by[i])) {
+      std::vector<std::string> names;
+      for (const auto& [name, field] : dimensions) names.push_back(name);
+      return absl::InvalidArgumentError(absl::StrCat("group_by[", i, "]: unknown dimension \"",
+                                                     group_by[i], "\"; allowed: ",
+                                                     absl::StrJoin(names, ", ")));
+    }
+  }
+  if (group_by.size() == 2 && group_by[0] == group_by[1]) {
+    return absl::InvalidArgumentError("group_by[1]: the same dimension twice");
+  }
+  absl::StatusOr<std::unique_ptr<filter::Node>> node = filter::Parse(filter_text);
+  if (!node.ok()) return node.status();
+  absl::Status s = filter::Resolve(node->get(), collection.schema);
+  if (!s.ok()) return s;
+  std::shared_ptr<const storage::Snapshot> snapshot = store_->NewSnapshot();
+  IndexPostings postings(this, collection.name, snapshot.get());
+  absl::StatusOr<std::vector<std::string>> ids =
+      filter::Evaluate(node->get(), collection.schema, postings);
+  if (!ids.ok()) return ids.status();
+  std::set<std::string> matching(ids->begin(), ids->end());
+
+  // id → values of each dimension, read from the posting lists.
+  auto values_of = [&](const std::string& posting_field)
+      -> absl::StatusOr<std::map<std::string, std::vector<std::string>>> {
+    std::map<std::string, std::vector<std::string>> out;
+    const std::string prefix = PostingPrefix(collection.name, posting_field);
+    absl::Status st = store_->Scan(
+        kIndexCf, ScanRange::Prefix(prefix), snapshot.get(),
+        [&](absl::string_view key, absl::string_view) {
+          KeyReader r(key.substr(prefix.size()));
+          std::string value;
+          if (IsIntField(posting_field)) {
+            absl::StatusOr<int64_t> n = r.Int64();
+            if (!n.ok()) return true;
+            value = absl::StrCat(*n);
+          } else {
+            absl::StatusOr<std::string> v = r.String();
+            if (!v.ok()) return true;
+            value = *std::move(v);
+          }
+          absl::StatusOr<std::string> id = r.String();
+          if (id.ok() && matching.count(*id)) out[*id].push_back(std::move(value));
+          return true;
+        });
+    if (!st.ok()) return st;
+    return out;
+  };
+  auto shorten = [](const std::string& v) {
+    for (const char* prefix : {"DEVELOPMENT_STAGE_", "CELL_SOURCE_", "CELL_CATEGORY_", "CELL_TYPE_",
+                               "THERAPEUTIC_AREA_", "TRIAL_STATUS_", "DONOR_", "REGISTRY_"}) {
+      if (absl::StartsWith(v, prefix)) return v.substr(strlen(prefix));
+    }
+    return v;
+  };
+  std::map<std::vector<std::string>, int> counts;
+  const bool country_stage = group_by.size() == 2 &&
+                             std::set<std::string>{group_by[0], group_by[1]} ==
+                                 std::set<std::string>{"country", "stage"} &&
+                             collection.name == "products";
+  if (country_stage) {
+    // Each product's stage in each country, not its overall stage.
+    absl::StatusOr<std::map<std::string, std::vector<std::string>>> cs = values_of("country_stage");
+    if (!cs.ok()) return cs.status();
+    const bool country_first = group_by[0] == "country";
+    for (const auto& [id, values] : *cs) {
+      for (const std::string& v : values) {
+        std::vector<std::string> parts = absl::StrSplit(v, absl::MaxSplits('|', 1));
+        if (parts.size() != 2) continue;
+        parts[1] = shorten(parts[1]);
+        if (!country_first) std::swap(parts[0], parts[1]);
+        ++counts[parts];
+      }
+    }
+  } else {
+    std::vector<std::map<std::string, std::vector<std::string>>> dims;
+    for (const std::string& dim : group_by) {
+      absl::StatusOr<std::map<std::string, std::vector<std::string>>> v =
+          values_of(dimensions.at(dim));
+      if (!v.ok()) return v.status();
+      dims.push_back(*std::move(v));
+    }
+    static const std::vector<std::string> kNone = {"(none)"};
+    for (const std::string& id : matching) {
+      auto first = dims[0].find(id);
+      const std::vector<std::string>& a = first == dims[0].end() ? kNone : first->second;
+      for (const std::string& va : a) {
+        if (dims.size() == 1) {
+          ++counts[{shorten(va)}];
+          continue;
+        }
+        auto second = dims[1].find(id);
+        const std::vector<std::string>& b = second == dims[1].end() ? kNone : second->second;
+        for (const std::string& vb : b) ++counts[{shorten(va), shorten(vb)}];
+      }
+    }
+  }
+  catalog::v1::CountResponse response;
+  response.set_total(static_cast<int>(matching.size()));
+  for (const auto& [keys, n] : counts) {
+    catalog::v1::CountRow* row = response.add_rows();
+    for (const std::string& k : keys) row->add_keys(k);
+    row->set_count(n);
+  }
+  return response;
+}
+
+absl::StatusOr<catalog::v1::CountResponse> Catalog::CountProducts(
+    absl::string_view filter, const google::protobuf::RepeatedPtrField<std::string>& group_by) const {
+  static const auto* dims = new std::map<std::string, std::string>{
+      {"stage", "stage_name"},   {"country", "country"},       {"cell_source", "cell_source"},
+      {"cell_category", "cell_category"}, {"cell_type", "cell_type"},
+      {"therapeutic_area", "therapeutic_area"}, {"indication", "indication"},
+      {"sponsor", "sponsor"},     {"start_year", "start_year"}, {"donor", "donor"}};
+  return Count(ProductsCollection(), filter, group_by, *dims);
+}
+
+absl::StatusOr<catalog::v1::CountResponse> Catalog::CountTrials(
+    absl::string_view filter, const google::protobuf::RepeatedPtrField<std::string>& group_by) const {
+  static const auto* dims = new std::map<std::string, std::string>{
+      {"phase", "phase_name"}, {"country", "country"},   {"status", "status"},
+      {"sponsor", "sponsor"},  {"indication", "indication"}, {"product", "product"},
+      {"start_year", "start_year"}, {"registry", "registry"}};
+  return Count(TrialsCollection(), filter, group_by, *dims);
+}
+
+absl::StatusOr<Product> Catalog::SetRegulatoryStages(
+    absl::string_view product,
+    const google::protobuf::RepeatedPtrField<catalog::v1::CountryStage>& stages,
+    absl::string_view origin) {
+  absl::StatusOr<std::string> id = products_.IdOf(product, "product");
+  if (!id.ok()) return id.status();
+  for (int i = 0; i < stages.size(); ++i) {
+    const std::string f = absl::StrCat("stages[", i, "]");
+    absl::Status s = ValidateJurisdiction(stages[i].country_code(), f + ".country_code");
+    if (!s.ok()) return s;
+    const DevelopmentStage st = stages[i].stage();
+    if (st != common::v1::DEVELOPMENT_STAGE_MARKETING_APPLICATION &&
+        st != common::v1::DEVELOPMENT_STAGE_CONDITIONAL_APPROVAL &&
+        st != common::v1::DEVELOPMENT_STAGE_APPROVED && st != common::v1::DEVELOPMENT_STAGE_WITHDRAWN) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          f, ".stage: must be MARKETING_APPLICATION, CONDITIONAL_APPROVAL, APPROVED or WITHDRAWN"));
+    }
+  }
+  absl::MutexLock lock(&write_mu_);
+  Product current;
+  absl::StatusOr<bool> found = products_.FindRaw(*id, &current);
+  if (!found.ok()) return found.status();
+  if (!*found) return absl::NotFoundError(absl::StrCat(product, " not found"));
+  Product updated = current;
+  *updated.mutable_regulatory_stages() = stages;
+  absl::Status s = DeriveProduct(*id, &updated, {});
+  if (!s.ok()) return s;
+  updated.clear_etag();
+  Product compare = current;
+  compare.clear_etag();
+  if (google::protobuf::util::MessageDifferencer::Equals(updated, compare)) return current;
+  *updated.mutable_update_time() = ToProtoTime(products_.options().clock());
+  StampEtag(&updated);
+  storage::WriteBatch batch;
+  products_.StageWrite(batch, *id, &current, &updated, common::v1::CHANGE_KIND_UPDATED, origin,
+                       {"regulatory_stages", "highest_stage", "stage_by_country", "countries"});
+  s = store_->Write(std::move(batch)).status();
+  if (!s.ok()) return s;
+  return updated;
 }
 
 // ---- Data quality ---------------------------------------------------------------

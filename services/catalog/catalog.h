@@ -101,6 +101,19 @@ class Catalog {
   absl::StatusOr<catalog::v1::ListDataIssuesResponse> ListDataIssues(
       const catalog::v1::ListDataIssuesRequest& request) const;
 
+  // Counts of products / trials matching `filter`, grouped by one or two
+  // dimensions (see CatalogService.CountProducts), from the posting lists.
+  absl::StatusOr<catalog::v1::CountResponse> CountProducts(
+      absl::string_view filter, const google::protobuf::RepeatedPtrField<std::string>& group_by) const;
+  absl::StatusOr<catalog::v1::CountResponse> CountTrials(
+      absl::string_view filter, const google::protobuf::RepeatedPtrField<std::string>& group_by) const;
+
+  // Replaces a product's regulatory stages (see CatalogService.SetRegulatoryStages).
+  absl::StatusOr<Product> SetRegulatoryStages(
+      absl::string_view product,
+      const google::protobuf::RepeatedPtrField<catalog::v1::CountryStage>& stages,
+      absl::string_view origin = "timeline");
+
   // Digest of the reference dataset last loaded into this catalog ("" if
   // none), and recording it (a synced write).
   absl::StatusOr<std::string> DatasetDigest() const;
@@ -169,6 +182,10 @@ class Catalog {
   template <typename T>
   absl::StatusOr<ListResult<T>> List(const ResourceTable<T>& table, const Collection& collection,
                                      const ListQuery& q) const;
+  absl::StatusOr<catalog::v1::CountResponse> Count(
+      const Collection& collection, absl::string_view filter,
+      const google::protobuf::RepeatedPtrField<std::string>& group_by,
+      const std::map<std::string, std::string>& dimensions) const;
 
   storage::Store* const store_;
   absl::Mutex write_mu_;

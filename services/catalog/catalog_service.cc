@@ -229,4 +229,19 @@ grpc::ServerUnaryReactor* CatalogService::ListDataIssues(Ctx* ctx,
   return Reply(ctx, catalog_->ListDataIssues(*req), resp);
 }
 
+grpc::ServerUnaryReactor* CatalogService::CountProducts(Ctx* ctx, const v1::CountProductsRequest* req,
+                                                       v1::CountResponse* resp) {
+  return Reply(ctx, catalog_->CountProducts(req->filter(), req->group_by()), resp);
+}
+
+grpc::ServerUnaryReactor* CatalogService::CountTrials(Ctx* ctx, const v1::CountTrialsRequest* req,
+                                                     v1::CountResponse* resp) {
+  return Reply(ctx, catalog_->CountTrials(req->filter(), req->group_by()), resp);
+}
+
+grpc::ServerUnaryReactor* CatalogService::SetRegulatoryStages(
+    Ctx* ctx, const v1::SetRegulatoryStagesRequest* req, v1::Product* resp) {
+  return Reply(ctx, catalog_->SetRegulatoryStages(req->product(), req->stages()), resp);
+}
+
 }  // namespace regenatlas::catalog

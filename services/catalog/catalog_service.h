@@ -69,6 +69,12 @@ class CatalogService final : public v1::CatalogService::CallbackService {
                              v1::ResolveRegistryIdResponse* resp) override;
   Reactor* ListDataIssues(Ctx* ctx, const v1::ListDataIssuesRequest* req,
                           v1::ListDataIssuesResponse* resp) override;
+  Reactor* CountProducts(Ctx* ctx, const v1::CountProductsRequest* req,
+                         v1::CountResponse* resp) override;
+  Reactor* CountTrials(Ctx* ctx, const v1::CountTrialsRequest* req,
+                       v1::CountResponse* resp) override;
+  Reactor* SetRegulatoryStages(Ctx* ctx, const v1::SetRegulatoryStagesRequest* req,
+                               v1::Product* resp) override;
 
  private:
   Catalog* const catalog_;

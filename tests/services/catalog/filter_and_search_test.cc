@@ -533,3 +533,74 @@ TEST(TextTest, NormalisationAndGrams) {
 
 }  // namespace
 }  // namespace regenatlas::catalog
+
+namespace regenatlas::catalog {
+namespace {
+
+TEST_F(CatalogDomainTest, CountsByOneAndTwoDimensionsAndRegulatoryStages) {
+  ASSERT_TRUE(AddTrial("NCT04982081", common::v1::DEVELOPMENT_STAGE_PHASE_2, {"CN"}, 2021,
+                       {"hicm-188"}).ok());
+  ASSERT_TRUE(AddTrial("NCT05566600", common::v1::DEVELOPMENT_STAGE_PHASE_1, {"US"}, 2023,
+                       {"hicm-188", "heartsheet"}).ok());
+  google::protobuf::RepeatedPtrField<std::string> by;
+  *by.Add() = "cell_source";
+  absl::StatusOr<v1::CountResponse> r = catalog_->CountProducts("therapeutic_area = CARDIOVASCULAR", by);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->total(), 3);
+  ASSERT_EQ(r->rows_size(), 2);
+  EXPECT_THAT(r->rows(0).keys(), ElementsAre("HESC"));
+  EXPECT_EQ(r->rows(0).count(), 1);
+  EXPECT_THAT(r->rows(1).keys(), ElementsAre("HIPSC"));
+  EXPECT_EQ(r->rows(1).count(), 2);
+
+  // country × stage uses each product's stage in that country.
+  google::protobuf::RepeatedPtrField<std::string> cs;
+  *cs.Add() = "country";
+  *cs.Add() = "stage";
+  r = catalog_->CountProducts("cell_category = PSC", cs);
+  ASSERT_TRUE(r.ok()) << r.status();
+  std::vector<std::string> rows;
+  for (const auto& row : r->rows()) {
+    rows.push_back(absl::StrCat(row.keys(0), "/", row.keys(1), "=", row.count()));
+  }
+  EXPECT_THAT(rows, ElementsAre("CN/PHASE_2=1", "US/PHASE_1=2"));
+
+  google::protobuf::RepeatedPtrField<std::string> phase;
+  *phase.Add() = "phase";
+  r = catalog_->CountTrials("product.cell_source = HIPSC", phase);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->rows_size(), 2);
+  EXPECT_THAT(r->rows(0).keys(), ElementsAre("PHASE_1"));
+
+  google::protobuf::RepeatedPtrField<std::string> bad;
+  *bad.Add() = "colour";
+  EXPECT_EQ(catalog_->CountProducts("", bad).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(catalog_->CountProducts("", {}).status().code(), absl::StatusCode::kInvalidArgument);
+
+  // Regulatory stages (from the timeline) outrank trials and show per country.
+  google::protobuf::RepeatedPtrField<v1::CountryStage> stages;
+  auto* jp = stages.Add();
+  jp->set_country_code("JP");
+  jp->set_stage(common::v1::DEVELOPMENT_STAGE_MARKETING_APPLICATION);
+  absl::StatusOr<Product> p = catalog_->SetRegulatoryStages("products/heartsheet", stages);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->highest_stage(), common::v1::DEVELOPMENT_STAGE_MARKETING_APPLICATION);
+  EXPECT_THAT(ProductNames("stage >= MARKETING_APPLICATION"), ElementsAre("products/heartsheet"));
+  // A later product update keeps them.
+  Product patch;
+  patch.set_name("products/heartsheet");
+  patch.set_status_note("filed");
+  google::protobuf::FieldMask mask;
+  mask.add_paths("status_note");
+  mask.add_paths("regulatory_stages");
+  ASSERT_TRUE(catalog_->products().Update(patch, mask).ok());
+  EXPECT_EQ(catalog_->products().Get("products/heartsheet")->regulatory_stages_size(), 1);
+  jp->set_stage(common::v1::DEVELOPMENT_STAGE_PHASE_3);
+  EXPECT_EQ(catalog_->SetRegulatoryStages("products/heartsheet", stages).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(catalog_->SetRegulatoryStages("products/none", {}).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace regenatlas::catalog
