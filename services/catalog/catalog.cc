@@ -57,28 +57,6 @@ bool IsIntField(absl::string_view field) {
   return field == "stage" || field == "phase" || field == "start_year";
 }
 
-std::string PostingPrefix(absl::string_view collection, absl::string_view field) {
-  return Key().String(collection).String(field).Release();
-}
-
-// A (field, value) pair of a record's postings; ints for ordered fields.
-struct Posting {
-  std::string field;
-  std::string value;
-  int64_t number = 0;
-};
-
-std::string PostingKey(absl::string_view collection, const Posting& p, absl::string_view id) {
-  Key key;
-  key.String(collection).String(p.field);
-  if (IsIntField(p.field)) {
-    key.Int64(p.number);
-  } else {
-    key.String(p.value);
-  }
-  return key.String(id).Release();
-}
-
 std::string EnumName(const google::protobuf::EnumDescriptor* d, int value) {
   const google::protobuf::EnumValueDescriptor* v = d->FindValueByNumber(value);
   return v == nullptr ? absl::StrCat(value) : v->name();
@@ -147,7 +125,7 @@ const google::protobuf::EnumDescriptor* StageEnum() {
 
 void AddStage(std::vector<Posting>& out, absl::string_view field, DevelopmentStage stage) {
   if (stage == common::v1::DEVELOPMENT_STAGE_UNSPECIFIED) return;
-  out.push_back({std::string(field), EnumName(StageEnum(), stage), StageRank(stage)});
+  out.push_back({std::string(field), EnumName(StageEnum(), stage), int64_t{StageRank(stage)}});
 }
 
 template <typename Citations>
@@ -208,7 +186,7 @@ std::vector<Posting> PostingsOf(const Product& p) {
     out.push_back({"therapeutic_area", EnumName(catalog::v1::TherapeuticArea_descriptor(), a)});
   }
   if (p.first_trial_start().year() != 0) {
-    out.push_back({"start_year", "", p.first_trial_start().year()});
+    out.push_back({"start_year", "", int64_t{p.first_trial_start().year()}});
   }
   AddSources(out, p.sources());
   return out;
@@ -231,7 +209,9 @@ std::vector<Posting> PostingsOf(const Trial& t) {
   for (const std::string& c : t.collaborators()) out.push_back({"collaborator", c});
   for (const std::string& p : t.products()) out.push_back({"product", p});
   for (const std::string& i : t.indications()) out.push_back({"indication", i});
-  if (t.start_date().year() != 0) out.push_back({"start_year", "", t.start_date().year()});
+  if (t.start_date().year() != 0) {
+    out.push_back({"start_year", "", int64_t{t.start_date().year()}});
+  }
   std::set<std::string> registries;
   for (const auto& id : AllIds(t)) {
     registries.insert(EnumName(common::v1::Registry_descriptor(), id.registry()));
@@ -245,12 +225,7 @@ std::vector<Posting> PostingsOf(const Trial& t) {
 template <typename T>
 std::vector<std::string> IndexKeysOf(absl::string_view collection, const T& record) {
   std::string id(record.name().substr(collection.size() + 1));
-  std::vector<std::string> keys;
-  std::set<std::string> seen;
-  for (const Posting& p : PostingsOf(record)) {
-    std::string k = PostingKey(collection, p, id);
-    if (seen.insert(k).second) keys.push_back(std::move(k));
-  }
+  std::vector<std::string> keys = PostingKeys(collection, PostingsOf(record), id);
   if constexpr (std::is_same_v<T, Product>) {
     // Names that identify a product, for the possible-duplicate report.
     std::set<std::string> names = {NormalizeForSearch(record.display_name())};
@@ -316,8 +291,11 @@ void ClaimIssues(const T& record, std::vector<DataIssue>& out) {
   }
 }
 
-// Sort key of a record for order_by; strings compare in the wanted order.
-std::string SortKey(const Message& m, const std::string& field) {
+}  // namespace
+
+namespace {
+
+std::string CatalogSortKey(const Message& m, const std::string& field) {
   auto date_key = [](const common::v1::PartialDate& d) {
     return d.year() == 0 ? std::string("9999")
                          : absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day());
@@ -340,20 +318,8 @@ std::string SortKey(const Message& m, const std::string& field) {
   return "";
 }
 
-std::vector<std::string> Sorted(std::vector<std::string> v) {
-  std::sort(v.begin(), v.end());
-  v.erase(std::unique(v.begin(), v.end()), v.end());
-  return v;
-}
 
 }  // namespace
-
-// Filter schema and ordering of one collection.
-struct Catalog::Collection {
-  std::string name;
-  filter::Schema schema;
-  std::vector<std::string> order_fields;
-};
 
 const filter::Schema& Catalog::ProductSchema() {
   static const auto* schema = new filter::Schema{
@@ -406,155 +372,112 @@ const filter::Schema& Catalog::TrialSchema() {
 
 namespace {
 
-const Catalog::Collection& SourcesCollection() {
-  static const auto* c = new Catalog::Collection{
-      "sources",
-      {{"kind", EnumField(catalog::v1::SourceKind_descriptor(), "SOURCE_KIND_")},
-       {"language", StringField()}},
-      {"name", "title", "publication_date"}};
-  return *c;
+// Sort key of a record for order_by; strings compare in the wanted order.
+std::string CatalogSortKey(const Message& m, const std::string& field);
+
+ListSpec Spec(std::string collection, const filter::Schema* schema,
+              std::vector<std::string> order_fields) {
+  ListSpec spec;
+  spec.collection = std::move(collection);
+  spec.schema = schema;
+  spec.order_fields = std::move(order_fields);
+  spec.sort_key = &CatalogSortKey;
+  return spec;
 }
 
-const Catalog::Collection& OrganizationsCollection() {
-  static const auto* c = new Catalog::Collection{
-      "organizations",
-      {{"kind", EnumField(catalog::v1::OrganizationKind_descriptor(), "ORGANIZATION_KIND_")},
-       {"country", [] {
-          auto f = CountryField();
-          f.repeated = false;
-          return f;
-        }()},
-       {"parent", ResourceField("organizations", false)},
-       {"source", ResourceField("sources", true)}},
-      {"name", "display_name"}};
-  return *c;
+const ListSpec& SourcesSpec() {
+  static const auto* schema = new filter::Schema{
+      {"kind", EnumField(catalog::v1::SourceKind_descriptor(), "SOURCE_KIND_")},
+      {"language", StringField()}};
+  static const auto* spec = new ListSpec(Spec("sources", schema, {"title", "publication_date"}));
+  return *spec;
 }
 
-const Catalog::Collection& IndicationsCollection() {
-  static const auto* c = new Catalog::Collection{
-      "indications",
-      {{"therapeutic_area",
-        EnumField(catalog::v1::TherapeuticArea_descriptor(), "THERAPEUTIC_AREA_")},
-       {"parent", ResourceField("indications", false)},
-       {"source", ResourceField("sources", true)}},
-      {"name", "display_name"}};
-  return *c;
+const ListSpec& OrganizationsSpec() {
+  static const auto* schema = new filter::Schema{
+      {"kind", EnumField(catalog::v1::OrganizationKind_descriptor(), "ORGANIZATION_KIND_")},
+      {"country", [] {
+         auto f = CountryField();
+         f.repeated = false;
+         return f;
+       }()},
+      {"parent", ResourceField("organizations", false)},
+      {"source", ResourceField("sources", true)}};
+  static const auto* spec = new ListSpec(Spec("organizations", schema, {"display_name"}));
+  return *spec;
 }
 
-const Catalog::Collection& ProductsCollection() {
-  static const auto* c = new Catalog::Collection{
-      "products", Catalog::ProductSchema(), {"name", "display_name", "highest_stage", "start_date"}};
-  return *c;
+const ListSpec& IndicationsSpec() {
+  static const auto* schema = new filter::Schema{
+      {"therapeutic_area", EnumField(catalog::v1::TherapeuticArea_descriptor(), "THERAPEUTIC_AREA_")},
+      {"parent", ResourceField("indications", false)},
+      {"source", ResourceField("sources", true)}};
+  static const auto* spec = new ListSpec(Spec("indications", schema, {"display_name"}));
+  return *spec;
 }
 
-const Catalog::Collection& TrialsCollection() {
-  static const auto* c = new Catalog::Collection{
-      "trials", Catalog::TrialSchema(), {"name", "phase", "start_date"}};
-  return *c;
+const ListSpec& ProductsSpec() {
+  static const auto* spec = new ListSpec(Spec("products", &Catalog::ProductSchema(),
+                                              {"display_name", "highest_stage", "start_date"}));
+  return *spec;
+}
+
+const ListSpec& TrialsSpec() {
+  static const auto* spec =
+      new ListSpec(Spec("trials", &Catalog::TrialSchema(), {"phase", "start_date"}));
+  return *spec;
+}
+
+// Int postings: stages as their progress rank, years as numbers.
+std::optional<absl::StatusOr<int64_t>> CatalogIntEncoder(const std::string& field,
+                                                         const std::string& value) {
+  if (!IsIntField(field)) return std::nullopt;
+  if (field == "start_year") {
+    int64_t n = 0;
+    if (!absl::SimpleAtoi(value, &n)) return absl::InvalidArgumentError("filter: bad integer");
+    return absl::StatusOr<int64_t>(n);
+  }
+  DevelopmentStage stage;
+  if (!common::v1::DevelopmentStage_Parse(value, &stage)) {
+    return absl::InvalidArgumentError("filter: bad stage");
+  }
+  return absl::StatusOr<int64_t>(StageRank(stage));
 }
 
 }  // namespace
 
-// Posting lists of one collection, read from the index column family.
-class Catalog::IndexPostings : public filter::Postings {
+// The catalog's posting lists, plus the trial → product join
+// ("product.cell_source = HIPSC").
+class Catalog::CatalogPostings : public IndexPostings {
  public:
-  IndexPostings(const Catalog* catalog, std::string collection, const storage::Snapshot* snapshot)
-      : catalog_(catalog), collection_(std::move(collection)), snapshot_(snapshot) {}
+  CatalogPostings(const Catalog* catalog, const std::string& collection,
+                  const storage::Snapshot* snapshot)
+      : IndexPostings(catalog->store_, kIndexCf, collection, snapshot, catalog->TableOf(collection),
+                      &CatalogIntEncoder),
+        catalog_(catalog),
+        collection_(collection) {}
 
   absl::StatusOr<std::vector<std::string>> Match(const std::string& field,
                                                  const filter::FieldSpec& spec, filter::Op op,
                                                  const std::string& value) override {
-    if (absl::StartsWith(field, "product.")) {
-      // Join: the products matching the condition, then their trials.
-      IndexPostings products(catalog_, "products", snapshot_);
-      auto product_ids = products.Match(field.substr(8), spec, op, value);
-      if (!product_ids.ok()) return product_ids;
-      std::vector<std::string> out;
-      for (const std::string& pid : *product_ids) {
-        auto trials = catalog_->PostingIds(collection_, "product", absl::StrCat("products/", pid),
-                                           snapshot_);
-        if (!trials.ok()) return trials;
-        out.insert(out.end(), trials->begin(), trials->end());
-      }
-      return Sorted(std::move(out));
+    if (!absl::StartsWith(field, "product.")) return IndexPostings::Match(field, spec, op, value);
+    // Join: the products matching the condition, then their trials.
+    CatalogPostings products(catalog_, "products", snapshot());
+    auto product_ids = products.Match(field.substr(strlen("product.")), spec, op, value);
+    if (!product_ids.ok()) return product_ids;
+    std::vector<std::string> out;
+    for (const std::string& pid : *product_ids) {
+      auto trials = catalog_->PostingIds(collection_, "product", absl::StrCat("products/", pid),
+                                         snapshot());
+      if (!trials.ok()) return trials;
+      out.insert(out.end(), trials->begin(), trials->end());
     }
-    const std::string prefix = PostingPrefix(collection_, field);
-    ScanRange range = ScanRange::Prefix(prefix);
-    if (!(op == filter::Op::kHas && value == "*")) {
-      std::string encoded;
-      if (IsIntField(field)) {
-        int64_t n = 0;
-        if (field == "start_year") {
-          if (!absl::SimpleAtoi(value, &n)) return absl::InvalidArgumentError("filter: bad integer");
-        } else {
-          DevelopmentStage stage;
-          if (!common::v1::DevelopmentStage_Parse(value, &stage)) {
-            return absl::InvalidArgumentError("filter: bad stage");
-          }
-          n = StageRank(stage);
-        }
-        encoded = Key().String(collection_).String(field).Int64(n).Release();
-      } else {
-        encoded = Key().String(collection_).String(field).String(value).Release();
-      }
-      switch (op) {
-        case filter::Op::kEq:
-        case filter::Op::kHas:
-          range = ScanRange::Prefix(encoded);
-          break;
-        case filter::Op::kGe:
-          range.start = encoded;
-          break;
-        case filter::Op::kGt:
-          range.start = Key::PrefixEnd(encoded);
-          break;
-        case filter::Op::kLt:
-          range.end = encoded;
-          break;
-        case filter::Op::kLe:
-          range.end = Key::PrefixEnd(encoded);
-          break;
-        case filter::Op::kNe:
-          return absl::InternalError("filter: != is derived by the evaluator");
-      }
-    }
-    std::vector<std::string> ids;
-    absl::Status bad;
-    absl::Status s = catalog_->store_->Scan(
-        kIndexCf, range, snapshot_, [&](absl::string_view key, absl::string_view) {
-          KeyReader r(key);
-          r.String().IgnoreError();  // collection
-          r.String().IgnoreError();  // field
-          absl::Status value_status =
-              IsIntField(field) ? r.Int64().status() : r.String().status();
-          absl::StatusOr<std::string> id = r.String();
-          if (!value_status.ok() || !id.ok()) {
-            bad = absl::DataLossError("catalog: corrupt posting");
-            return false;
-          }
-          ids.push_back(*std::move(id));
-          return true;
-        });
-    if (!s.ok()) return s;
-    if (!bad.ok()) return bad;
-    return Sorted(std::move(ids));
-  }
-
-  absl::StatusOr<std::vector<std::string>> All() override {
-    const ResourceTableBase* table = catalog_->TableOf(collection_);
-    std::vector<std::string> ids;
-    absl::Status s = table->ScanAll(snapshot_, [&](absl::string_view id, absl::string_view) {
-      ids.emplace_back(id);
-      return true;
-    });
-    if (!s.ok()) return s;
-    return ids;
+    return SortedUnique(std::move(out));
   }
 
  private:
   const Catalog* catalog_;
   std::string collection_;
-  const storage::Snapshot* snapshot_;
 };
 
 Catalog::Catalog(storage::Store* store, CatalogOptions options)
@@ -607,17 +530,7 @@ absl::StatusOr<std::vector<std::string>> Catalog::PostingIds(absl::string_view c
                                                              absl::string_view field,
                                                              absl::string_view value,
                                                              const storage::Snapshot* snapshot) const {
-  std::vector<std::string> ids;
-  std::string prefix = Key().String(collection).String(field).String(value).Release();
-  absl::Status s = store_->Scan(kIndexCf, ScanRange::Prefix(prefix), snapshot,
-                                [&](absl::string_view key, absl::string_view) {
-                                  KeyReader r(key.substr(prefix.size()));
-                                  absl::StatusOr<std::string> id = r.String();
-                                  if (id.ok()) ids.push_back(*std::move(id));
-                                  return true;
-                                });
-  if (!s.ok()) return s;
-  return ids;
+  return regenatlas::PostingIds(*store_, kIndexCf, collection, field, value, snapshot);
 }
 
 // ---- Validation -----------------------------------------------------------
@@ -1239,7 +1152,7 @@ absl::StatusOr<catalog::v1::SearchProductsResponse> Catalog::SearchProducts(
   }
 
   std::shared_ptr<const storage::Snapshot> snapshot = store_->NewSnapshot();
-  IndexPostings postings(this, "products", snapshot.get());
+  CatalogPostings postings(this, "products", snapshot.get());
   std::optional<std::vector<std::string>> candidates;
   if (node->get() != nullptr) {
     absl::StatusOr<std::vector<std::string>> ids = filter::Evaluate(node->get(), ProductSchema(), postings);
@@ -1258,7 +1171,7 @@ absl::StatusOr<catalog::v1::SearchProductsResponse> Catalog::SearchProducts(
                          return true;
                        });
       if (!s.ok()) return s;
-      ids = Sorted(std::move(ids));
+      ids = SortedUnique(std::move(ids));
       if (!candidates.has_value()) {
         candidates = std::move(ids);
       } else {
@@ -1392,109 +1305,27 @@ absl::StatusOr<catalog::v1::SearchProductsResponse> Catalog::SearchProducts(
 // ---- Lists, lookups ---------------------------------------------------------------
 
 template <typename T>
-absl::StatusOr<ListResult<T>> Catalog::List(const ResourceTable<T>& table,
-                                            const Collection& collection,
+absl::StatusOr<ListResult<T>> Catalog::List(const ResourceTable<T>& table, const ListSpec& spec,
                                             const ListQuery& q) const {
-  absl::StatusOr<int> limit = NormalizePageSize(q.page_size);
-  if (!limit.ok()) return limit.status();
-  absl::StatusOr<std::unique_ptr<filter::Node>> node = filter::Parse(q.filter);
-  if (!node.ok()) return node.status();
-  absl::Status s = filter::Resolve(node->get(), collection.schema);
-  if (!s.ok()) return s;
-  absl::StatusOr<std::vector<filter::OrderTerm>> order =
-      filter::ParseOrderBy(q.order_by, collection.order_fields);
-  if (!order.ok()) return order.status();
-  std::string order_text;
-  for (const auto& t : *order) absl::StrAppend(&order_text, t.field, t.descending ? " desc," : ",");
-  const std::string query =
-      absl::StrCat(collection.name, "|", filter::Canonical(node->get()), "|", order_text);
-  std::string after;
-  if (!q.page_token.empty()) {
-    absl::StatusOr<std::string> position = DecodePageToken(q.page_token, query);
-    if (!position.ok()) return position.status();
-    after = *std::move(position);
-  }
-
   std::shared_ptr<const storage::Snapshot> snapshot = store_->NewSnapshot();
-  IndexPostings postings(this, collection.name, snapshot.get());
-  absl::StatusOr<std::vector<std::string>> ids =
-      filter::Evaluate(node->get(), collection.schema, postings);
-  if (!ids.ok()) return ids.status();
-
-  ListResult<T> result;
-  result.total_size = static_cast<int>(ids->size());
-  // Every entry: the position key (order keys then id) and, once loaded, the record.
-  struct Entry {
-    std::string position;
-    std::string id;
-    T record;
-    bool loaded = false;
-  };
-  std::vector<Entry> entries;
-  const bool by_name = order->empty() || (order->size() == 1 && (*order)[0].field == "name");
-  const bool descending = !order->empty() && (*order)[0].descending && by_name;
-  if (by_name) {
-    // Name order needs no record: positions are the ids themselves.
-    for (const std::string& id : *ids) entries.push_back({id, id, T(), false});
-    if (descending) std::reverse(entries.begin(), entries.end());
-  } else {
-    for (const std::string& id : *ids) {
-      Entry e{"", id, T(), true};
-      absl::StatusOr<bool> found = table.FindRaw(id, &e.record, snapshot.get());
-      if (!found.ok()) return found.status();
-      if (!*found) continue;
-      Key key;
-      for (const auto& term : *order) {
-        std::string k = term.field == "name" ? id : SortKey(e.record, term.field);
-        if (term.descending) {
-          // Invert bytes so that ascending byte order is descending field order.
-          for (char& c : k) c = static_cast<char>(~static_cast<unsigned char>(c));
-          k.push_back('\xff');
-        }
-        key.String(k);
-      }
-      e.position = key.String(id).Release();
-      entries.push_back(std::move(e));
-    }
-    std::sort(entries.begin(), entries.end(),
-              [](const Entry& a, const Entry& b) { return a.position < b.position; });
-  }
-  auto after_pos = [&](const Entry& e) {
-    return descending ? e.position < after : e.position > after;
-  };
-  size_t i = 0;
-  if (!after.empty()) {
-    while (i < entries.size() && !after_pos(entries[i])) ++i;
-  }
-  for (; i < entries.size() && static_cast<int>(result.items.size()) < *limit; ++i) {
-    Entry& e = entries[i];
-    if (!e.loaded) {
-      absl::StatusOr<bool> found = table.FindRaw(e.id, &e.record, snapshot.get());
-      if (!found.ok()) return found.status();
-      if (!*found) continue;
-    }
-    result.items.push_back(std::move(e.record));
-    if (i + 1 < entries.size() && static_cast<int>(result.items.size()) == *limit) {
-      result.next_page_token = EncodePageToken(query, e.position);
-    }
-  }
-  return result;
+  CatalogPostings postings(this, spec.collection, snapshot.get());
+  return RunList(table, spec, postings, snapshot.get(), q);
 }
 
 absl::StatusOr<ListResult<Source>> Catalog::ListSources(const ListQuery& q) const {
-  return List(sources_, SourcesCollection(), q);
+  return List(sources_, SourcesSpec(), q);
 }
 absl::StatusOr<ListResult<Organization>> Catalog::ListOrganizations(const ListQuery& q) const {
-  return List(organizations_, OrganizationsCollection(), q);
+  return List(organizations_, OrganizationsSpec(), q);
 }
 absl::StatusOr<ListResult<Indication>> Catalog::ListIndications(const ListQuery& q) const {
-  return List(indications_, IndicationsCollection(), q);
+  return List(indications_, IndicationsSpec(), q);
 }
 absl::StatusOr<ListResult<Product>> Catalog::ListProducts(const ListQuery& q) const {
-  return List(products_, ProductsCollection(), q);
+  return List(products_, ProductsSpec(), q);
 }
 absl::StatusOr<ListResult<Trial>> Catalog::ListTrials(const ListQuery& q) const {
-  return List(trials_, TrialsCollection(), q);
+  return List(trials_, TrialsSpec(), q);
 }
 
 template <typename T>
@@ -1591,7 +1422,7 @@ absl::Status Catalog::SetDatasetDigest(absl::string_view digest) {
 // ---- Counts ------------------------------------------------------------------
 
 absl::StatusOr<catalog::v1::CountResponse> Catalog::Count(
-    const Collection& collection, absl::string_view filter_text,
+    const ListSpec& collection, absl::string_view filter_text,
     const google::protobuf::RepeatedPtrField<std::string>& group_by,
     const std::map<std::string, std::string>& dimensions) const {
   if (group_by.empty() || group_by.size() > 2) {
@@ -1611,12 +1442,12 @@ absl::StatusOr<catalog::v1::CountResponse> Catalog::Count(
   }
   absl::StatusOr<std::unique_ptr<filter::Node>> node = filter::Parse(filter_text);
   if (!node.ok()) return node.status();
-  absl::Status s = filter::Resolve(node->get(), collection.schema);
+  absl::Status s = filter::Resolve(node->get(), *collection.schema);
   if (!s.ok()) return s;
   std::shared_ptr<const storage::Snapshot> snapshot = store_->NewSnapshot();
-  IndexPostings postings(this, collection.name, snapshot.get());
+  CatalogPostings postings(this, collection.collection, snapshot.get());
   absl::StatusOr<std::vector<std::string>> ids =
-      filter::Evaluate(node->get(), collection.schema, postings);
+      filter::Evaluate(node->get(), *collection.schema, postings);
   if (!ids.ok()) return ids.status();
   std::set<std::string> matching(ids->begin(), ids->end());
 
@@ -1624,7 +1455,7 @@ absl::StatusOr<catalog::v1::CountResponse> Catalog::Count(
   auto values_of = [&](const std::string& posting_field)
       -> absl::StatusOr<std::map<std::string, std::vector<std::string>>> {
     std::map<std::string, std::vector<std::string>> out;
-    const std::string prefix = PostingPrefix(collection.name, posting_field);
+    const std::string prefix = PostingPrefix(collection.collection, posting_field);
     absl::Status st = store_->Scan(
         kIndexCf, ScanRange::Prefix(prefix), snapshot.get(),
         [&](absl::string_view key, absl::string_view) {
@@ -1657,7 +1488,7 @@ absl::StatusOr<catalog::v1::CountResponse> Catalog::Count(
   const bool country_stage = group_by.size() == 2 &&
                              std::set<std::string>{group_by[0], group_by[1]} ==
                                  std::set<std::string>{"country", "stage"} &&
-                             collection.name == "products";
+                             collection.collection == "products";
   if (country_stage) {
     // Each product's stage in each country, not its overall stage.
     absl::StatusOr<std::map<std::string, std::vector<std::string>>> cs = values_of("country_stage");
@@ -1712,7 +1543,7 @@ absl::StatusOr<catalog::v1::CountResponse> Catalog::CountProducts(
       {"cell_category", "cell_category"}, {"cell_type", "cell_type"},
       {"therapeutic_area", "therapeutic_area"}, {"indication", "indication"},
       {"sponsor", "sponsor"},     {"start_year", "start_year"}, {"donor", "donor"}};
-  return Count(ProductsCollection(), filter, group_by, *dims);
+  return Count(ProductsSpec(), filter, group_by, *dims);
 }
 
 absl::StatusOr<catalog::v1::CountResponse> Catalog::CountTrials(
@@ -1721,7 +1552,7 @@ absl::StatusOr<catalog::v1::CountResponse> Catalog::CountTrials(
       {"phase", "phase_name"}, {"country", "country"},   {"status", "status"},
       {"sponsor", "sponsor"},  {"indication", "indication"}, {"product", "product"},
       {"start_year", "start_year"}, {"registry", "registry"}};
-  return Count(TrialsCollection(), filter, group_by, *dims);
+  return Count(TrialsSpec(), filter, group_by, *dims);
 }
 
 absl::StatusOr<Product> Catalog::SetRegulatoryStages(

@@ -12,6 +12,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/filter.h"
+#include "common/postings.h"
 #include "common/resource_table.h"
 #include "regenatlas/catalog/v1/catalog_service.pb.h"
 #include "regenatlas/catalog/v1/resources.pb.h"
@@ -31,21 +32,8 @@ struct CatalogOptions {
   std::function<absl::Time()> clock = [] { return absl::Now(); };
 };
 
-// The parameters every List method shares.
-struct ListQuery {
-  int32_t page_size = 0;
-  std::string page_token;
-  std::string filter;
-  std::string order_by;
-};
-
-// One page of a List call with the size of the whole result.
-template <typename T>
-struct ListResult {
-  std::vector<T> items;
-  std::string next_page_token;
-  int total_size = 0;
-};
+using ::regenatlas::ListQuery;
+using ::regenatlas::ListResult;
 
 // The catalog's domain logic: validation, records, their secondary indexes
 // (filter postings, registry-ID lookup, search n-grams, data-quality
@@ -123,11 +111,8 @@ class Catalog {
   static const filter::Schema& ProductSchema();
   static const filter::Schema& TrialSchema();
 
- // Filter schema and orderable fields of one collection.
-  struct Collection;
-
  private:
-  class IndexPostings;
+  class CatalogPostings;
   // Writes not yet committed, by resource name (null = deleted), so that
   // derivations inside a write see the state the batch will commit.
   using Pending = std::map<std::string, const google::protobuf::Message*>;
@@ -180,10 +165,10 @@ class Catalog {
   const ResourceTableBase* TableOf(absl::string_view collection) const;
 
   template <typename T>
-  absl::StatusOr<ListResult<T>> List(const ResourceTable<T>& table, const Collection& collection,
+  absl::StatusOr<ListResult<T>> List(const ResourceTable<T>& table, const ListSpec& spec,
                                      const ListQuery& q) const;
   absl::StatusOr<catalog::v1::CountResponse> Count(
-      const Collection& collection, absl::string_view filter,
+      const ListSpec& spec, absl::string_view filter,
       const google::protobuf::RepeatedPtrField<std::string>& group_by,
       const std::map<std::string, std::string>& dimensions) const;
 
