@@ -192,6 +192,16 @@ bool IsNarrative(const FieldDescriptor* f) {
   return f->cpp_type() == FieldDescriptor::CPPTYPE_STRING && kNarrative->count(f->name()) > 0;
 }
 
+// Enum values that are a more specific form of another.
+bool Refines(const std::string& specific, const std::string& general) {
+  static const auto* kRefines = new std::set<std::pair<std::string, std::string>>{
+      {"EVENT_TYPE_CONDITIONAL_APPROVAL", "EVENT_TYPE_APPROVAL"},
+      {"EVENT_TYPE_MARKETING_APPLICATION_ACCEPTED", "EVENT_TYPE_MARKETING_APPLICATION_SUBMITTED"},
+      {"PATHWAY_TIME_LIMITED_CONDITIONAL_APPROVAL", "PATHWAY_CONDITIONAL_APPROVAL"},
+  };
+  return kRefines->count({specific, general}) > 0;
+}
+
 bool IsDateRefinement(const common::v1::PartialDate& coarse, const common::v1::PartialDate& fine) {
   if (coarse.year() != fine.year()) return false;
   if (coarse.month() == 0) return true;
@@ -236,6 +246,21 @@ void MergeRecord(Message* base, const Message& incoming, const std::string& base
       if (!absl::StrContains(a, b)) r->SetString(base, f, absl::StrCat(a, "\n", b));
       continue;
     }
+    if (f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM) {
+      // A more specific statement of the same thing wins (both are kept as
+      // claims): "conditional approval" refines "approval".
+      if (Refines(b, a)) {
+        AddClaim(base, f->name(), a, base_cite);
+        AddClaim(base, f->name(), b, in_cite);
+        CopySingular(incoming, f, base);
+        continue;
+      }
+      if (Refines(a, b)) {
+        AddClaim(base, f->name(), a, base_cite);
+        AddClaim(base, f->name(), b, in_cite);
+        continue;
+      }
+    }
     if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
       const auto* da = dynamic_cast<const common::v1::PartialDate*>(&r->GetMessage(*base, f));
       const auto* db =
@@ -243,6 +268,13 @@ void MergeRecord(Message* base, const Message& incoming, const std::string& base
       if (da != nullptr && db != nullptr) {
         if (IsDateRefinement(*da, *db)) {
           CopySingular(incoming, f, base);  // more precise, same period
+          // Whether the date was printed or inferred goes with the date.
+          if (f->name() == "date") {
+            for (const char* companion : {"date_inferred", "date_note"}) {
+              const FieldDescriptor* c = d->FindFieldByName(companion);
+              if (c != nullptr) CopySingular(incoming, c, base);
+            }
+          }
           continue;
         }
         if (IsDateRefinement(*db, *da)) continue;

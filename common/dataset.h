@@ -34,7 +34,9 @@ struct DatasetReport {
 // several files keeps the first file's value and records every statement as
 // a `regenatlas.common.v1.Claim` (in the record's `claims` field) citing that
 // file's first source citation of the record; a partial date that only
-// refines another (2025 → 2025-03) is taken without a conflict; narrative
+// refines another (2025 → 2025-03) is taken without a conflict; an enum
+// value that refines another (CONDITIONAL_APPROVAL refines APPROVAL) is
+// taken, with both statements kept as claims; narrative
 // text fields (description, original_text, status_note, summary, note ...)
 // written differently by several files are joined, one line per file.
 // A missing directory is an empty dataset. Returns an error only when the

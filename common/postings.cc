@@ -154,6 +154,86 @@ absl::StatusOr<std::vector<std::string>> IndexPostings::All() {
   return ids;
 }
 
+RecordPostings::RecordPostings(std::vector<Posting> postings, IndexPostings::IntEncoder int_encoder)
+    : postings_(std::move(postings)), int_encoder_(std::move(int_encoder)) {}
+
+std::vector<std::string> RecordPostings::IntRange(const std::string& field,
+                                                  std::optional<int64_t> low,
+                                                  std::optional<int64_t> high) const {
+  for (const Posting& p : postings_) {
+    if (p.field != field || !p.number.has_value()) continue;
+    if (low.has_value() && *p.number < *low) continue;
+    if (high.has_value() && *p.number > *high) continue;
+    return {"*"};
+  }
+  return {};
+}
+
+absl::StatusOr<std::vector<std::string>> RecordPostings::Match(const std::string& field,
+                                                               const filter::FieldSpec&,
+                                                               filter::Op op,
+                                                               const std::string& value) {
+  const bool any = op == filter::Op::kHas && value == "*";
+  std::optional<absl::StatusOr<int64_t>> number =
+      int_encoder_ && !any ? int_encoder_(field, value) : std::nullopt;
+  if (number.has_value() && !number->ok()) return number->status();
+  for (const Posting& p : postings_) {
+    if (p.field != field) continue;
+    if (any) return std::vector<std::string>{"*"};
+    bool match = false;
+    if (number.has_value() && p.number.has_value()) {
+      const int64_t a = *p.number, b = **number;
+      switch (op) {
+        case filter::Op::kEq:
+        case filter::Op::kHas:
+          match = a == b;
+          break;
+        case filter::Op::kLt:
+          match = a < b;
+          break;
+        case filter::Op::kLe:
+          match = a <= b;
+          break;
+        case filter::Op::kGt:
+          match = a > b;
+          break;
+        case filter::Op::kGe:
+          match = a >= b;
+          break;
+        case filter::Op::kNe:
+          break;
+      }
+    } else {
+      switch (op) {
+        case filter::Op::kEq:
+        case filter::Op::kHas:
+          match = p.value == value;
+          break;
+        case filter::Op::kLt:
+          match = p.value < value;
+          break;
+        case filter::Op::kLe:
+          match = p.value <= value;
+          break;
+        case filter::Op::kGt:
+          match = p.value > value;
+          break;
+        case filter::Op::kGe:
+          match = p.value >= value;
+          break;
+        case filter::Op::kNe:
+          break;
+      }
+    }
+    if (match) return std::vector<std::string>{"*"};
+  }
+  return std::vector<std::string>{};
+}
+
+absl::StatusOr<std::vector<std::string>> RecordPostings::All() {
+  return std::vector<std::string>{"*"};
+}
+
 absl::Status RunListRaw(const ResourceTableBase& table, const ListSpec& spec,
                         filter::Postings& postings, const storage::Snapshot* snapshot,
                         const ListQuery& q, const google::protobuf::Message& prototype,

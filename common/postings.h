@@ -82,6 +82,28 @@ class IndexPostings : public filter::Postings {
   IntEncoder int_encoder_;
 };
 
+// filter::Postings over the postings of one record, to decide whether a
+// single record (e.g. a change being streamed) matches a filter. Match and
+// All return {"*"} (matches) or {} (does not).
+class RecordPostings : public filter::Postings {
+ public:
+  explicit RecordPostings(std::vector<Posting> postings,
+                          IndexPostings::IntEncoder int_encoder = nullptr);
+
+  absl::StatusOr<std::vector<std::string>> Match(const std::string& field,
+                                                 const filter::FieldSpec& spec, filter::Op op,
+                                                 const std::string& value) override;
+  absl::StatusOr<std::vector<std::string>> All() override;
+
+  // Whether some int posting of `field` lies in [low, high].
+  std::vector<std::string> IntRange(const std::string& field, std::optional<int64_t> low,
+                                    std::optional<int64_t> high) const;
+
+ private:
+  std::vector<Posting> postings_;
+  IndexPostings::IntEncoder int_encoder_;
+};
+
 // Sorted, deduplicated.
 std::vector<std::string> SortedUnique(std::vector<std::string> ids);
 

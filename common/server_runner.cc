@@ -14,8 +14,13 @@ ServerRunner::ServerRunner(ServerOptions options) : options_(std::move(options))
 
 ServerRunner::~ServerRunner() { Shutdown(); }
 
-void ServerRunner::AddService(grpc::Service* service, const std::string& health_name) {
-  services_.emplace_back(service, health_name);
+void ServerRunner::AddService(grpc::Service* service, const std::string& health_name,
+                              bool serving_at_start) {
+  services_.push_back({service, health_name, serving_at_start});
+}
+
+void ServerRunner::AddShutdownHook(std::function<void()> hook) {
+  shutdown_hooks_.push_back(std::move(hook));
 }
 
 absl::Status ServerRunner::Start() {
@@ -26,14 +31,17 @@ absl::Status ServerRunner::Start() {
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(options_.listen, grpc::InsecureServerCredentials(), &port_);
   builder.RegisterService(&health_);
-  for (auto& [service, name] : services_) builder.RegisterService(service);
+  for (const Registered& r : services_) builder.RegisterService(r.service);
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port_ == 0) {
     server_.reset();
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.listen));
   }
   health_.SetStatus("", HealthCheckResponse::SERVING);
-  for (auto& [service, name] : services_) health_.SetStatus(name, HealthCheckResponse::SERVING);
+  for (const Registered& r : services_) {
+    health_.SetStatus(r.name, r.serving_at_start ? HealthCheckResponse::SERVING
+                                                 : HealthCheckResponse::NOT_SERVING);
+  }
   Log(LogLevel::kInfo, "server listening",
       {{"address", options_.listen}, {"port", absl::StrCat(port_)}});
   return absl::OkStatus();
@@ -47,6 +55,7 @@ void ServerRunner::Shutdown() {
   if (server_ == nullptr || shut_down_) return;
   shut_down_ = true;
   health_.Shutdown();
+  for (const auto& hook : shutdown_hooks_) hook();
   Log(LogLevel::kInfo, "shutting down",
       {{"grace", absl::FormatDuration(options_.shutdown_grace)}});
   server_->Shutdown(std::chrono::system_clock::now() +

@@ -1,6 +1,7 @@
 #ifndef REGENATLAS_COMMON_SERVER_RUNNER_H_
 #define REGENATLAS_COMMON_SERVER_RUNNER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,8 +31,16 @@ class ServerRunner {
 
   // Registers `service` (not owned; must outlive the runner) and reports
   // `health_name` (its full name, e.g. "regenatlas.catalog.v1.CatalogService")
-  // through the health service. Only before Start().
-  void AddService(grpc::Service* service, const std::string& health_name);
+  // through the health service: SERVING from Start(), or NOT_SERVING until
+  // health().SetStatus() says otherwise when `serving_at_start` is false
+  // (a service that loads data after the server starts). Only before Start().
+  void AddService(grpc::Service* service, const std::string& health_name,
+                  bool serving_at_start = true);
+
+  // Runs `hook` at the start of Shutdown(), before the server stops taking
+  // calls (e.g. to end long-lived streams so they do not use up the grace
+  // period).
+  void AddShutdownHook(std::function<void()> hook);
 
   // Binds and starts serving; marks every service SERVING. Fails when the
   // address cannot be bound.
@@ -50,7 +59,13 @@ class ServerRunner {
  private:
   ServerOptions options_;
   HealthService health_;
-  std::vector<std::pair<grpc::Service*, std::string>> services_;
+  struct Registered {
+    grpc::Service* service;
+    std::string name;
+    bool serving_at_start;
+  };
+  std::vector<Registered> services_;
+  std::vector<std::function<void()>> shutdown_hooks_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   bool shut_down_ = false;

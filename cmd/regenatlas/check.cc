@@ -181,6 +181,10 @@ int RunCheck(const CheckOptions& options, std::ostream& out) {
       check_refs(m, analytics_report);
       ++counts[absl::StrCat("analytics ", m.GetDescriptor()->name())];
     });
+    for (const auto& e : timeline_data.events()) {
+      absl::Status s = timeline::Timeline::ValidateEvent(e);
+      if (!s.ok()) errors.push_back(absl::StrCat(e.name(), ": ", s.message()));
+    }
     for (const auto& p : timeline_data.policies()) {
       absl::Status s = timeline::Timeline::ValidatePolicy(p);
       if (!s.ok()) errors.push_back(absl::StrCat(p.name(), ": ", s.message()));

@@ -12,6 +12,8 @@
 #include "services/gateway/gateway_service.h"
 #include "services/market-analytics/analytics.h"
 #include "services/market-analytics/analytics_service.h"
+#include "services/regulatory-timeline/catalog_client.h"
+#include "services/regulatory-timeline/dataset_loader.h"
 #include "services/regulatory-timeline/timeline.h"
 #include "services/regulatory-timeline/timeline_service.h"
 #include "storage/store.h"
@@ -67,28 +69,53 @@ int RunServe(const ServeOptions& options) {
          {"rejected", absl::StrCat(loaded->rejected.size())}});
   }
   catalog::CatalogService catalog_service(&catalog_domain);
-  timeline::Timeline timeline_domain(store->get(), timeline::TimelineOptions{});
+  ServerRunner runner(ServerOptions{options.listen, options.shutdown_grace});
+  // All-in-one: services reach each other over in-process channels, through
+  // the same gRPC APIs as in split mode.
+  auto in_process = [&runner] { return runner.InProcessChannel(); };
+  timeline::GrpcCatalogClient timeline_catalog(in_process);
+  timeline::Timeline timeline_domain(store->get(), &timeline_catalog, timeline::TimelineOptions{});
   timeline::TimelineService timeline_service(&timeline_domain);
   analytics::Analytics analytics_domain(store->get(), analytics::AnalyticsOptions{});
   analytics::AnalyticsService analytics_service(&analytics_domain);
 
-  ServerRunner runner(ServerOptions{options.listen, options.shutdown_grace});
-  // All-in-one: the gateway reaches the backends over in-process channels,
-  // through the same gRPC APIs as in split mode.
   gateway::GatewayOptions gateway_options;
   for (const char* service : {kCatalogService, kTimelineService, kAnalyticsService}) {
-    gateway_options.backends.push_back(
-        {service, "in-process", [&runner] { return runner.InProcessChannel(); }});
+    gateway_options.backends.push_back({service, "in-process", in_process});
   }
   gateway::GatewayService gateway_service(std::move(gateway_options));
 
   runner.AddService(&catalog_service, kCatalogService);
-  runner.AddService(&timeline_service, kTimelineService);
+  const bool load_data = options.dataset != "none";
+  runner.AddService(&timeline_service, kTimelineService, /*serving_at_start=*/!load_data);
+  runner.AddShutdownHook([&timeline_service] { timeline_service.Shutdown(); });
   runner.AddService(&analytics_service, kAnalyticsService);
   runner.AddService(&gateway_service, kGatewayService);
   if (absl::Status s = runner.Start(); !s.ok()) {
     Log(LogLevel::kError, "cannot start server", {{"error", std::string(s.message())}});
     return 1;
+  }
+  if (load_data) {
+    // Timeline references are checked through the catalog's API, which
+    // serves only now; the service reports SERVING once its data is in.
+    const std::string dir = (std::filesystem::path(options.dataset) / "timeline").string();
+    absl::StatusOr<timeline::LoadSummary> loaded =
+        timeline::EnsureTimelineDataset(timeline_domain, **store, dir);
+    if (!loaded.ok()) {
+      Log(LogLevel::kError, "cannot load dataset", {{"error", std::string(loaded.status().message())}});
+      runner.Shutdown();
+      return 1;
+    }
+    for (const std::string& r : loaded->rejected) {
+      Log(LogLevel::kWarning, "dataset record rejected", {{"detail", r}});
+    }
+    Log(LogLevel::kInfo, "timeline dataset",
+        {{"dir", dir},
+         {"created", absl::StrCat(loaded->created)},
+         {"updated", absl::StrCat(loaded->updated)},
+         {"unchanged", absl::StrCat(loaded->unchanged)},
+         {"rejected", absl::StrCat(loaded->rejected.size())}});
+    runner.health().SetStatus(kTimelineService, grpc::health::v1::HealthCheckResponse::SERVING);
   }
   Log(LogLevel::kInfo, "serving",
       {{"role", options.role}, {"data_dir", options.data_dir},

@@ -2,40 +2,174 @@
 #define REGENATLAS_SERVICES_MARKET_ANALYTICS_ANALYTICS_H_
 
 #include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/filter.h"
+#include "common/postings.h"
 #include "common/resource_table.h"
+#include "google/protobuf/field_mask.pb.h"
+#include "regenatlas/analytics/v1/analytics_service.pb.h"
 #include "regenatlas/analytics/v1/resources.pb.h"
+#include "services/market-analytics/readers.h"
 #include "storage/store.h"
 
 namespace regenatlas::analytics {
 
+using analytics::v1::EpidemiologyFact;
 using analytics::v1::FxRate;
+using analytics::v1::MarketFact;
+using analytics::v1::PricePoint;
 
 // How the analytics domain is configured.
 struct AnalyticsOptions {
   std::function<absl::Time()> clock = [] { return absl::Now(); };
+  // The catalog, read through its API: references of every write (products,
+  // indications, organizations, cited sources) are checked through it, and
+  // the computed views read it. Without one, writes and views fail with
+  // FAILED_PRECONDITION.
+  std::shared_ptr<CatalogReader> catalog;
+  // The regulatory timeline, read through its API (GetApprovalStatistics).
+  std::shared_ptr<TimelineReader> timeline;
 };
 
-// Market analytics' domain logic over its own column families. No gRPC
-// here. Thread-safe.
+// Market analytics' domain logic: PricePoints, EpidemiologyFacts,
+// MarketFacts and FxRates in its own column families, with filter postings
+// and a dated FX index committed in the record's WriteBatch, and the
+// computed market views (computations.cc). No gRPC here: methods return
+// absl::Status — INVALID_ARGUMENT naming the field, NOT_FOUND,
+// ALREADY_EXISTS, ABORTED on etag mismatch, FAILED_PRECONDITION when data a
+// view needs (an FX rate, a price) is missing — and a failed write writes
+// nothing. Thread-safe.
+//
+// The catalog and timeline are read only through CatalogReader and
+// TimelineReader; views that count catalog records ask the catalog to count
+// them from its indexes, so answers are as fresh as the catalog itself.
 class Analytics {
  public:
+  // The change-log stream analytics appends to.
   static constexpr absl::string_view kChangeStream = "analytics";
 
   // `store` is not owned and must outlive the Analytics.
   Analytics(storage::Store* store, AnalyticsOptions options);
 
+  ResourceTable<PricePoint>& price_points() { return price_points_; }
+  ResourceTable<EpidemiologyFact>& epidemiology_facts() { return epidemiology_facts_; }
+  ResourceTable<MarketFact>& market_facts() { return market_facts_; }
   ResourceTable<FxRate>& fx_rates() { return fx_rates_; }
 
-  // INVALID_ARGUMENT naming the first bad field of `rate`.
+  // Standard methods; T is PricePoint, EpidemiologyFact, MarketFact or FxRate.
+  template <typename T>
+  absl::StatusOr<T> Create(absl::string_view id, T record, absl::string_view origin = "api");
+  template <typename T>
+  absl::StatusOr<T> Get(absl::string_view name) const;
+  // Records in request order (at most 1000); NOT_FOUND names the first missing one.
+  template <typename T>
+  absl::StatusOr<std::vector<T>> BatchGet(
+      const google::protobuf::RepeatedPtrField<std::string>& names) const;
+  // Filter fields and orders: see analytics_service.proto.
+  template <typename T>
+  absl::StatusOr<ListResult<T>> List(const ListQuery& query) const;
+  template <typename T>
+  absl::StatusOr<T> Update(const T& patch, const google::protobuf::FieldMask& mask,
+                           absl::string_view origin = "api");
+  template <typename T>
+  absl::Status Delete(absl::string_view name, absl::string_view etag,
+                      absl::string_view origin = "api");
+
+  // Field checks that need no other service (used by `regenatlas check` and
+  // before the reference checks of every write). INVALID_ARGUMENT naming
+  // the first bad field.
   static absl::Status ValidateFxRate(const FxRate& rate);
+  static absl::Status ValidatePricePointFields(const PricePoint& price);
+  static absl::Status ValidateEpidemiologyFactFields(const EpidemiologyFact& fact);
+  static absl::Status ValidateMarketFactFields(const MarketFact& fact);
+
+  // Converts `from` into `to` with the stored rates nearest to `date`: a
+  // rate of the pair (as quoted, or inverted), else two rates through a
+  // common currency; the nearest date wins, ties go to the earlier rate. A
+  // partial date is looked up at the midpoint of its period. `date` may be
+  // unset only when from == to. FAILED_PRECONDITION "no FX rate for X→Y"
+  // when no rate connects them. `date_origin` is echoed in the result.
+  absl::StatusOr<analytics::v1::FxConversion> Convert(absl::string_view from,
+                                                      absl::string_view to,
+                                                      const common::v1::PartialDate& date,
+                                                      absl::string_view date_origin) const;
+
+  // The computed views (computations.cc). `deadline` bounds the calls to
+  // other services (absl::InfiniteFuture(): their default timeout).
+  absl::StatusOr<analytics::v1::PipelineBreakdown> GetPipelineBreakdown(
+      const analytics::v1::GetPipelineBreakdownRequest& request, absl::Time deadline) const;
+  absl::StatusOr<analytics::v1::IndicationLandscape> GetIndicationLandscape(
+      const analytics::v1::GetIndicationLandscapeRequest& request, absl::Time deadline) const;
+  absl::StatusOr<analytics::v1::PriceComparison> ComparePrices(
+      const analytics::v1::ComparePricesRequest& request, absl::Time deadline) const;
+  absl::StatusOr<analytics::v1::MarketSizeEstimate> EstimateMarketSize(
+      const analytics::v1::EstimateMarketSizeRequest& request, absl::Time deadline) const;
+  absl::StatusOr<analytics::v1::ApprovalStatistics> GetApprovalStatistics(
+      const analytics::v1::GetApprovalStatisticsRequest& request, absl::Time deadline) const;
+
+  // Digest of the reference dataset last loaded ("" if none), and recording
+  // it (a synced write).
+  absl::StatusOr<std::string> DatasetDigest() const;
+  absl::Status SetDatasetDigest(absl::string_view digest);
+
+  // Filter schemas, for documentation and tests.
+  static const filter::Schema& PricePointSchema();
+  static const filter::Schema& EpidemiologyFactSchema();
+  static const filter::Schema& MarketFactSchema();
+  static const filter::Schema& FxRateSchema();
 
  private:
+  // Per-resource names, table and listing (analytics.cc).
+  template <typename T>
+  struct Kind;
+  // A reference to check: the field that holds it and the resource name.
+  struct Ref {
+    std::string field;
+    std::string name;
+  };
+
+  absl::Status ValidatePricePoint(const PricePoint& price) const;
+  absl::Status ValidateEpidemiologyFact(const EpidemiologyFact& fact) const;
+  absl::Status ValidateMarketFact(const MarketFact& fact) const;
+  absl::Status ValidateFxRateWithRefs(const FxRate& rate) const;
+  // INVALID_ARGUMENT "<field>: <name> does not exist" for the first
+  // reference the catalog does not have; the catalog's error when it cannot
+  // answer.
+  absl::Status CheckRefs(const std::vector<Ref>& refs, absl::Time deadline) const;
+  CatalogReader* catalog() const { return options_.catalog.get(); }
+  absl::Status RequireCatalog() const;
+
+  // Sorted ids with the string posting (collection, field, value).
+  absl::StatusOr<std::vector<std::string>> PostingIdsOf(absl::string_view collection,
+                                                        absl::string_view field,
+                                                        absl::string_view value) const;
+
+  // FX internals (fx.cc).
+  struct RateChoice;
+  absl::StatusOr<std::optional<RateChoice>> NearestStored(const std::string& base,
+                                                          const std::string& quote,
+                                                          int64_t day) const;
+  absl::StatusOr<std::optional<RateChoice>> NearestEitherWay(const std::string& from,
+                                                             const std::string& to,
+                                                             int64_t day) const;
+  absl::StatusOr<std::vector<std::string>> FxNeighbours(const std::string& currency) const;
+
+  storage::Store* const store_;
+  const AnalyticsOptions options_;
   absl::Mutex write_mu_;
+  ResourceTable<PricePoint> price_points_;
+  ResourceTable<EpidemiologyFact> epidemiology_facts_;
+  ResourceTable<MarketFact> market_facts_;
   ResourceTable<FxRate> fx_rates_;
 };
 

@@ -1,44 +1,272 @@
 #include "services/market-analytics/analytics_service.h"
 
+#include <chrono>
+#include <utility>
+
+#include "common/grpc_status.h"
 #include "common/rpc.h"
 
 namespace regenatlas::analytics {
+namespace {
 
-grpc::ServerUnaryReactor* AnalyticsService::CreateFxRate(
-    grpc::CallbackServerContext* context, const analytics::v1::CreateFxRateRequest* request,
-    FxRate* response) {
-  return Reply(context, analytics_->fx_rates().Create(request->fx_rate_id(), request->fx_rate()),
-               response);
+ListQuery QueryOf(int32_t page_size, const std::string& page_token, const std::string& filter,
+                  const std::string& order_by) {
+  return ListQuery{page_size, page_token, filter, order_by};
 }
 
-grpc::ServerUnaryReactor* AnalyticsService::GetFxRate(
-    grpc::CallbackServerContext* context, const analytics::v1::GetFxRateRequest* request,
-    FxRate* response) {
-  return Reply(context, analytics_->fx_rates().Get(request->name()), response);
+// The caller's deadline; none (or one too far to matter) lets the readers
+// apply their default timeout.
+absl::Time DeadlineOf(const grpc::CallbackServerContext* ctx) {
+  const auto deadline = ctx->deadline();
+  const auto far = std::chrono::system_clock::now() + std::chrono::hours(24 * 365);
+  if (deadline > far) return absl::InfiniteFuture();
+  return absl::FromChrono(deadline);
 }
 
-grpc::ServerUnaryReactor* AnalyticsService::ListFxRates(
-    grpc::CallbackServerContext* context, const analytics::v1::ListFxRatesRequest* request,
-    analytics::v1::ListFxRatesResponse* response) {
-  absl::StatusOr<Page<FxRate>> page =
-      analytics_->fx_rates().List(request->page_size(), request->page_token());
-  if (page.ok()) {
-    FillPage(*page, response->mutable_fx_rates(), response->mutable_next_page_token());
+template <typename T, typename Repeated>
+absl::Status FillBatch(absl::StatusOr<std::vector<T>> records, Repeated* out) {
+  if (records.ok()) {
+    for (auto& r : *records) *out->Add() = std::move(r);
   }
-  return Reply(context, page.status());
+  return records.status();
 }
 
-grpc::ServerUnaryReactor* AnalyticsService::UpdateFxRate(
-    grpc::CallbackServerContext* context, const analytics::v1::UpdateFxRateRequest* request,
-    FxRate* response) {
-  return Reply(context, analytics_->fx_rates().Update(request->fx_rate(), request->update_mask()),
-               response);
+template <typename T, typename Response, typename Repeated>
+absl::Status FillList(absl::StatusOr<ListResult<T>> page, bool show_total_size, Response* resp,
+                      Repeated* items) {
+  if (page.ok()) {
+    FillPage(*page, items, resp->mutable_next_page_token());
+    if (show_total_size) resp->set_total_size(page->total_size);
+  }
+  return page.status();
 }
 
-grpc::ServerUnaryReactor* AnalyticsService::DeleteFxRate(
-    grpc::CallbackServerContext* context, const analytics::v1::DeleteFxRateRequest* request,
-    google::protobuf::Empty* response) {
-  return Reply(context, analytics_->fx_rates().Delete(request->name(), request->etag()));
+}  // namespace
+
+template <typename Response, typename Fn>
+grpc::ServerUnaryReactor* AnalyticsService::Offload(Ctx* ctx, Response* response, Fn fn) {
+  Reactor* reactor = ctx->DefaultReactor();
+  const absl::Time deadline = DeadlineOf(ctx);
+  pool_.Schedule([ctx, reactor, response, deadline, fn = std::move(fn)]() mutable {
+    if (ctx->IsCancelled()) {
+      reactor->Finish(grpc::Status::CANCELLED);
+      return;
+    }
+    absl::StatusOr<Response> result = fn(deadline);
+    if (result.ok()) *response = *std::move(result);
+    reactor->Finish(ToGrpcStatus(result.status()));
+  });
+  return reactor;
+}
+
+// ---- PricePoints ----
+
+grpc::ServerUnaryReactor* AnalyticsService::CreatePricePoint(
+    Ctx* ctx, const v1::CreatePricePointRequest* req, PricePoint* resp) {
+  return Offload(ctx, resp, [this, req](absl::Time) {
+    return analytics_->Create<PricePoint>(req->price_point_id(), req->price_point());
+  });
+}
+
+grpc::ServerUnaryReactor* AnalyticsService::GetPricePoint(Ctx* ctx,
+                                                          const v1::GetPricePointRequest* req,
+                                                          PricePoint* resp) {
+  return Reply(ctx, analytics_->Get<PricePoint>(req->name()), resp);
+}
+
+grpc::ServerUnaryReactor* AnalyticsService::BatchGetPricePoints(
+    Ctx* ctx, const v1::BatchGetPricePointsRequest* req, v1::BatchGetPricePointsResponse* resp) {
+  return Reply(ctx, FillBatch(analytics_->BatchGet<PricePoint>(req->names()),
+                              resp->mutable_price_points()));
+}
+
+grpc::ServerUnaryReactor* AnalyticsService::ListPricePoints(Ctx* ctx,
+                                                            const v1::ListPricePointsRequest* req,
+                                                            v1::ListPricePointsResponse* resp) {
+  auto page = analytics_->List<PricePoint>(
+      QueryOf(req->page_size(), req->page_token(), req->filter(), req->order_by()));
+  return Reply(ctx, FillList(std::move(page), req->show_total_size(), resp,
+                             resp->mutable_price_points()));
+}
+
+grpc::ServerUnaryReactor* AnalyticsService::UpdatePricePoint(
+    Ctx* ctx, const v1::UpdatePricePointRequest* req, PricePoint* resp) {
+  return Offload(ctx, resp, [this, req](absl::Time) {
+    return analytics_->Update<PricePoint>(req->price_point(), req->update_mask());
+  });
+}
+
+grpc::ServerUnaryReactor* AnalyticsService::DeletePricePoint(
+    Ctx* ctx, const v1::DeletePricePointRequest* req, Empty* resp) {
+  return Reply(ctx, analytics_->Delete<PricePoint>(req->name(), req->etag()));
+}
+
+// ---- EpidemiologyFacts ----
+
+grpc::ServerUnaryReactor* AnalyticsService::CreateEpidemiologyFact(
+    Ctx* ctx, const v1::CreateEpidemiologyFactRequest* req, EpidemiologyFact* resp) {
+  return Offload(ctx, resp, [this, req](absl::Time) {
+    return analytics_->Create<EpidemiologyFact>(req->epidemiology_fact_id(),
+                                                req->epidemiology_fact());
+  });
+}
+
+grpc::ServerUnaryReactor* AnalyticsService::GetEpidemiologyFact(
+    Ctx* ctx, const v1::GetEpidemiologyFactRequest* req, EpidemiologyFact* resp) {
+  return Reply(ctx, analytics_->Get<EpidemiologyFact>(req->name()), resp);
+}
+
+grpc::ServerUnaryReactor* AnalyticsService::BatchGetEpidemiologyFacts(
+    Ctx* ctx, const v1::BatchGetEpidemiologyFactsRequest* req,
+    v1::BatchGetEpidemiologyFactsResponse* resp) {
+  return Reply(ctx, FillBatch(analytics_->BatchGet<EpidemiologyFact>(req->names()),
+                              resp->mutable_epidemiology_facts()));
+}
+
+grpc::ServerUnaryReactor* AnalyticsService::ListEpidemiologyFacts(
+    Ctx* ctx, const v1::ListEpidemiologyFactsRequest* req,
+    v1::ListEpidemiologyFactsResponse* resp) {
+  auto page = analytics_->List<EpidemiologyFact>(
+      QueryOf(req->page_size(), req->page_token(), req->filter(), req->order_by()));
+  return Reply(ctx, FillList(std::move(page), req->show_total_size(), resp,
+                             resp->mutable_epidemiology_facts()));
+}
+
+grpc::ServerUnaryReactor* AnalyticsService::UpdateEpidemiologyFact(
+    Ctx* ctx, const v1::UpdateEpidemiologyFactRequest* req, EpidemiologyFact* resp) {
+  return Offload(ctx, resp, [this, req](absl::Time) {
+    return analytics_->Update<EpidemiologyFact>(req->epidemiology_fact(), req->update_mask());
+  });
+}
+
+grpc::ServerUnaryReactor* AnalyticsService::DeleteEpidemiologyFact(
+    Ctx* ctx, const v1::DeleteEpidemiologyFactRequest* req, Empty* resp) {
+  return Reply(ctx, analytics_->Delete<EpidemiologyFact>(req->name(), req->etag()));
+}
+
+// ---- MarketFacts ----
+
+grpc::ServerUnaryReactor* AnalyticsService::CreateMarketFact(
+    Ctx* ctx, const v1::CreateMarketFactRequest* req, MarketFact* resp) {
+  return Offload(ctx, resp, [this, req](absl::Time) {
+    return analytics_->Create<MarketFact>(req->market_fact_id(), req->market_fact());
+  });
+}
+
+grpc::ServerUnaryReactor* AnalyticsService::GetMarketFact(Ctx* ctx,
+                                                          const v1::GetMarketFactRequest* req,
+                                                          MarketFact* resp) {
+  return Reply(ctx, analytics_->Get<MarketFact>(req->name()), resp);
+}
+
+grpc::ServerUnaryReactor* AnalyticsService::BatchGetMarketFacts(
+    Ctx* ctx, const v1::BatchGetMarketFactsRequest* req, v1::BatchGetMarketFactsResponse* resp) {
+  return Reply(ctx, FillBatch(analytics_->BatchGet<MarketFact>(req->names()),
+                              resp->mutable_market_facts()));
+}
+
+grpc::ServerUnaryReactor* AnalyticsService::ListMarketFacts(Ctx* ctx,
+                                                            const v1::ListMarketFactsRequest* req,
+                                                            v1::ListMarketFactsResponse* resp) {
+  auto page = analytics_->List<MarketFact>(
+      QueryOf(req->page_size(), req->page_token(), req->filter(), req->order_by()));
+  return Reply(ctx, FillList(std::move(page), req->show_total_size(), resp,
+                             resp->mutable_market_facts()));
+}
+
+grpc::ServerUnaryReactor* AnalyticsService::UpdateMarketFact(
+    Ctx* ctx, const v1::UpdateMarketFactRequest* req, MarketFact* resp) {
+  return Offload(ctx, resp, [this, req](absl::Time) {
+    return analytics_->Update<MarketFact>(req->market_fact(), req->update_mask());
+  });
+}
+
+grpc::ServerUnaryReactor* AnalyticsService::DeleteMarketFact(
+    Ctx* ctx, const v1::DeleteMarketFactRequest* req, Empty* resp) {
+  return Reply(ctx, analytics_->Delete<MarketFact>(req->name(), req->etag()));
+}
+
+// ---- FxRates ----
+
+grpc::ServerUnaryReactor* AnalyticsService::CreateFxRate(Ctx* ctx,
+                                                         const v1::CreateFxRateRequest* req,
+                                                         FxRate* resp) {
+  return Offload(ctx, resp, [this, req](absl::Time) {
+    return analytics_->Create<FxRate>(req->fx_rate_id(), req->fx_rate());
+  });
+}
+
+grpc::ServerUnaryReactor* AnalyticsService::GetFxRate(Ctx* ctx, const v1::GetFxRateRequest* req,
+                                                      FxRate* resp) {
+  return Reply(ctx, analytics_->Get<FxRate>(req->name()), resp);
+}
+
+grpc::ServerUnaryReactor* AnalyticsService::BatchGetFxRates(Ctx* ctx,
+                                                            const v1::BatchGetFxRatesRequest* req,
+                                                            v1::BatchGetFxRatesResponse* resp) {
+  return Reply(ctx,
+               FillBatch(analytics_->BatchGet<FxRate>(req->names()), resp->mutable_fx_rates()));
+}
+
+grpc::ServerUnaryReactor* AnalyticsService::ListFxRates(Ctx* ctx,
+                                                        const v1::ListFxRatesRequest* req,
+                                                        v1::ListFxRatesResponse* resp) {
+  auto page = analytics_->List<FxRate>(
+      QueryOf(req->page_size(), req->page_token(), req->filter(), req->order_by()));
+  return Reply(ctx, FillList(std::move(page), req->show_total_size(), resp,
+                             resp->mutable_fx_rates()));
+}
+
+grpc::ServerUnaryReactor* AnalyticsService::UpdateFxRate(Ctx* ctx,
+                                                         const v1::UpdateFxRateRequest* req,
+                                                         FxRate* resp) {
+  return Offload(ctx, resp, [this, req](absl::Time) {
+    return analytics_->Update<FxRate>(req->fx_rate(), req->update_mask());
+  });
+}
+
+grpc::ServerUnaryReactor* AnalyticsService::DeleteFxRate(Ctx* ctx,
+                                                         const v1::DeleteFxRateRequest* req,
+                                                         Empty* resp) {
+  return Reply(ctx, analytics_->Delete<FxRate>(req->name(), req->etag()));
+}
+
+// ---- Computed views ----
+
+grpc::ServerUnaryReactor* AnalyticsService::GetPipelineBreakdown(
+    Ctx* ctx, const v1::GetPipelineBreakdownRequest* req, v1::PipelineBreakdown* resp) {
+  return Offload(ctx, resp, [this, req](absl::Time deadline) {
+    return analytics_->GetPipelineBreakdown(*req, deadline);
+  });
+}
+
+grpc::ServerUnaryReactor* AnalyticsService::GetIndicationLandscape(
+    Ctx* ctx, const v1::GetIndicationLandscapeRequest* req, v1::IndicationLandscape* resp) {
+  return Offload(ctx, resp, [this, req](absl::Time deadline) {
+    return analytics_->GetIndicationLandscape(*req, deadline);
+  });
+}
+
+grpc::ServerUnaryReactor* AnalyticsService::ComparePrices(Ctx* ctx,
+                                                          const v1::ComparePricesRequest* req,
+                                                          v1::PriceComparison* resp) {
+  return Offload(ctx, resp, [this, req](absl::Time deadline) {
+    return analytics_->ComparePrices(*req, deadline);
+  });
+}
+
+grpc::ServerUnaryReactor* AnalyticsService::EstimateMarketSize(
+    Ctx* ctx, const v1::EstimateMarketSizeRequest* req, v1::MarketSizeEstimate* resp) {
+  return Offload(ctx, resp, [this, req](absl::Time deadline) {
+    return analytics_->EstimateMarketSize(*req, deadline);
+  });
+}
+
+grpc::ServerUnaryReactor* AnalyticsService::GetApprovalStatistics(
+    Ctx* ctx, const v1::GetApprovalStatisticsRequest* req, v1::ApprovalStatistics* resp) {
+  return Offload(ctx, resp, [this, req](absl::Time deadline) {
+    return analytics_->GetApprovalStatistics(*req, deadline);
+  });
 }
 
 }  // namespace regenatlas::analytics

@@ -3,33 +3,91 @@
 
 #include "regenatlas/analytics/v1/analytics_service.grpc.pb.h"
 #include "services/market-analytics/analytics.h"
+#include "services/market-analytics/worker_pool.h"
 
 namespace regenatlas::analytics {
 
-// The gRPC face of Analytics.
-class AnalyticsService final : public analytics::v1::MarketAnalyticsService::CallbackService {
+namespace v1 = ::regenatlas::analytics::v1;
+
+// The gRPC face of Analytics: unpacks requests, calls the domain, converts
+// the status once. Calls that may wait on other services (writes, whose
+// references are checked through the catalog, and the computed views) run
+// on a worker pool so that gRPC's callback threads never block; the
+// caller's deadline bounds those downstream calls.
+class AnalyticsService final : public v1::MarketAnalyticsService::CallbackService {
  public:
   // `analytics` is not owned and must outlive the service.
-  explicit AnalyticsService(Analytics* analytics) : analytics_(analytics) {}
+  explicit AnalyticsService(Analytics* analytics, int worker_threads = 8)
+      : analytics_(analytics), pool_(worker_threads) {}
 
-  grpc::ServerUnaryReactor* CreateFxRate(grpc::CallbackServerContext* context,
-                                         const analytics::v1::CreateFxRateRequest* request,
-                                         FxRate* response) override;
-  grpc::ServerUnaryReactor* GetFxRate(grpc::CallbackServerContext* context,
-                                      const analytics::v1::GetFxRateRequest* request,
-                                      FxRate* response) override;
-  grpc::ServerUnaryReactor* ListFxRates(grpc::CallbackServerContext* context,
-                                        const analytics::v1::ListFxRatesRequest* request,
-                                        analytics::v1::ListFxRatesResponse* response) override;
-  grpc::ServerUnaryReactor* UpdateFxRate(grpc::CallbackServerContext* context,
-                                         const analytics::v1::UpdateFxRateRequest* request,
-                                         FxRate* response) override;
-  grpc::ServerUnaryReactor* DeleteFxRate(grpc::CallbackServerContext* context,
-                                         const analytics::v1::DeleteFxRateRequest* request,
-                                         google::protobuf::Empty* response) override;
+  using Ctx = grpc::CallbackServerContext;
+  using Reactor = grpc::ServerUnaryReactor;
+  using Empty = google::protobuf::Empty;
+
+  Reactor* CreatePricePoint(Ctx* ctx, const v1::CreatePricePointRequest* req,
+                            PricePoint* resp) override;
+  Reactor* GetPricePoint(Ctx* ctx, const v1::GetPricePointRequest* req, PricePoint* resp) override;
+  Reactor* BatchGetPricePoints(Ctx* ctx, const v1::BatchGetPricePointsRequest* req,
+                               v1::BatchGetPricePointsResponse* resp) override;
+  Reactor* ListPricePoints(Ctx* ctx, const v1::ListPricePointsRequest* req,
+                           v1::ListPricePointsResponse* resp) override;
+  Reactor* UpdatePricePoint(Ctx* ctx, const v1::UpdatePricePointRequest* req,
+                            PricePoint* resp) override;
+  Reactor* DeletePricePoint(Ctx* ctx, const v1::DeletePricePointRequest* req,
+                            Empty* resp) override;
+
+  Reactor* CreateEpidemiologyFact(Ctx* ctx, const v1::CreateEpidemiologyFactRequest* req,
+                                  EpidemiologyFact* resp) override;
+  Reactor* GetEpidemiologyFact(Ctx* ctx, const v1::GetEpidemiologyFactRequest* req,
+                               EpidemiologyFact* resp) override;
+  Reactor* BatchGetEpidemiologyFacts(Ctx* ctx, const v1::BatchGetEpidemiologyFactsRequest* req,
+                                     v1::BatchGetEpidemiologyFactsResponse* resp) override;
+  Reactor* ListEpidemiologyFacts(Ctx* ctx, const v1::ListEpidemiologyFactsRequest* req,
+                                 v1::ListEpidemiologyFactsResponse* resp) override;
+  Reactor* UpdateEpidemiologyFact(Ctx* ctx, const v1::UpdateEpidemiologyFactRequest* req,
+                                  EpidemiologyFact* resp) override;
+  Reactor* DeleteEpidemiologyFact(Ctx* ctx, const v1::DeleteEpidemiologyFactRequest* req,
+                                  Empty* resp) override;
+
+  Reactor* CreateMarketFact(Ctx* ctx, const v1::CreateMarketFactRequest* req,
+                            MarketFact* resp) override;
+  Reactor* GetMarketFact(Ctx* ctx, const v1::GetMarketFactRequest* req, MarketFact* resp) override;
+  Reactor* BatchGetMarketFacts(Ctx* ctx, const v1::BatchGetMarketFactsRequest* req,
+                               v1::BatchGetMarketFactsResponse* resp) override;
+  Reactor* ListMarketFacts(Ctx* ctx, const v1::ListMarketFactsRequest* req,
+                           v1::ListMarketFactsResponse* resp) override;
+  Reactor* UpdateMarketFact(Ctx* ctx, const v1::UpdateMarketFactRequest* req,
+                            MarketFact* resp) override;
+  Reactor* DeleteMarketFact(Ctx* ctx, const v1::DeleteMarketFactRequest* req,
+                            Empty* resp) override;
+
+  Reactor* CreateFxRate(Ctx* ctx, const v1::CreateFxRateRequest* req, FxRate* resp) override;
+  Reactor* GetFxRate(Ctx* ctx, const v1::GetFxRateRequest* req, FxRate* resp) override;
+  Reactor* BatchGetFxRates(Ctx* ctx, const v1::BatchGetFxRatesRequest* req,
+                           v1::BatchGetFxRatesResponse* resp) override;
+  Reactor* ListFxRates(Ctx* ctx, const v1::ListFxRatesRequest* req,
+                       v1::ListFxRatesResponse* resp) override;
+  Reactor* UpdateFxRate(Ctx* ctx, const v1::UpdateFxRateRequest* req, FxRate* resp) override;
+  Reactor* DeleteFxRate(Ctx* ctx, const v1::DeleteFxRateRequest* req, Empty* resp) override;
+
+  Reactor* GetPipelineBreakdown(Ctx* ctx, const v1::GetPipelineBreakdownRequest* req,
+                                v1::PipelineBreakdown* resp) override;
+  Reactor* GetIndicationLandscape(Ctx* ctx, const v1::GetIndicationLandscapeRequest* req,
+                                  v1::IndicationLandscape* resp) override;
+  Reactor* ComparePrices(Ctx* ctx, const v1::ComparePricesRequest* req,
+                         v1::PriceComparison* resp) override;
+  Reactor* EstimateMarketSize(Ctx* ctx, const v1::EstimateMarketSizeRequest* req,
+                              v1::MarketSizeEstimate* resp) override;
+  Reactor* GetApprovalStatistics(Ctx* ctx, const v1::GetApprovalStatisticsRequest* req,
+                                 v1::ApprovalStatistics* resp) override;
 
  private:
+  // Runs fn(deadline) → StatusOr<Response> on the pool and finishes the call.
+  template <typename Response, typename Fn>
+  Reactor* Offload(Ctx* ctx, Response* response, Fn fn);
+
   Analytics* const analytics_;
+  WorkerPool pool_;
 };
 
 }  // namespace regenatlas::analytics

@@ -2,17 +2,26 @@
 #define REGENATLAS_SERVICES_REGULATORY_TIMELINE_TIMELINE_H_
 
 #include <functional>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/filter.h"
+#include "common/postings.h"
 #include "common/resource_table.h"
 #include "regenatlas/timeline/v1/resources.pb.h"
+#include "regenatlas/timeline/v1/timeline_service.pb.h"
+#include "services/regulatory-timeline/catalog_client.h"
 #include "storage/store.h"
 
 namespace regenatlas::timeline {
 
+using timeline::v1::Event;
 using timeline::v1::Policy;
 
 // How the timeline domain is configured.
@@ -20,22 +29,92 @@ struct TimelineOptions {
   std::function<absl::Time()> clock = [] { return absl::Now(); };
 };
 
-// The regulatory timeline's domain logic over its own column families. No
-// gRPC here; statuses as in the catalog. Thread-safe.
+// A resumable position in the timeline's change stream.
+struct WatchPosition {
+  uint64_t after_seq = 0;
+};
+
+// One change delivered by Watch.
+struct WatchChange {
+  uint64_t seq = 0;
+  absl::Time time;
+  timeline::v1::WatchEventsResponse response;
+};
+
+// The regulatory timeline's domain logic: events and policies with
+// validation (catalog references checked through `catalog`), date-aware
+// filters and order, product timelines, milestone intervals, firsts, and
+// the change stream behind WatchEvents. No gRPC server code here. Methods
+// return INVALID_ARGUMENT naming the field, NOT_FOUND, ALREADY_EXISTS,
+// ABORTED on etag mismatch, or the catalog's UNAVAILABLE; a failed write
+// writes nothing. Thread-safe.
+//
+// Events of the types that move a product's regulatory stage (marketing
+// application, conditional approval, approval, withdrawal) are summarised
+// per jurisdiction and sent to the catalog (SetRegulatoryStages) after every
+// write that touches them, so the catalog's highest stage reflects them.
 class Timeline {
  public:
   static constexpr absl::string_view kChangeStream = "timeline";
 
-  // `store` is not owned and must outlive the Timeline.
-  Timeline(storage::Store* store, TimelineOptions options);
+  // Nothing is owned; all must outlive the Timeline.
+  Timeline(storage::Store* store, CatalogClient* catalog, TimelineOptions options);
 
+  ResourceTable<Event>& events() { return events_; }
   ResourceTable<Policy>& policies() { return policies_; }
 
-  // INVALID_ARGUMENT naming the first bad field of `policy`.
+  // Event writes that also update the catalog's regulatory stages.
+  absl::StatusOr<Event> CreateEvent(absl::string_view id, Event event, absl::string_view origin = "api");
+  absl::StatusOr<Event> UpdateEvent(const Event& patch, const google::protobuf::FieldMask& mask);
+  absl::Status DeleteEvent(absl::string_view name, absl::string_view etag);
+  // Recomputes and sends the regulatory stages of `products` (all products
+  // with stage-moving events when empty).
+  absl::Status SyncRegulatoryStages(std::vector<std::string> products = {});
+
+  absl::StatusOr<ListResult<Event>> ListEvents(const ListQuery& q) const;
+  absl::StatusOr<ListResult<Policy>> ListPolicies(const ListQuery& q) const;
+
+  absl::StatusOr<timeline::v1::ProductTimeline> GetProductTimeline(absl::string_view product) const;
+  absl::StatusOr<timeline::v1::ComputeMilestoneIntervalsResponse> ComputeMilestoneIntervals(
+      const timeline::v1::ComputeMilestoneIntervalsRequest& request) const;
+  absl::StatusOr<timeline::v1::ListFirstsResponse> ListFirsts(
+      const timeline::v1::ListFirstsRequest& request) const;
+
+  // Parses a WatchEvents request: the filter (validated) and the position.
+  struct WatchQuery {
+    std::unique_ptr<filter::Node> filter;
+    bool include_policies = false;
+    WatchPosition position;
+  };
+  absl::StatusOr<WatchQuery> PrepareWatch(const timeline::v1::WatchEventsRequest& request) const;
+  // Up to `limit` matching changes after query.position (advanced past
+  // every change read, matching or not).
+  absl::StatusOr<std::vector<WatchChange>> ReadChanges(WatchQuery& query, size_t limit) const;
+  // Blocks until a change after `after_seq` exists or `timeout` passes.
+  void WaitForChange(uint64_t after_seq, absl::Duration timeout) const;
+  // The token a client resumes from after `seq`.
+  static std::string ResumeToken(uint64_t seq);
+
+  static const filter::Schema& EventSchema();
+  static const filter::Schema& PolicySchema();
+
+  // INVALID_ARGUMENT naming the first bad field (without catalog checks).
+  static absl::Status ValidateEvent(const Event& event);
   static absl::Status ValidatePolicy(const Policy& policy);
 
  private:
+  class TimelinePostings;
+
+  absl::Status CheckCatalogRefs(const Event& event) const;
+  absl::Status CheckCatalogSources(
+      const google::protobuf::RepeatedPtrField<common::v1::SourceCitation>& sources,
+      absl::string_view field) const;
+  absl::StatusOr<std::vector<Event>> EventsOfType(timeline::v1::EventType type) const;
+
+  storage::Store* const store_;
+  CatalogClient* const catalog_;
   absl::Mutex write_mu_;
+  ResourceTable<Event> events_;
   ResourceTable<Policy> policies_;
 };
 
