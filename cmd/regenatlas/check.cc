@@ -240,6 +240,26 @@ int RunCheck(const CheckOptions& options, std::ostream& out) {
     out << "Coverage: trials per registry (primary ID)\n";
     for (const auto& [registry, n] : trials_by_registry) out << "  " << registry << ": " << n << "\n";
 
+    // Timeline counts by type / kind and jurisdiction.
+    std::map<std::string, int> event_types, event_places, policy_kinds, policy_places;
+    for (const auto& e : timeline_data.events()) {
+      ++event_types[timeline::v1::EventType_Name(e.type()).substr(strlen("EVENT_TYPE_"))];
+      ++event_places[e.jurisdiction()];
+    }
+    for (const auto& p : timeline_data.policies()) {
+      ++policy_kinds[timeline::v1::PolicyKind_Name(p.kind()).substr(strlen("POLICY_KIND_"))];
+      ++policy_places[p.jurisdiction()];
+    }
+    for (const auto& [title, table] :
+         std::vector<std::pair<std::string, const std::map<std::string, int>*>>{
+             {"Timeline: events by type", &event_types},
+             {"Timeline: events by jurisdiction", &event_places},
+             {"Timeline: policies by kind", &policy_kinds},
+             {"Timeline: policies by jurisdiction", &policy_places}}) {
+      out << title << "\n";
+      for (const auto& [k, n] : *table) out << "  " << k << ": " << n << "\n";
+    }
+
     // The data-quality report, as ListDataIssues serves it.
     std::map<std::string, int> by_kind;
     std::vector<std::string> lines;

@@ -87,6 +87,45 @@ class CatalogE2ETest(unittest.TestCase):
         self.assertIn("page_token", err.exception.message)
 
 
+class TimelineE2ETest(unittest.TestCase):
+    """The timeline over the bundled dataset, reaching the catalog over the
+    all-in-one in-process channel."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="regenatlas-e2e-timeline-")
+        cls.server = Server(os.path.join(cls.tmp, "db"), ["--dataset=" + DATASET]).start()
+        cls.addr = cls.server.address
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop_quietly()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def test_timeline_policies_and_stages(self):
+        timeline = "regenatlas.timeline.v1.RegulatoryTimelineService/"
+        self.assertEqual(
+            buf_curl(self.addr, "grpc.health.v1.Health/Check",
+                     {"service": "regenatlas.timeline.v1.RegulatoryTimelineService"}),
+            {"status": "SERVING"})
+        items = buf_curl(self.addr, timeline + "GetProductTimeline",
+                         {"product": "products/amimestrocel"})["items"]
+        kinds = [i["type"] for i in items]
+        self.assertLess(kinds.index("EVENT_TYPE_CONDITIONAL_APPROVAL"),
+                        kinds.index("EVENT_TYPE_FIRST_PRESCRIPTION"))
+        self.assertEqual(items[1]["date"], {"year": 2025, "month": 1, "day": 2})
+        policies = buf_curl(self.addr, timeline + "ListPolicies", {
+            "filter": "(issuer: NMPA OR issuer: CDE) AND date >= 2015 AND date <= 2025",
+            "page_size": 100, "show_total_size": True})
+        self.assertEqual(policies["totalSize"], 10)
+        with self.assertRaises(BufError) as err:
+            buf_curl(self.addr, timeline + "ListEvents", {"filter": "date >= 2025 AND date <= 2015"})
+        self.assertEqual(err.exception.code, "invalid_argument")
+        # The timeline's events moved the catalog's stages.
+        product = buf_curl(self.addr, CATALOG + "GetProduct", {"name": "products/heartsheet"})
+        self.assertEqual(product["highestStage"], "DEVELOPMENT_STAGE_MARKETING_APPLICATION")
+
+
 class DatasetFlagTest(unittest.TestCase):
     def test_restart_does_not_reload_and_none_skips(self):
         tmp = tempfile.mkdtemp(prefix="regenatlas-e2e-dataset-")
