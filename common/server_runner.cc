@@ -29,11 +29,16 @@ absl::Status ServerRunner::Start() {
   // gRPC enables SO_REUSEPORT by default, which would let a second server
   // share a port already in use instead of failing at startup.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  builder.AddListeningPort(options_.listen, grpc::InsecureServerCredentials(), &port_);
+  if (!options_.listen.empty()) {
+    builder.AddListeningPort(options_.listen,
+                             options_.credentials ? options_.credentials
+                                                  : grpc::InsecureServerCredentials(),
+                             &port_);
+  }
   builder.RegisterService(&health_);
   for (const Registered& r : services_) builder.RegisterService(r.service);
   server_ = builder.BuildAndStart();
-  if (server_ == nullptr || port_ == 0) {
+  if (server_ == nullptr || (!options_.listen.empty() && port_ == 0)) {
     server_.reset();
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.listen));
   }
@@ -42,8 +47,10 @@ absl::Status ServerRunner::Start() {
     health_.SetStatus(r.name, r.serving_at_start ? HealthCheckResponse::SERVING
                                                  : HealthCheckResponse::NOT_SERVING);
   }
-  Log(LogLevel::kInfo, "server listening",
-      {{"address", options_.listen}, {"port", absl::StrCat(port_)}});
+  if (!options_.listen.empty()) {
+    Log(LogLevel::kInfo, "server listening",
+        {{"address", options_.listen}, {"port", absl::StrCat(port_)}});
+  }
   return absl::OkStatus();
 }
 

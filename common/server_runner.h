@@ -15,11 +15,14 @@ namespace regenatlas {
 
 // How to run a gRPC server.
 struct ServerOptions {
-  // host:port; port 0 picks a free port (see ServerRunner::port()).
+  // host:port; port 0 picks a free port (see ServerRunner::port()). Empty:
+  // no port at all, reachable only through InProcessChannel().
   std::string listen = "127.0.0.1:50051";
   // In-flight calls get this long to finish after a shutdown request; calls
   // still running then are cancelled.
   absl::Duration shutdown_grace = absl::Seconds(10);
+  // Credentials of the listening port; null means plaintext.
+  std::shared_ptr<grpc::ServerCredentials> credentials;
 };
 
 // Owns one grpc::Server with server reflection and a reflection-visible

@@ -8,13 +8,19 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   build-essential cmake pkg-config ninja-build
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
-  librocksdb-dev libabsl-dev libgtest-dev libgmock-dev
+  librocksdb-dev libabsl-dev libgtest-dev libgmock-dev rapidjson-dev prometheus-cpp-dev
   python3 python3-grpcio python3-protobuf
 )
 # Node.js may come from elsewhere (its own npm conflicts with Debian's npm):
 # only ask apt for it when there is no node/npm at all.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   APT_PACKAGES+=(nodejs npm)
+fi
+# kubectl, whose built-in kustomize renders deploy/ for tests/deploy: Debian's
+# kubernetes-client, only when no kubectl is there (a kubectl from another
+# package owns /usr/bin/kubectl, and dpkg refuses to install over it).
+if ! command -v kubectl >/dev/null; then
+  APT_PACKAGES+=(kubernetes-client)
 fi
 
 missing=()

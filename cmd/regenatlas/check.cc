@@ -189,6 +189,18 @@ int RunCheck(const CheckOptions& options, std::ostream& out) {
       absl::Status s = timeline::Timeline::ValidatePolicy(p);
       if (!s.ok()) errors.push_back(absl::StrCat(p.name(), ": ", s.message()));
     }
+    for (const auto& r : analytics_data.price_points()) {
+      absl::Status s = analytics::Analytics::ValidatePricePointFields(r);
+      if (!s.ok()) errors.push_back(absl::StrCat(r.name(), ": ", s.message()));
+    }
+    for (const auto& r : analytics_data.epidemiology_facts()) {
+      absl::Status s = analytics::Analytics::ValidateEpidemiologyFactFields(r);
+      if (!s.ok()) errors.push_back(absl::StrCat(r.name(), ": ", s.message()));
+    }
+    for (const auto& r : analytics_data.market_facts()) {
+      absl::Status s = analytics::Analytics::ValidateMarketFactFields(r);
+      if (!s.ok()) errors.push_back(absl::StrCat(r.name(), ": ", s.message()));
+    }
     for (const auto& r : analytics_data.fx_rates()) {
       absl::Status s = analytics::Analytics::ValidateFxRate(r);
       if (!s.ok()) errors.push_back(absl::StrCat(r.name(), ": ", s.message()));

@@ -2,11 +2,15 @@
 // hands over to the subcommand.
 
 #include <iostream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include <string>
 #include <vector>
 
 #include "cmd/regenatlas/check.h"
 #include "cmd/regenatlas/flags.h"
+#include "cmd/regenatlas/import.h"
 #include "cmd/regenatlas/serve.h"
 #include "common/server_runner.h"
 
@@ -21,6 +25,7 @@ constexpr char kTopUsage[] =
     "  serve    run the gRPC server (all-in-one: every service, one port, one store)\n"
     "  backup   write a consistent checkpoint of a stopped server's store\n"
     "  check    validate a dataset directory and print its data-quality report\n"
+    "  import   import registry records (ctgov: ClinicalTrials.gov JSON) into a stopped server's store\n"
     "\n"
     "Run 'regenatlas <command> --help' for the flags of a command.\n";
 
@@ -39,8 +44,26 @@ int Serve(const std::vector<std::string>& args) {
   flags.Add("listen", o.listen, "host:port to listen on; port 0 picks a free port");
   flags.Add("data_dir", o.data_dir, "directory of the RocksDB store (created when missing)");
   flags.Add("role", o.role,
-            "all (every service in one process); catalog|timeline|analytics|gateway are "
-            "not available yet");
+            "all (every service in one process behind one port), or one role of the split "
+            "topology: catalog | timeline | analytics | gateway");
+  flags.Add("catalog_addr", "", "host:port of the catalog (roles timeline, analytics, gateway)");
+  flags.Add("timeline_addr", "", "host:port of the timeline (roles analytics, gateway)");
+  flags.Add("analytics_addr", "", "host:port of market analytics (role gateway)");
+  flags.Add("health_listen", "",
+            "host:port of a plaintext port serving only grpc.health.v1.Health (for Kubernetes "
+            "probes when the main port uses TLS); empty = none");
+  flags.Add("metrics_listen", "",
+            "host:port serving Prometheus metrics of the public port at /metrics; empty = none");
+  flags.Add("auth_keys", "",
+            "file of API keys, one \"KEY ROLE\" per line (ROLE reader|curator|admin); callers send "
+            "\"authorization: Bearer KEY\" or \"x-api-key: KEY\"");
+  flags.Add("allow_anonymous_reads", "true",
+            "calls without credentials may use read methods (writes always need a key)");
+  flags.Add("tls_cert", "", "PEM certificate chain of the public port (enables TLS)");
+  flags.Add("tls_key", "", "PEM private key of --tls_cert");
+  flags.Add("tls_client_ca", "", "PEM CA bundle: require and verify client certificates (mutual TLS)");
+  flags.Add("rate_limit_qps", "0", "per-client calls per second at the public port (0 = unlimited)");
+  flags.Add("rate_limit_burst", "0", "per-client burst (default: the qps)");
   flags.Add("shutdown_grace", "10s", "time in-flight calls get to finish on shutdown");
   flags.Add("dataset", o.dataset,
             "reference dataset directory (catalog/ inside), loaded into the store when it does "
@@ -59,6 +82,24 @@ int Serve(const std::vector<std::string>& args) {
   o.data_dir = flags.GetString("data_dir");
   o.role = flags.GetString("role");
   o.dataset = flags.GetString("dataset");
+  o.catalog_addr = flags.GetString("catalog_addr");
+  o.timeline_addr = flags.GetString("timeline_addr");
+  o.analytics_addr = flags.GetString("analytics_addr");
+  o.health_listen = flags.GetString("health_listen");
+  o.metrics_listen = flags.GetString("metrics_listen");
+  o.auth_keys = flags.GetString("auth_keys");
+  o.tls_cert = flags.GetString("tls_cert");
+  o.tls_key = flags.GetString("tls_key");
+  o.tls_client_ca = flags.GetString("tls_client_ca");
+  absl::StatusOr<bool> anonymous = flags.GetBool("allow_anonymous_reads");
+  if (!anonymous.ok()) return Fail(anonymous.status());
+  o.allow_anonymous_reads = *anonymous;
+  for (const auto& [name, target] : {std::pair<const char*, double*>{"rate_limit_qps", &o.rate_limit_qps},
+                                     {"rate_limit_burst", &o.rate_limit_burst}}) {
+    if (!absl::SimpleAtod(flags.GetString(name), target) || *target < 0) {
+      return Fail(absl::InvalidArgumentError(absl::StrCat("--", name, ": not a non-negative number")));
+    }
+  }
   absl::StatusOr<absl::Duration> grace = flags.GetDuration("shutdown_grace");
   if (!grace.ok()) return Fail(grace.status());
   o.shutdown_grace = *grace;
@@ -126,6 +167,7 @@ int main(int argc, char** argv) {
   if (command == "serve") return Serve(args);
   if (command == "backup") return Backup(args);
   if (command == "check") return Check(args);
+  if (command == "import") return regenatlas::cli::ImportCommand(args);
   std::cerr << "regenatlas: unknown command '" << command << "'\n\n" << kTopUsage;
   return 2;
 }

@@ -9,20 +9,40 @@ namespace regenatlas::cli {
 
 // Options of `regenatlas serve`, filled from flags by main.
 struct ServeOptions {
-  std::string listen = "127.0.0.1:50051";
-  std::string data_dir = "regenatlas-data";
   // all | catalog | timeline | analytics | gateway.
   std::string role = "all";
+  std::string listen = "127.0.0.1:50051";
+  std::string data_dir = "regenatlas-data";
+  // The reference dataset directory (catalog/, timeline/, analytics/ inside);
+  // each role loads its own part when its store does not hold that version
+  // yet; "none" skips it.
+  std::string dataset = "data";
+  // Backends, host:port (split roles): timeline → catalog; analytics →
+  // catalog and timeline; gateway → all three.
+  std::string catalog_addr;
+  std::string timeline_addr;
+  std::string analytics_addr;
+  // Plaintext port serving only grpc.health.v1.Health ("" = none).
+  std::string health_listen;
+  // Prometheus metrics of the public port at http://HOST:PORT/metrics ("" = none).
+  std::string metrics_listen;
+  // API keys file ("KEY ROLE" lines); empty = no keys.
+  std::string auth_keys;
+  bool allow_anonymous_reads = true;
+  // TLS for the public port; a client CA makes it mutual TLS.
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_client_ca;
+  // Per-client limit at the public port (0 = none).
+  double rate_limit_qps = 0;
+  double rate_limit_burst = 0;
   absl::Duration shutdown_grace = absl::Seconds(10);
   bool sync_writes = true;
-  // The reference dataset directory (with catalog/ inside), loaded when the
-  // store does not hold it yet (or holds an older version); "none" skips it.
-  std::string dataset = "data";
 };
 
 // Runs the server until SIGTERM/SIGINT; returns the process exit code.
-// Startup errors (bad role, store locked, address in use) are logged and
-// give a non-zero code.
+// Startup errors (bad role, missing backend address, store locked, address
+// in use, unreadable dataset or keys) are logged and give a non-zero code.
 int RunServe(const ServeOptions& options);
 
 // Options of `regenatlas backup`.

@@ -1,6 +1,7 @@
 #include "services/catalog/catalog_service.h"
 
 #include "common/rpc.h"
+#include "services/catalog/ctgov_import.h"
 
 namespace regenatlas::catalog {
 namespace {
@@ -242,6 +243,19 @@ grpc::ServerUnaryReactor* CatalogService::CountTrials(Ctx* ctx, const v1::CountT
 grpc::ServerUnaryReactor* CatalogService::SetRegulatoryStages(
     Ctx* ctx, const v1::SetRegulatoryStagesRequest* req, v1::Product* resp) {
   return Reply(ctx, catalog_->SetRegulatoryStages(req->product(), req->stages()), resp);
+}
+
+grpc::ServerUnaryReactor* CatalogService::ImportClinicalTrials(
+    Ctx* ctx, const v1::ImportClinicalTrialsRequest* req, v1::ImportClinicalTrialsResponse* resp) {
+  if (req->file_name().empty()) {
+    return Reply(ctx, absl::InvalidArgumentError("file_name: required"));
+  }
+  absl::StatusOr<std::unique_ptr<CtgovImporter>> importer =
+      CtgovImporter::Create(catalog_, CtgovImportOptions{});
+  if (!importer.ok()) return Reply(ctx, importer.status());
+  absl::Status s = (*importer)->ImportJson(req->file_name(), req->json());
+  if (s.ok()) *resp = (*importer)->summary();
+  return Reply(ctx, s);
 }
 
 }  // namespace regenatlas::catalog

@@ -75,6 +75,8 @@ class CatalogService final : public v1::CatalogService::CallbackService {
                        v1::CountResponse* resp) override;
   Reactor* SetRegulatoryStages(Ctx* ctx, const v1::SetRegulatoryStagesRequest* req,
                                v1::Product* resp) override;
+  Reactor* ImportClinicalTrials(Ctx* ctx, const v1::ImportClinicalTrialsRequest* req,
+                                v1::ImportClinicalTrialsResponse* resp) override;
 
  private:
   Catalog* const catalog_;

@@ -43,8 +43,16 @@ class GatewayService final : public gateway::v1::GatewayService::CallbackService
                                          const gateway::v1::ListBackendsRequest* request,
                                          gateway::v1::ListBackendsResponse* response) override;
 
+  // Fetches the sections in parallel on a worker thread under the caller's
+  // deadline (capped by GatewayOptions::default_deadline when none is set).
+  grpc::ServerUnaryReactor* GetProductDossier(grpc::CallbackServerContext* context,
+                                              const gateway::v1::GetProductDossierRequest* request,
+                                              gateway::v1::ProductDossier* response) override;
+
  private:
   std::shared_ptr<grpc::Channel> ChannelOf(size_t i);
+  // The channel of the backend serving `service` (null if none).
+  std::shared_ptr<grpc::Channel> ChannelFor(const std::string& service);
 
   const GatewayOptions options_;
   absl::Mutex mu_;

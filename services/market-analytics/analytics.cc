@@ -336,8 +336,8 @@ struct Analytics::Kind<EpidemiologyFact> {
     return a.epidemiology_facts_;
   }
   static const ListSpec& List() {
-    static const auto* spec = new ListSpec(
-        Spec("epidemiologyFacts", &EpidemiologyFactSchema(), {"value", "as_of"}));
+    static const auto* spec =
+        new ListSpec(Spec("epidemiologyFacts", &EpidemiologyFactSchema(), {"value", "as_of"}));
     return *spec;
   }
 };
@@ -349,8 +349,8 @@ struct Analytics::Kind<MarketFact> {
   static ResourceTable<MarketFact>& Table(Analytics& a) { return a.market_facts_; }
   static const ResourceTable<MarketFact>& Table(const Analytics& a) { return a.market_facts_; }
   static const ListSpec& List() {
-    static const auto* spec = new ListSpec(
-        Spec("marketFacts", &MarketFactSchema(), {"metric", "value", "as_of"}));
+    static const auto* spec =
+        new ListSpec(Spec("marketFacts", &MarketFactSchema(), {"metric", "value", "as_of"}));
     return *spec;
   }
 };
@@ -370,19 +370,22 @@ struct Analytics::Kind<FxRate> {
 Analytics::Analytics(storage::Store* store, AnalyticsOptions options)
     : store_(store),
       options_(std::move(options)),
-      price_points_(store, &write_mu_, TableOptions(options_, "pricePoints"),
-                    [this](const PricePoint& p) { return ValidatePricePoint(p); },
-                    [](const PricePoint& p) { return IndexKeysOf("pricePoints", p); }),
+      price_points_(
+          store, &write_mu_, TableOptions(options_, "pricePoints"),
+          [this](const PricePoint& p) { return ValidatePricePoint(p); },
+          [](const PricePoint& p) { return IndexKeysOf("pricePoints", p); }),
       epidemiology_facts_(
           store, &write_mu_, TableOptions(options_, "epidemiologyFacts"),
           [this](const EpidemiologyFact& f) { return ValidateEpidemiologyFact(f); },
           [](const EpidemiologyFact& f) { return IndexKeysOf("epidemiologyFacts", f); }),
-      market_facts_(store, &write_mu_, TableOptions(options_, "marketFacts"),
-                    [this](const MarketFact& f) { return ValidateMarketFact(f); },
-                    [](const MarketFact& f) { return IndexKeysOf("marketFacts", f); }),
-      fx_rates_(store, &write_mu_, TableOptions(options_, "fxRates"),
-                [this](const FxRate& r) { return ValidateFxRateWithRefs(r); },
-                [](const FxRate& r) { return IndexKeysOf("fxRates", r); }) {}
+      market_facts_(
+          store, &write_mu_, TableOptions(options_, "marketFacts"),
+          [this](const MarketFact& f) { return ValidateMarketFact(f); },
+          [](const MarketFact& f) { return IndexKeysOf("marketFacts", f); }),
+      fx_rates_(
+          store, &write_mu_, TableOptions(options_, "fxRates"),
+          [this](const FxRate& r) { return ValidateFxRateWithRefs(r); },
+          [](const FxRate& r) { return IndexKeysOf("fxRates", r); }) {}
 
 // ---- Validation -------------------------------------------------------------
 
@@ -390,8 +393,7 @@ absl::Status Analytics::ValidateFxRate(const FxRate& rate) {
   if (absl::Status s = ValidateCurrency(rate.base_currency(), "fx_rate.base_currency"); !s.ok()) {
     return s;
   }
-  if (absl::Status s = ValidateCurrency(rate.quote_currency(), "fx_rate.quote_currency");
-      !s.ok()) {
+  if (absl::Status s = ValidateCurrency(rate.quote_currency(), "fx_rate.quote_currency"); !s.ok()) {
     return s;
   }
   if (rate.base_currency() == rate.quote_currency()) {
@@ -467,8 +469,8 @@ absl::Status Analytics::ValidateMarketFactFields(const MarketFact& f) {
   for (char c : f.metric()) {
     if (!absl::ascii_islower(static_cast<unsigned char>(c)) &&
         !absl::ascii_isdigit(static_cast<unsigned char>(c)) && c != '_') {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "market_fact.metric: \"", f.metric(), "\" is not lower_snake_case"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("market_fact.metric: \"", f.metric(), "\" is not lower_snake_case"));
     }
   }
   auto names = [](const RepeatedPtrField<std::string>& values, absl::string_view collection,
@@ -496,8 +498,8 @@ absl::Status Analytics::ValidateMarketFactFields(const MarketFact& f) {
   if (!s.ok()) return s;
   if (f.value_high() != 0 && f.value_high() < f.value()) {
     return absl::InvalidArgumentError(absl::StrCat("market_fact.value_high: the high end (",
-                                                   f.value_high(), ") is below value (",
-                                                   f.value(), ")"));
+                                                   f.value_high(), ") is below value (", f.value(),
+                                                   ")"));
   }
   if (f.unit().empty()) return absl::InvalidArgumentError("market_fact.unit: required");
   s = ValidateBound(f.bound(), "market_fact.bound");

@@ -99,8 +99,7 @@ class Analytics {
   // partial date is looked up at the midpoint of its period. `date` may be
   // unset only when from == to. FAILED_PRECONDITION "no FX rate for X→Y"
   // when no rate connects them. `date_origin` is echoed in the result.
-  absl::StatusOr<analytics::v1::FxConversion> Convert(absl::string_view from,
-                                                      absl::string_view to,
+  absl::StatusOr<analytics::v1::FxConversion> Convert(absl::string_view from, absl::string_view to,
                                                       const common::v1::PartialDate& date,
                                                       absl::string_view date_origin) const;
 

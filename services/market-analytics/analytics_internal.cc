@@ -48,8 +48,7 @@ common::v1::Money ToMoney(double amount, absl::string_view currency) {
   return m;
 }
 
-absl::Status ValidateMoney(const common::v1::Money& money, absl::string_view field,
-                           bool positive) {
+absl::Status ValidateMoney(const common::v1::Money& money, absl::string_view field, bool positive) {
   absl::Status s = ValidateCurrency(money.currency_code(), absl::StrCat(field, ".currency_code"));
   if (!s.ok()) return s;
   if (money.nanos() <= -1000000000 || money.nanos() >= 1000000000) {
@@ -57,13 +56,12 @@ absl::Status ValidateMoney(const common::v1::Money& money, absl::string_view fie
         absl::StrCat(field, ".nanos: must be between -999999999 and 999999999"));
   }
   if ((money.units() > 0 && money.nanos() < 0) || (money.units() < 0 && money.nanos() > 0)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, ".nanos: must have the sign of units"));
+    return absl::InvalidArgumentError(absl::StrCat(field, ".nanos: must have the sign of units"));
   }
   if (positive && ToDouble(money) <= 0) {
     return absl::InvalidArgumentError(absl::StrCat(field, ": must be a positive amount (got ",
-                                                   ToDouble(money), " ",
-                                                   money.currency_code(), ")"));
+                                                   ToDouble(money), " ", money.currency_code(),
+                                                   ")"));
   }
   return absl::OkStatus();
 }

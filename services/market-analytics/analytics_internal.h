@@ -39,8 +39,7 @@ double ToDouble(const common::v1::Money& money);
 common::v1::Money ToMoney(double amount, absl::string_view currency);
 // Currency code valid, units and nanos of one sign, |nanos| < 1e9, and
 // (when `positive`) an amount > 0. INVALID_ARGUMENT naming `field`.
-absl::Status ValidateMoney(const common::v1::Money& money, absl::string_view field,
-                           bool positive);
+absl::Status ValidateMoney(const common::v1::Money& money, absl::string_view field, bool positive);
 
 // The day a partial date stands for in FX lookups: the midpoint of its
 // period ("2025" → 2025-07-02, "2025-06" → 2025-06-15; ties round down).

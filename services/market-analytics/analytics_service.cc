@@ -61,8 +61,9 @@ grpc::ServerUnaryReactor* AnalyticsService::Offload(Ctx* ctx, Response* response
 
 // ---- PricePoints ----
 
-grpc::ServerUnaryReactor* AnalyticsService::CreatePricePoint(
-    Ctx* ctx, const v1::CreatePricePointRequest* req, PricePoint* resp) {
+grpc::ServerUnaryReactor* AnalyticsService::CreatePricePoint(Ctx* ctx,
+                                                             const v1::CreatePricePointRequest* req,
+                                                             PricePoint* resp) {
   return Offload(ctx, resp, [this, req](absl::Time) {
     return analytics_->Create<PricePoint>(req->price_point_id(), req->price_point());
   });
@@ -76,8 +77,8 @@ grpc::ServerUnaryReactor* AnalyticsService::GetPricePoint(Ctx* ctx,
 
 grpc::ServerUnaryReactor* AnalyticsService::BatchGetPricePoints(
     Ctx* ctx, const v1::BatchGetPricePointsRequest* req, v1::BatchGetPricePointsResponse* resp) {
-  return Reply(ctx, FillBatch(analytics_->BatchGet<PricePoint>(req->names()),
-                              resp->mutable_price_points()));
+  return Reply(
+      ctx, FillBatch(analytics_->BatchGet<PricePoint>(req->names()), resp->mutable_price_points()));
 }
 
 grpc::ServerUnaryReactor* AnalyticsService::ListPricePoints(Ctx* ctx,
@@ -85,19 +86,21 @@ grpc::ServerUnaryReactor* AnalyticsService::ListPricePoints(Ctx* ctx,
                                                             v1::ListPricePointsResponse* resp) {
   auto page = analytics_->List<PricePoint>(
       QueryOf(req->page_size(), req->page_token(), req->filter(), req->order_by()));
-  return Reply(ctx, FillList(std::move(page), req->show_total_size(), resp,
-                             resp->mutable_price_points()));
+  return Reply(
+      ctx, FillList(std::move(page), req->show_total_size(), resp, resp->mutable_price_points()));
 }
 
-grpc::ServerUnaryReactor* AnalyticsService::UpdatePricePoint(
-    Ctx* ctx, const v1::UpdatePricePointRequest* req, PricePoint* resp) {
+grpc::ServerUnaryReactor* AnalyticsService::UpdatePricePoint(Ctx* ctx,
+                                                             const v1::UpdatePricePointRequest* req,
+                                                             PricePoint* resp) {
   return Offload(ctx, resp, [this, req](absl::Time) {
     return analytics_->Update<PricePoint>(req->price_point(), req->update_mask());
   });
 }
 
-grpc::ServerUnaryReactor* AnalyticsService::DeletePricePoint(
-    Ctx* ctx, const v1::DeletePricePointRequest* req, Empty* resp) {
+grpc::ServerUnaryReactor* AnalyticsService::DeletePricePoint(Ctx* ctx,
+                                                             const v1::DeletePricePointRequest* req,
+                                                             Empty* resp) {
   return Reply(ctx, analytics_->Delete<PricePoint>(req->name(), req->etag()));
 }
 
@@ -146,8 +149,9 @@ grpc::ServerUnaryReactor* AnalyticsService::DeleteEpidemiologyFact(
 
 // ---- MarketFacts ----
 
-grpc::ServerUnaryReactor* AnalyticsService::CreateMarketFact(
-    Ctx* ctx, const v1::CreateMarketFactRequest* req, MarketFact* resp) {
+grpc::ServerUnaryReactor* AnalyticsService::CreateMarketFact(Ctx* ctx,
+                                                             const v1::CreateMarketFactRequest* req,
+                                                             MarketFact* resp) {
   return Offload(ctx, resp, [this, req](absl::Time) {
     return analytics_->Create<MarketFact>(req->market_fact_id(), req->market_fact());
   });
@@ -161,8 +165,8 @@ grpc::ServerUnaryReactor* AnalyticsService::GetMarketFact(Ctx* ctx,
 
 grpc::ServerUnaryReactor* AnalyticsService::BatchGetMarketFacts(
     Ctx* ctx, const v1::BatchGetMarketFactsRequest* req, v1::BatchGetMarketFactsResponse* resp) {
-  return Reply(ctx, FillBatch(analytics_->BatchGet<MarketFact>(req->names()),
-                              resp->mutable_market_facts()));
+  return Reply(
+      ctx, FillBatch(analytics_->BatchGet<MarketFact>(req->names()), resp->mutable_market_facts()));
 }
 
 grpc::ServerUnaryReactor* AnalyticsService::ListMarketFacts(Ctx* ctx,
@@ -170,19 +174,21 @@ grpc::ServerUnaryReactor* AnalyticsService::ListMarketFacts(Ctx* ctx,
                                                             v1::ListMarketFactsResponse* resp) {
   auto page = analytics_->List<MarketFact>(
       QueryOf(req->page_size(), req->page_token(), req->filter(), req->order_by()));
-  return Reply(ctx, FillList(std::move(page), req->show_total_size(), resp,
-                             resp->mutable_market_facts()));
+  return Reply(
+      ctx, FillList(std::move(page), req->show_total_size(), resp, resp->mutable_market_facts()));
 }
 
-grpc::ServerUnaryReactor* AnalyticsService::UpdateMarketFact(
-    Ctx* ctx, const v1::UpdateMarketFactRequest* req, MarketFact* resp) {
+grpc::ServerUnaryReactor* AnalyticsService::UpdateMarketFact(Ctx* ctx,
+                                                             const v1::UpdateMarketFactRequest* req,
+                                                             MarketFact* resp) {
   return Offload(ctx, resp, [this, req](absl::Time) {
     return analytics_->Update<MarketFact>(req->market_fact(), req->update_mask());
   });
 }
 
-grpc::ServerUnaryReactor* AnalyticsService::DeleteMarketFact(
-    Ctx* ctx, const v1::DeleteMarketFactRequest* req, Empty* resp) {
+grpc::ServerUnaryReactor* AnalyticsService::DeleteMarketFact(Ctx* ctx,
+                                                             const v1::DeleteMarketFactRequest* req,
+                                                             Empty* resp) {
   return Reply(ctx, analytics_->Delete<MarketFact>(req->name(), req->etag()));
 }
 
@@ -208,13 +214,12 @@ grpc::ServerUnaryReactor* AnalyticsService::BatchGetFxRates(Ctx* ctx,
                FillBatch(analytics_->BatchGet<FxRate>(req->names()), resp->mutable_fx_rates()));
 }
 
-grpc::ServerUnaryReactor* AnalyticsService::ListFxRates(Ctx* ctx,
-                                                        const v1::ListFxRatesRequest* req,
+grpc::ServerUnaryReactor* AnalyticsService::ListFxRates(Ctx* ctx, const v1::ListFxRatesRequest* req,
                                                         v1::ListFxRatesResponse* resp) {
   auto page = analytics_->List<FxRate>(
       QueryOf(req->page_size(), req->page_token(), req->filter(), req->order_by()));
-  return Reply(ctx, FillList(std::move(page), req->show_total_size(), resp,
-                             resp->mutable_fx_rates()));
+  return Reply(ctx,
+               FillList(std::move(page), req->show_total_size(), resp, resp->mutable_fx_rates()));
 }
 
 grpc::ServerUnaryReactor* AnalyticsService::UpdateFxRate(Ctx* ctx,

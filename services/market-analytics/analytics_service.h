@@ -33,8 +33,7 @@ class AnalyticsService final : public v1::MarketAnalyticsService::CallbackServic
                            v1::ListPricePointsResponse* resp) override;
   Reactor* UpdatePricePoint(Ctx* ctx, const v1::UpdatePricePointRequest* req,
                             PricePoint* resp) override;
-  Reactor* DeletePricePoint(Ctx* ctx, const v1::DeletePricePointRequest* req,
-                            Empty* resp) override;
+  Reactor* DeletePricePoint(Ctx* ctx, const v1::DeletePricePointRequest* req, Empty* resp) override;
 
   Reactor* CreateEpidemiologyFact(Ctx* ctx, const v1::CreateEpidemiologyFactRequest* req,
                                   EpidemiologyFact* resp) override;
@@ -58,8 +57,7 @@ class AnalyticsService final : public v1::MarketAnalyticsService::CallbackServic
                            v1::ListMarketFactsResponse* resp) override;
   Reactor* UpdateMarketFact(Ctx* ctx, const v1::UpdateMarketFactRequest* req,
                             MarketFact* resp) override;
-  Reactor* DeleteMarketFact(Ctx* ctx, const v1::DeleteMarketFactRequest* req,
-                            Empty* resp) override;
+  Reactor* DeleteMarketFact(Ctx* ctx, const v1::DeleteMarketFactRequest* req, Empty* resp) override;
 
   Reactor* CreateFxRate(Ctx* ctx, const v1::CreateFxRateRequest* req, FxRate* resp) override;
   Reactor* GetFxRate(Ctx* ctx, const v1::GetFxRateRequest* req, FxRate* resp) override;

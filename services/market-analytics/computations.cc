@@ -50,7 +50,8 @@ std::string Method(absl::string_view service, absl::string_view method) {
 }
 
 // "a OR b OR ..." filters over `field = value`, each under kMaxFilterBytes.
-std::vector<std::string> OrFilters(absl::string_view field, const std::vector<std::string>& values) {
+std::vector<std::string> OrFilters(absl::string_view field,
+                                   const std::vector<std::string>& values) {
   std::vector<std::string> out;
   std::string current;
   for (const std::string& v : values) {
@@ -187,8 +188,7 @@ v1::DurationSummary Summarize(std::vector<double> days) {
 
 absl::StatusOr<v1::PipelineBreakdown> Analytics::GetPipelineBreakdown(
     const v1::GetPipelineBreakdownRequest& request, absl::Time deadline) const {
-  absl::Status s =
-      ValidateEnum(request.subject(), v1::BreakdownSubject_IsValid, true, "subject");
+  absl::Status s = ValidateEnum(request.subject(), v1::BreakdownSubject_IsValid, true, "subject");
   if (!s.ok()) return s;
   if (request.group_by().empty() || request.group_by_size() > 2) {
     return absl::InvalidArgumentError("group_by: one or two dimensions are required");
@@ -213,8 +213,8 @@ absl::StatusOr<v1::PipelineBreakdown> Analytics::GetPipelineBreakdown(
   };
 
   if (request.subject() == v1::BREAKDOWN_SUBJECT_PRODUCTS) {
-    auto count = [&](const std::vector<std::string>& dims)
-        -> absl::StatusOr<catalog::v1::CountResponse> {
+    auto count =
+        [&](const std::vector<std::string>& dims) -> absl::StatusOr<catalog::v1::CountResponse> {
       catalog::v1::CountProductsRequest r;
       r.set_filter(request.filter());
       for (const std::string& d : dims) r.add_group_by(d);
@@ -261,15 +261,17 @@ absl::StatusOr<v1::PipelineBreakdown> Analytics::GetPipelineBreakdown(
     dims.push_back(d == "stage" ? "phase" : d);
     if (joins->count(d)) {
       if (join_index >= 0) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "group_by[", i, "]: trials can be grouped by at most one product dimension "
-            "(cell_source, cell_category, cell_type, therapeutic_area, donor)"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("group_by[", i,
+                         "]: trials can be grouped by at most one product dimension "
+                         "(cell_source, cell_category, cell_type, therapeutic_area, donor)"));
       }
       join_index = i;
     }
   }
-  auto count = [&](const std::string& filter, const std::vector<std::string>& group_by)
-      -> absl::StatusOr<catalog::v1::CountResponse> {
+  auto count =
+      [&](const std::string& filter,
+          const std::vector<std::string>& group_by) -> absl::StatusOr<catalog::v1::CountResponse> {
     catalog::v1::CountTrialsRequest r;
     r.set_filter(filter);
     for (const std::string& d : group_by) r.add_group_by(d);
@@ -415,9 +417,9 @@ absl::StatusOr<v1::IndicationLandscape> Analytics::GetIndicationLandscape(
   out.mutable_indications_covered()->Add(covered.begin(), covered.end());
   const std::vector<std::string> indication_filters = OrFilters("indication", covered);
   if (indication_filters.size() != 1) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "indication: ", request.indication(), " has too many sub-indications (", covered.size(),
-        "); ask with exact_indication"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("indication: ", request.indication(), " has too many sub-indications (",
+                     covered.size(), "); ask with exact_indication"));
   }
 
   catalog::v1::ListProductsRequest products_request;
@@ -551,6 +553,10 @@ absl::StatusOr<v1::PriceComparison> Analytics::ComparePrices(
   if (request.products().empty()) {
     return absl::InvalidArgumentError("products: at least one product is required");
   }
+  if (request.products_size() > kMaxPageSize) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("products: at most ", kMaxPageSize, " products per comparison"));
+  }
   std::map<std::string, int> index_of;
   std::vector<Ref> product_refs;
   for (int i = 0; i < request.products_size(); ++i) {
@@ -682,9 +688,9 @@ absl::StatusOr<v1::PriceComparison> Analytics::ComparePrices(
           }
         }
         if (!IsSet(date)) {
-          return absl::FailedPreconditionError(absl::StrCat(
-              "products[", i, "]: ", price.name(),
-              " has no as_of date and its sources no publication date; set fx_date"));
+          return absl::FailedPreconditionError(
+              absl::StrCat("products[", i, "]: ", price.name(),
+                           " has no as_of date and its sources no publication date; set fx_date"));
         }
       }
     } else if (IsSet(price.as_of())) {
@@ -699,9 +705,9 @@ absl::StatusOr<v1::PriceComparison> Analytics::ComparePrices(
     const double amount = original * conversion->multiplier();
     const std::string& to = request.currency_code();
     if (conversion->method() != v1::FX_METHOD_IDENTITY) {
-      *pp->add_steps() = Step(absl::StrCat("price in ", to, " = price in ", from, " × FX ", from,
-                                           "→", to),
-                              original, "×", conversion->multiplier(), amount, to);
+      *pp->add_steps() =
+          Step(absl::StrCat("price in ", to, " = price in ", from, " × FX ", from, "→", to),
+               original, "×", conversion->multiplier(), amount, to);
     }
     const int doses = price.doses_per_course();
     pp->set_doses_per_course(doses);
@@ -709,15 +715,15 @@ absl::StatusOr<v1::PriceComparison> Analytics::ComparePrices(
       per_dose[i] = amount;
       if (doses > 0) {
         per_course[i] = amount * doses;
-        *pp->add_steps() = Step("price per course = price per dose × doses_per_course", amount,
-                                "×", doses, *per_course[i], absl::StrCat(to, "/course"));
+        *pp->add_steps() = Step("price per course = price per dose × doses_per_course", amount, "×",
+                                doses, *per_course[i], absl::StrCat(to, "/course"));
       }
     } else if (price.basis() == v1::PRICE_BASIS_PER_COURSE) {
       per_course[i] = amount;
       if (doses > 0) {
         per_dose[i] = amount / doses;
-        *pp->add_steps() = Step("price per dose = price per course ÷ doses_per_course", amount,
-                                "÷", doses, *per_dose[i], absl::StrCat(to, "/dose"));
+        *pp->add_steps() = Step("price per dose = price per course ÷ doses_per_course", amount, "÷",
+                                doses, *per_dose[i], absl::StrCat(to, "/dose"));
       }
     }
     if (per_dose[i].has_value()) *pp->mutable_price_per_dose() = ToMoney(*per_dose[i], to);
@@ -753,8 +759,8 @@ absl::StatusOr<v1::MarketSizeEstimate> Analytics::EstimateMarketSize(
   patients_input.set_unit("patients");
   switch (request.patients_case()) {
     case v1::EstimateMarketSizeRequest::kEpidemiologyFact: {
-      absl::StatusOr<std::string> id = ParseResourceName(
-          request.epidemiology_fact(), "epidemiologyFacts", "epidemiology_fact");
+      absl::StatusOr<std::string> id =
+          ParseResourceName(request.epidemiology_fact(), "epidemiologyFacts", "epidemiology_fact");
       if (!id.ok()) return id.status();
       EpidemiologyFact f;
       absl::StatusOr<bool> found = epidemiology_facts_.FindRaw(*id, &f);
@@ -778,14 +784,14 @@ absl::StatusOr<v1::MarketSizeEstimate> Analytics::EstimateMarketSize(
       patients_input.set_qualifier(f.qualifier());
       *patients_input.mutable_as_of() = f.as_of();
       *patients_input.mutable_sources() = f.sources();
-      patients_input.set_unit(absl::StrCat("patients (", v1::Measure_Name(f.measure()), ", ",
-                                           f.region(), ")"));
+      patients_input.set_unit(
+          absl::StrCat("patients (", v1::Measure_Name(f.measure()), ", ", f.region(), ")"));
       break;
     }
     case v1::EstimateMarketSizeRequest::kPatientCount:
       if (!std::isfinite(request.patient_count()) || request.patient_count() < 0) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "patient_count: must be a number ≥ 0 (got ", request.patient_count(), ")"));
+        return absl::InvalidArgumentError(absl::StrCat("patient_count: must be a number ≥ 0 (got ",
+                                                       request.patient_count(), ")"));
       }
       patients = request.patient_count();
       patients_input.set_field("patient_count");
@@ -805,14 +811,14 @@ absl::StatusOr<v1::MarketSizeEstimate> Analytics::EstimateMarketSize(
   s = ValidateShare(uptake, "uptake");
   if (!s.ok()) return s;
   if (request.doses_per_course() < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "doses_per_course: must be positive (got ", request.doses_per_course(), ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("doses_per_course: must be positive (got ", request.doses_per_course(), ")"));
   }
   double courses_per_year = 1;
   if (request.has_courses_per_year()) {
     if (!std::isfinite(request.courses_per_year()) || request.courses_per_year() <= 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "courses_per_year: must be positive (got ", request.courses_per_year(), ")"));
+      return absl::InvalidArgumentError(absl::StrCat("courses_per_year: must be positive (got ",
+                                                     request.courses_per_year(), ")"));
     }
     courses_per_year = request.courses_per_year();
   }
@@ -878,9 +884,9 @@ absl::StatusOr<v1::MarketSizeEstimate> Analytics::EstimateMarketSize(
           *d.mutable_sources() = p.sources();
         }
         if (doses <= 0) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "doses_per_course: required: ", p.name(),
-              " is a price per dose and states no doses per course"));
+          return absl::InvalidArgumentError(
+              absl::StrCat("doses_per_course: required: ", p.name(),
+                           " is a price per dose and states no doses per course"));
         }
         d.set_value(doses);
         doses_input = d;
@@ -912,10 +918,10 @@ absl::StatusOr<v1::MarketSizeEstimate> Analytics::EstimateMarketSize(
     if (request.has_fx_date() && IsSet(request.fx_date())) {
       price_date = request.fx_date();
       price_date_origin = "request.fx_date";
-    } else if (!IsSet(price_date) && request.price_case() ==
-                                         v1::EstimateMarketSizeRequest::kPricePerCourse) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "fx_date: required to convert the given ", price_currency, " price to ", currency));
+    } else if (!IsSet(price_date) &&
+               request.price_case() == v1::EstimateMarketSizeRequest::kPricePerCourse) {
+      return absl::InvalidArgumentError(absl::StrCat("fx_date: required to convert the given ",
+                                                     price_currency, " price to ", currency));
     } else if (!IsSet(price_date)) {
       // A stored price without as-of date: its sources' publication date.
       if (absl::Status c = RequireCatalog(); !c.ok()) return c;
@@ -935,9 +941,9 @@ absl::StatusOr<v1::MarketSizeEstimate> Analytics::EstimateMarketSize(
         }
       }
       if (!IsSet(price_date)) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "price_point: ", price_input.record(),
-            " has no as_of date and its sources no publication date; set fx_date"));
+        return absl::FailedPreconditionError(
+            absl::StrCat("price_point: ", price_input.record(),
+                         " has no as_of date and its sources no publication date; set fx_date"));
       }
     }
   }
@@ -946,10 +952,10 @@ absl::StatusOr<v1::MarketSizeEstimate> Analytics::EstimateMarketSize(
   if (!conversion.ok()) return conversion.status();
   if (conversion->method() != v1::FX_METHOD_IDENTITY) {
     const double converted = course_price * conversion->multiplier();
-    price_steps.push_back(Step(absl::StrCat("price per course in ", currency, " = price per course in ",
-                                            price_currency, " × FX ", price_currency, "→", currency),
-                               course_price, "×", conversion->multiplier(), converted,
-                               absl::StrCat(currency, "/course")));
+    price_steps.push_back(Step(
+        absl::StrCat("price per course in ", currency, " = price per course in ", price_currency,
+                     " × FX ", price_currency, "→", currency),
+        course_price, "×", conversion->multiplier(), converted, absl::StrCat(currency, "/course")));
     course_price = converted;
     *out.mutable_conversion() = *conversion;
   }
@@ -977,8 +983,8 @@ absl::StatusOr<v1::MarketSizeEstimate> Analytics::EstimateMarketSize(
 
   // The arithmetic.
   const double eligible_patients = patients * *eligible;
-  *out.add_steps() = Step("eligible patients = patients × eligible_share", patients, "×",
-                          *eligible, eligible_patients, "patients");
+  *out.add_steps() = Step("eligible patients = patients × eligible_share", patients, "×", *eligible,
+                          eligible_patients, "patients");
   const double treated = eligible_patients * *uptake;
   *out.add_steps() = Step("treated patients per year = eligible patients × uptake",
                           eligible_patients, "×", *uptake, treated, "patients/year");

@@ -23,10 +23,10 @@ absl::Status Upsert(ResourceTable<T>& table, const T& record, const DatasetRepor
   if (!changed.ok()) {
     if (!absl::IsInvalidArgument(changed.status())) return changed.status();
     auto files = report.files_of.find(record.name());
-    summary.rejected.push_back(absl::StrCat(
-        record.name(), " (",
-        files == report.files_of.end() ? "" : absl::StrJoin(files->second, ", "),
-        "): ", changed.status().message()));
+    summary.rejected.push_back(
+        absl::StrCat(record.name(), " (",
+                     files == report.files_of.end() ? "" : absl::StrJoin(files->second, ", "),
+                     "): ", changed.status().message()));
     return absl::OkStatus();
   }
   if (!*changed) {
@@ -40,7 +40,8 @@ absl::Status Upsert(ResourceTable<T>& table, const T& record, const DatasetRepor
 }
 
 template <typename T>
-absl::Status UpsertAll(ResourceTable<T>& table, const google::protobuf::RepeatedPtrField<T>& records,
+absl::Status UpsertAll(ResourceTable<T>& table,
+                       const google::protobuf::RepeatedPtrField<T>& records,
                        const DatasetReport& report, absl::string_view origin,
                        LoadSummary& summary) {
   for (const T& r : records) {

@@ -41,18 +41,18 @@ absl::StatusOr<std::optional<Analytics::RateChoice>> Analytics::NearestStored(
   auto first = [&](const ScanRange& range) -> absl::StatusOr<std::optional<Hit>> {
     std::optional<Hit> hit;
     absl::Status bad;
-    absl::Status s = store_->Scan(kIndexCf, range, nullptr,
-                                  [&](absl::string_view key, absl::string_view) {
-                                    KeyReader r(key.substr(prefix.size()));
-                                    absl::StatusOr<int64_t> d = r.Int64();
-                                    absl::StatusOr<std::string> id = r.String();
-                                    if (!d.ok() || !id.ok()) {
-                                      bad = absl::DataLossError("analytics: corrupt FX index key");
-                                    } else {
-                                      hit = Hit{*d, *std::move(id)};
-                                    }
-                                    return false;
-                                  });
+    absl::Status s =
+        store_->Scan(kIndexCf, range, nullptr, [&](absl::string_view key, absl::string_view) {
+          KeyReader r(key.substr(prefix.size()));
+          absl::StatusOr<int64_t> d = r.Int64();
+          absl::StatusOr<std::string> id = r.String();
+          if (!d.ok() || !id.ok()) {
+            bad = absl::DataLossError("analytics: corrupt FX index key");
+          } else {
+            hit = Hit{*d, *std::move(id)};
+          }
+          return false;
+        });
     if (!s.ok()) return s;
     if (!bad.ok()) return bad;
     return hit;
@@ -79,8 +79,9 @@ absl::StatusOr<std::optional<Analytics::RateChoice>> Analytics::NearestStored(
   RateChoice choice;
   absl::StatusOr<bool> found = fx_rates_.FindRaw(best->id, &choice.rate);
   if (!found.ok()) return found.status();
-  if (!*found) return absl::DataLossError(absl::StrCat("analytics: FX index names missing fxRates/",
-                                                       best->id));
+  if (!*found)
+    return absl::DataLossError(
+        absl::StrCat("analytics: FX index names missing fxRates/", best->id));
   choice.day = best->day;
   choice.distance = std::llabs(best->day - day);
   return std::optional<RateChoice>(std::move(choice));

@@ -39,12 +39,10 @@ absl::Status Convert(const grpc::Status& status, absl::string_view backend,
 }
 
 template <typename StubT, typename Request, typename Response>
-absl::StatusOr<Response> Call(StubT* stub,
-                              grpc::Status (StubT::*method)(grpc::ClientContext*, const Request&,
-                                                            Response*),
-                              const Request& request, absl::Time deadline,
-                              const GrpcReaderOptions& options, absl::string_view backend,
-                              absl::string_view method_name) {
+absl::StatusOr<Response> Call(
+    StubT* stub, grpc::Status (StubT::*method)(grpc::ClientContext*, const Request&, Response*),
+    const Request& request, absl::Time deadline, const GrpcReaderOptions& options,
+    absl::string_view backend, absl::string_view method_name) {
   if (stub == nullptr) {
     return absl::UnavailableError(absl::StrCat(backend, ": no channel"));
   }
@@ -111,8 +109,8 @@ absl::StatusOr<std::vector<catalog::v1::Indication>> GrpcCatalogReader::BatchGet
 absl::StatusOr<std::vector<catalog::v1::Organization>> GrpcCatalogReader::BatchGetOrganizations(
     const std::vector<std::string>& names, absl::Time deadline) {
   auto r = Call(Stub(), &catalog::v1::CatalogService::Stub::BatchGetOrganizations,
-                NamesRequest<catalog::v1::BatchGetOrganizationsRequest>(names), deadline,
-                options_, kCatalog, "BatchGetOrganizations");
+                NamesRequest<catalog::v1::BatchGetOrganizationsRequest>(names), deadline, options_,
+                kCatalog, "BatchGetOrganizations");
   if (!r.ok()) return r.status();
   return ToVector<catalog::v1::Organization>(r->mutable_organizations());
 }
@@ -134,14 +132,14 @@ absl::StatusOr<catalog::v1::ListIndicationsResponse> GrpcCatalogReader::ListIndi
 
 absl::StatusOr<catalog::v1::ListProductsResponse> GrpcCatalogReader::ListProducts(
     const catalog::v1::ListProductsRequest& request, absl::Time deadline) {
-  return Call(Stub(), &catalog::v1::CatalogService::Stub::ListProducts, request, deadline,
-              options_, kCatalog, "ListProducts");
+  return Call(Stub(), &catalog::v1::CatalogService::Stub::ListProducts, request, deadline, options_,
+              kCatalog, "ListProducts");
 }
 
 absl::StatusOr<catalog::v1::ListTrialsResponse> GrpcCatalogReader::ListTrials(
     const catalog::v1::ListTrialsRequest& request, absl::Time deadline) {
-  return Call(Stub(), &catalog::v1::CatalogService::Stub::ListTrials, request, deadline,
-              options_, kCatalog, "ListTrials");
+  return Call(Stub(), &catalog::v1::CatalogService::Stub::ListTrials, request, deadline, options_,
+              kCatalog, "ListTrials");
 }
 
 absl::StatusOr<catalog::v1::CountResponse> GrpcCatalogReader::CountProducts(
@@ -152,8 +150,8 @@ absl::StatusOr<catalog::v1::CountResponse> GrpcCatalogReader::CountProducts(
 
 absl::StatusOr<catalog::v1::CountResponse> GrpcCatalogReader::CountTrials(
     const catalog::v1::CountTrialsRequest& request, absl::Time deadline) {
-  return Call(Stub(), &catalog::v1::CatalogService::Stub::CountTrials, request, deadline,
-              options_, kCatalog, "CountTrials");
+  return Call(Stub(), &catalog::v1::CatalogService::Stub::CountTrials, request, deadline, options_,
+              kCatalog, "CountTrials");
 }
 
 GrpcTimelineReader::GrpcTimelineReader(ChannelFactory connect, GrpcReaderOptions options)
@@ -171,8 +169,8 @@ timeline::v1::RegulatoryTimelineService::Stub* GrpcTimelineReader::Stub() {
 
 absl::StatusOr<timeline::v1::ListEventsResponse> GrpcTimelineReader::ListEvents(
     const timeline::v1::ListEventsRequest& request, absl::Time deadline) {
-  return Call(Stub(), &timeline::v1::RegulatoryTimelineService::Stub::ListEvents, request,
-              deadline, options_, kTimeline, "ListEvents");
+  return Call(Stub(), &timeline::v1::RegulatoryTimelineService::Stub::ListEvents, request, deadline,
+              options_, kTimeline, "ListEvents");
 }
 
 absl::StatusOr<timeline::v1::ComputeMilestoneIntervalsResponse>

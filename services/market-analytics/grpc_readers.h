@@ -67,8 +67,7 @@ class GrpcTimelineReader final : public TimelineReader {
   absl::StatusOr<timeline::v1::ListEventsResponse> ListEvents(
       const timeline::v1::ListEventsRequest& request, absl::Time deadline) override;
   absl::StatusOr<timeline::v1::ComputeMilestoneIntervalsResponse> ComputeMilestoneIntervals(
-      const timeline::v1::ComputeMilestoneIntervalsRequest& request,
-      absl::Time deadline) override;
+      const timeline::v1::ComputeMilestoneIntervalsRequest& request, absl::Time deadline) override;
 
  private:
   timeline::v1::RegulatoryTimelineService::Stub* Stub();

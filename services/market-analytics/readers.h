@@ -55,9 +55,8 @@ class TimelineReader {
 
   virtual absl::StatusOr<timeline::v1::ListEventsResponse> ListEvents(
       const timeline::v1::ListEventsRequest& request, absl::Time deadline) = 0;
-  virtual absl::StatusOr<timeline::v1::ComputeMilestoneIntervalsResponse>
-  ComputeMilestoneIntervals(const timeline::v1::ComputeMilestoneIntervalsRequest& request,
-                            absl::Time deadline) = 0;
+  virtual absl::StatusOr<timeline::v1::ComputeMilestoneIntervalsResponse> ComputeMilestoneIntervals(
+      const timeline::v1::ComputeMilestoneIntervalsRequest& request, absl::Time deadline) = 0;
 };
 
 }  // namespace regenatlas::analytics

@@ -285,7 +285,7 @@ TEST_F(ResourceTableTest, UpsertIsIdempotent) {
 }
 
 TEST(ServerRunnerTest, HealthOverallPerServiceAndShutdown) {
-  ServerRunner runner(ServerOptions{"127.0.0.1:0", absl::Seconds(5)});
+  ServerRunner runner(ServerOptions{"127.0.0.1:0", absl::Seconds(5), nullptr});
   gateway::v1::GatewayService::Service dummy_named_service;  // any service with methods
   runner.AddService(&dummy_named_service, "test.Service");
   ASSERT_TRUE(runner.Start().ok());
@@ -332,9 +332,9 @@ TEST(ServerRunnerTest, HealthOverallPerServiceAndShutdown) {
 }
 
 TEST(ServerRunnerTest, BindFailureIsAnError) {
-  ServerRunner first(ServerOptions{"127.0.0.1:0", absl::Seconds(1)});
+  ServerRunner first(ServerOptions{"127.0.0.1:0", absl::Seconds(1), nullptr});
   ASSERT_TRUE(first.Start().ok());
-  ServerRunner second(ServerOptions{"127.0.0.1:" + std::to_string(first.port()), absl::Seconds(1)});
+  ServerRunner second(ServerOptions{"127.0.0.1:" + std::to_string(first.port()), absl::Seconds(1), nullptr});
   EXPECT_FALSE(second.Start().ok());
 }
 

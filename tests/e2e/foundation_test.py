@@ -9,7 +9,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 import grpc  # noqa: E402  (Debian's python3-grpcio)
-from regenatlas_e2e import BufError, Server, buf_curl  # noqa: E402
+from regenatlas_e2e import CURATOR_KEY, BufError, Server, buf_curl, write_keys  # noqa: E402
 
 SERVICES = [
     "regenatlas.catalog.v1.CatalogService",
@@ -42,7 +42,8 @@ class FoundationTest(unittest.TestCase):
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def start(self):
-        server = Server(self.data_dir, ["--dataset=none"]).start()
+        keys = write_keys(self.tmp)
+        server = Server(self.data_dir, ["--dataset=none", "--auth_keys=" + keys]).start()
         self.servers.append(server)
         return server
 
@@ -67,7 +68,12 @@ class FoundationTest(unittest.TestCase):
         self.assertEqual([b["health"] for b in backends["backends"]],
                          ["BACKEND_HEALTH_SERVING"] * 3)
 
-        created = buf_curl(addr, "regenatlas.catalog.v1.CatalogService/CreateSource", {
+        # Writes need a key; reads are open to anonymous callers by default.
+        with self.assertRaises(BufError) as err:
+            buf_curl(addr, "regenatlas.catalog.v1.CatalogService/CreateSource",
+                     {"source_id": "x", "source": {"title": "t", "kind": "SOURCE_KIND_NEWS"}})
+        self.assertEqual(err.exception.code, "unauthenticated")
+        created = buf_curl(addr, "regenatlas.catalog.v1.CatalogService/CreateSource", key=CURATOR_KEY, data={
             "source_id": "news-2025-amimestrocel-year",
             "source": {"title": "一剂新药，一个起点", "kind": "SOURCE_KIND_NEWS",
                        "language": "zh", "publication_date": {"year": 2025, "month": 12}},

@@ -24,12 +24,19 @@ class Server:
         self.log_path = None
 
     def start(self, timeout=60):
+        return self._start(["--listen=127.0.0.1:0"], timeout)
+
+    def start_fixed(self, timeout=60):
+        """Starts with the --listen given in extra_args (a restart on the
+        port a previous run got from port 0)."""
+        return self._start([], timeout)
+
+    def _start(self, listen, timeout):
         fd, self.log_path = tempfile.mkstemp(prefix="regenatlas-e2e-", suffix=".log")
         os.close(fd)
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
-            [BIN, "serve", "--listen=127.0.0.1:0", "--data_dir=" + self.data_dir]
-            + self.extra_args,
+            [BIN, "serve"] + listen + ["--data_dir=" + self.data_dir] + self.extra_args,
             stdout=subprocess.DEVNULL, stderr=self.log)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -75,12 +82,30 @@ class BufError(Exception):
         self.raw = raw
 
 
-def buf_curl(address, method=None, data=None, list_services=False, list_methods=False):
+# A curator key for tests that write (written to a keys file by write_keys).
+CURATOR_KEY = "test-curator-key-0123456789"
+READER_KEY = "test-reader-key-0123456789"
+
+
+def write_keys(directory):
+    """Writes a keys file with one curator and one reader key; returns its path."""
+    path = os.path.join(directory, "keys.txt")
+    with open(path, "w") as f:
+        f.write("# test keys\n%s curator\n%s reader\n" % (CURATOR_KEY, READER_KEY))
+    return path
+
+
+def buf_curl(address, method=None, data=None, list_services=False, list_methods=False,
+             key=None, headers=()):
     """Calls `buf curl` over gRPC (plaintext HTTP/2) using server reflection.
     Returns the parsed JSON reply, the list of names for list_* calls, or
     raises BufError with the gRPC code name (e.g. "not_found")."""
     url = "http://" + address
     args = [BUF, "curl", "--protocol", "grpc", "--http2-prior-knowledge", "--timeout", "30s"]
+    if key:
+        args += ["-H", "authorization: Bearer " + key]
+    for h in headers:
+        args += ["-H", h]
     if list_services:
         args.append("--list-services")
     elif list_methods:

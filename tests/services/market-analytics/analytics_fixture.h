@@ -54,7 +54,10 @@ class AllInOne {
       }
     }
     catalog_service_ = std::make_unique<catalog::CatalogService>(catalog_.get());
-    runner_ = std::make_unique<ServerRunner>(ServerOptions{"127.0.0.1:0", absl::Seconds(5)});
+    ServerOptions server_options;
+    server_options.listen = "127.0.0.1:0";
+    server_options.shutdown_grace = absl::Seconds(5);
+    runner_ = std::make_unique<ServerRunner>(server_options);
     auto in_process = [this] { return runner_->InProcessChannel(); };
     timeline_client_ = std::make_unique<timeline::GrpcCatalogClient>(in_process);
     timeline_ = std::make_unique<timeline::Timeline>(store_.get(), timeline_client_.get(),

@@ -51,8 +51,8 @@ FxRate Rate(const std::string& base, const std::string& quote, common::v1::Parti
   return r;
 }
 
-PricePoint Price(const std::string& product, const common::v1::Money& amount,
-                 v1::PriceBasis basis, int doses_per_course = 0) {
+PricePoint Price(const std::string& product, const common::v1::Money& amount, v1::PriceBasis basis,
+                 int doses_per_course = 0) {
   PricePoint p;
   p.set_product(product);
   p.set_jurisdiction("CN");
@@ -157,7 +157,8 @@ class AnalyticsApiTest : public ::testing::Test {
 };
 
 void ExpectInvalid(const grpc::Status& s, const std::string& field) {
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << field << ": " << s.error_message();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << field << ": " << s.error_message();
   EXPECT_THAT(s.error_message(), StartsWith(field));
 }
 
@@ -165,7 +166,8 @@ void ExpectInvalid(const grpc::Status& s, const std::string& field) {
 
 TEST_F(AnalyticsApiTest, PricePointLifecycle) {
   PricePoint created;
-  ASSERT_TRUE(CreatePrice("p1-dose", Price("products/p1", Money("CNY", 19800), v1::PRICE_BASIS_PER_DOSE, 8),
+  ASSERT_TRUE(CreatePrice("p1-dose",
+                          Price("products/p1", Money("CNY", 19800), v1::PRICE_BASIS_PER_DOSE, 8),
                           &created)
                   .ok());
   EXPECT_EQ(created.name(), "pricePoints/p1-dose");
@@ -173,7 +175,9 @@ TEST_F(AnalyticsApiTest, PricePointLifecycle) {
   PricePoint later = Price("products/p1", Money("CNY", 150000), v1::PRICE_BASIS_PER_COURSE);
   *later.mutable_as_of() = Date(2025, 3);
   ASSERT_TRUE(CreatePrice("p1-course", later).ok());
-  ASSERT_TRUE(CreatePrice("p2-dose", Price("products/p2", Money("USD", 1000), v1::PRICE_BASIS_PER_DOSE)).ok());
+  ASSERT_TRUE(
+      CreatePrice("p2-dose", Price("products/p2", Money("USD", 1000), v1::PRICE_BASIS_PER_DOSE))
+          .ok());
 
   v1::GetPricePointRequest get;
   get.set_name("pricePoints/p1-dose");
@@ -329,9 +333,9 @@ TEST_F(AnalyticsApiTest, EpidemiologyAndMarketFactsFilterAndOrder) {
 
 TEST_F(AnalyticsApiTest, FxRateLifecycle) {
   FxRate created;
-  ASSERT_TRUE(CreateRate("usd-cny-2024-12-31", Rate("USD", "CNY", Date(2024, 12, 31), 7.1884),
-                         &created)
-                  .ok());
+  ASSERT_TRUE(
+      CreateRate("usd-cny-2024-12-31", Rate("USD", "CNY", Date(2024, 12, 31), 7.1884), &created)
+          .ok());
   ASSERT_TRUE(CreateRate("eur-cny-2025-06-30", Rate("EUR", "CNY", Date(2025, 6, 30), 8.397)).ok());
   v1::ListFxRatesRequest list;
   list.set_filter("currency = usd AND year <= 2024");
@@ -469,12 +473,14 @@ TEST_F(AnalyticsApiTest, WritesValidateFieldsAndReferences) {
        "fx_rate.sources[0].source"},
   };
   for (const Case& c : cases) ExpectInvalid(c.write(), c.field);
-  ExpectInvalid(CreatePrice("Bad_Id", Price("products/p1", Money("CNY", 1), v1::PRICE_BASIS_PER_DOSE)),
-                "price_point_id");
+  ExpectInvalid(
+      CreatePrice("Bad_Id", Price("products/p1", Money("CNY", 1), v1::PRICE_BASIS_PER_DOSE)),
+      "price_point_id");
   EXPECT_EQ(Seq(), seq);
 
   // Already exists; a bad reference on update changes nothing.
-  ASSERT_TRUE(CreatePrice("ok", Price("products/p1", Money("CNY", 1), v1::PRICE_BASIS_PER_DOSE)).ok());
+  ASSERT_TRUE(
+      CreatePrice("ok", Price("products/p1", Money("CNY", 1), v1::PRICE_BASIS_PER_DOSE)).ok());
   EXPECT_EQ(CreatePrice("ok", Price("products/p1", Money("CNY", 1), v1::PRICE_BASIS_PER_DOSE))
                 .error_code(),
             grpc::StatusCode::ALREADY_EXISTS);
@@ -614,7 +620,9 @@ TEST_F(AnalyticsApiTest, FxInverseAndCrossRatesAreReported) {
 
 TEST_F(AnalyticsApiTest, ComparePricesConvertsPerDoseAndPerCourse) {
   ASSERT_TRUE(CreateRate("usd-cny", Rate("USD", "CNY", Date(2025, 6, 30), 7.0)).ok());
-  ASSERT_TRUE(CreatePrice("p1", Price("products/p1", Money("CNY", 14000), v1::PRICE_BASIS_PER_DOSE, 4)).ok());
+  ASSERT_TRUE(
+      CreatePrice("p1", Price("products/p1", Money("CNY", 14000), v1::PRICE_BASIS_PER_DOSE, 4))
+          .ok());
   PricePoint course = Price("products/p2", Money("USD", 100000), v1::PRICE_BASIS_PER_COURSE, 2);
   course.set_jurisdiction("US");
   *course.mutable_as_of() = Date(2025, 6);
@@ -641,7 +649,8 @@ TEST_F(AnalyticsApiTest, ComparePricesConvertsPerDoseAndPerCourse) {
   EXPECT_EQ(out.ratios(0).numerator_product(), "products/p1");
   EXPECT_DOUBLE_EQ(out.ratios(0).per_dose(), 14000.0 / 350000.0);
   EXPECT_DOUBLE_EQ(out.ratios(1).per_course(), 700000.0 / 56000.0);
-  EXPECT_EQ(out.upstream_calls(0).method(), "regenatlas.catalog.v1.CatalogService/BatchGetProducts");
+  EXPECT_EQ(out.upstream_calls(0).method(),
+            "regenatlas.catalog.v1.CatalogService/BatchGetProducts");
 
   // Undated prices take their source's publication date; fx_date overrides.
   course.clear_as_of();
@@ -657,8 +666,10 @@ TEST_F(AnalyticsApiTest, ComparePricesConvertsPerDoseAndPerCourse) {
 }
 
 TEST_F(AnalyticsApiTest, ComparePricesRejectsBadInput) {
-  ASSERT_TRUE(CreatePrice("p1", Price("products/p1", Money("CNY", 1), v1::PRICE_BASIS_PER_DOSE)).ok());
-  ASSERT_TRUE(CreatePrice("p2", Price("products/p2", Money("JPY", 1), v1::PRICE_BASIS_PER_DOSE)).ok());
+  ASSERT_TRUE(
+      CreatePrice("p1", Price("products/p1", Money("CNY", 1), v1::PRICE_BASIS_PER_DOSE)).ok());
+  ASSERT_TRUE(
+      CreatePrice("p2", Price("products/p2", Money("JPY", 1), v1::PRICE_BASIS_PER_DOSE)).ok());
   const uint64_t seq = Seq();
   auto call = [this](std::function<void(v1::ComparePricesRequest&)> mutate) {
     v1::ComparePricesRequest req;
@@ -746,8 +757,10 @@ TEST_F(AnalyticsApiTest, MarketSizeRejectsBadInput) {
   EpidemiologyFact rate = Epi("GLOBAL", 0.5);
   rate.set_measure(v1::MEASURE_FIVE_YEAR_SURVIVAL_RATE);
   ASSERT_TRUE(CreateEpi("survival", rate).ok());
-  ASSERT_TRUE(CreatePrice("undosed", Price("products/p1", Money("CNY", 1), v1::PRICE_BASIS_PER_DOSE)).ok());
-  ASSERT_TRUE(CreatePrice("jpy", Price("products/p2", Money("JPY", 100), v1::PRICE_BASIS_PER_COURSE)).ok());
+  ASSERT_TRUE(
+      CreatePrice("undosed", Price("products/p1", Money("CNY", 1), v1::PRICE_BASIS_PER_DOSE)).ok());
+  ASSERT_TRUE(
+      CreatePrice("jpy", Price("products/p2", Money("JPY", 100), v1::PRICE_BASIS_PER_COURSE)).ok());
   const uint64_t seq = Seq();
   auto call = [this](std::function<void(v1::EstimateMarketSizeRequest&)> mutate) {
     v1::EstimateMarketSizeRequest req;
@@ -774,7 +787,8 @@ TEST_F(AnalyticsApiTest, MarketSizeRejectsBadInput) {
                 "price_per_course");
   ExpectInvalid(call([](auto& r) { *r.mutable_price_per_course() = Money("cny", 1); }),
                 "price_per_course.currency_code");
-  ExpectInvalid(call([](auto& r) { r.set_price_point("pricePoints/undosed"); }), "doses_per_course");
+  ExpectInvalid(call([](auto& r) { r.set_price_point("pricePoints/undosed"); }),
+                "doses_per_course");
   ExpectInvalid(call([](auto& r) { r.set_doses_per_course(-2); }), "doses_per_course");
   ExpectInvalid(call([](auto& r) { r.set_courses_per_year(0); }), "courses_per_year");
   ExpectInvalid(call([](auto& r) { r.set_currency_code("dollars"); }), "currency_code");
@@ -855,12 +869,14 @@ TEST_F(AnalyticsApiTest, LandscapeRejectsBadInput) {
     return stub().GetIndicationLandscape(Ctx().get(), req, &out);
   };
   ASSERT_TRUE(call([](auto&) {}).ok());
+  const uint64_t seq = Seq();
   ExpectInvalid(call([](auto& r) { r.set_indication("heart failure"); }), "indication");
   ExpectInvalid(call([](auto& r) { r.set_page_size(-1); }), "page_size");
   ExpectInvalid(call([](auto& r) { r.set_page_token("garbage"); }), "page_token");
   grpc::Status missing = call([](auto& r) { r.set_indication("indications/nope"); });
   EXPECT_EQ(missing.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_THAT(missing.error_message(), StartsWith("indication: indications/nope"));
+  EXPECT_EQ(Seq(), seq);
 }
 
 TEST_F(AnalyticsApiTest, LandscapePagesKeepTheirRank) {
@@ -879,6 +895,38 @@ TEST_F(AnalyticsApiTest, LandscapePagesKeepTheirRank) {
   EXPECT_TRUE(out.next_page_token().empty());
   req.set_indication("indications/other");
   ExpectInvalid(stub().GetIndicationLandscape(Ctx().get(), req, &out), "page_token");
+}
+
+TEST_F(AnalyticsApiTest, LandscapeCoversSubIndications) {
+  catalog::Indication child;
+  child.set_display_name("End-stage heart failure");
+  child.set_therapeutic_area(catalog::v1::THERAPEUTIC_AREA_CARDIOVASCULAR);
+  child.set_parent("indications/heart-failure");
+  child.add_sources()->set_source(kSource);
+  ASSERT_TRUE(sys_.catalog_->indications().Create("end-stage-heart-failure", child).ok());
+  catalog::Product p;
+  p.set_display_name("Child product");
+  p.set_cell_source(catalog::v1::CELL_SOURCE_HESC);
+  p.set_cell_type(catalog::v1::CELL_TYPE_CARDIOMYOCYTE);
+  p.add_indications("indications/end-stage-heart-failure");
+  p.add_sources()->set_source(kSource);
+  ASSERT_TRUE(sys_.catalog_->products().Create("child", p).ok());
+  EpidemiologyFact f = Epi("GLOBAL", 3200000);
+  f.set_indication("indications/end-stage-heart-failure");
+  ASSERT_TRUE(CreateEpi("end-stage", f).ok());
+
+  v1::GetIndicationLandscapeRequest req;
+  req.set_indication("indications/heart-failure");
+  v1::IndicationLandscape out;
+  ASSERT_TRUE(stub().GetIndicationLandscape(Ctx().get(), req, &out).ok());
+  EXPECT_THAT(out.indications_covered(),
+              ElementsAre("indications/heart-failure", "indications/end-stage-heart-failure"));
+  EXPECT_EQ(out.total_products(), 4);
+  ASSERT_EQ(out.epidemiology_size(), 1);
+  req.set_exact_indication(true);
+  ASSERT_TRUE(stub().GetIndicationLandscape(Ctx().get(), req, &out).ok());
+  EXPECT_EQ(out.total_products(), 3);
+  EXPECT_EQ(out.epidemiology_size(), 0);
 }
 
 TEST_F(AnalyticsApiTest, ApprovalStatisticsMeasureTimeToApproval) {
@@ -902,10 +950,9 @@ TEST_F(AnalyticsApiTest, ApprovalStatisticsMeasureTimeToApproval) {
     return e;
   };
   auto timeline_stub = timeline::v1::RegulatoryTimelineService::NewStub(sys_.channel_);
-  for (auto [id, e] : {std::make_pair("ind", event(timeline::v1::EVENT_TYPE_IND_CLEARANCE,
-                                                  Date(2019, 6, 15))),
-                       std::make_pair("approval", event(timeline::v1::EVENT_TYPE_APPROVAL,
-                                                        Date(2024, 2)))}) {
+  for (auto [id, e] :
+       {std::make_pair("ind", event(timeline::v1::EVENT_TYPE_IND_CLEARANCE, Date(2019, 6, 15))),
+        std::make_pair("approval", event(timeline::v1::EVENT_TYPE_APPROVAL, Date(2024, 2)))}) {
     timeline::v1::CreateEventRequest req;
     req.set_event_id(id);
     *req.mutable_event() = e;
@@ -977,8 +1024,7 @@ TEST(AnalyticsWithoutCatalogTest, ReferencesCannotBeCheckedSoNothingIsWritten) {
     Analytics analytics(store->get(), std::move(unreachable));
     const absl::Time start = absl::Now();
     auto created = analytics.Create<FxRate>("r", Rate("USD", "CNY", Date(2025, 1, 2), 7.1));
-    EXPECT_TRUE(absl::IsUnavailable(created.status()) ||
-                absl::IsDeadlineExceeded(created.status()))
+    EXPECT_TRUE(absl::IsUnavailable(created.status()) || absl::IsDeadlineExceeded(created.status()))
         << created.status();
     EXPECT_LT(absl::Now() - start, absl::Seconds(5));
   }

@@ -1,0 +1,112 @@
+#include "services/gateway/access.h"
+
+#include <algorithm>
+#include <fstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+
+namespace regenatlas::gateway {
+
+absl::StatusOr<std::map<std::string, Role>> LoadKeysFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::FailedPreconditionError(absl::StrCat("cannot read keys file ", path));
+  std::map<std::string, Role> keys;
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    absl::string_view text = absl::StripAsciiWhitespace(line);
+    if (text.empty() || text[0] == '#') continue;
+    std::vector<absl::string_view> parts = absl::StrSplit(text, absl::ByAnyChar(" \t"), absl::SkipEmpty());
+    if (parts.size() != 2) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ":", n, ": expected \"KEY ROLE\""));
+    }
+    Role role;
+    if (parts[1] == "reader") {
+      role = Role::kReader;
+    } else if (parts[1] == "curator") {
+      role = Role::kCurator;
+    } else if (parts[1] == "admin") {
+      role = Role::kAdmin;
+    } else {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ":", n, ": unknown role \"", parts[1], "\" (reader|curator|admin)"));
+    }
+    if (parts[0].size() < 16) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ":", n, ": keys need at least 16 characters"));
+    }
+    keys[std::string(parts[0])] = role;
+  }
+  return keys;
+}
+
+Role RequiredRole(absl::string_view method) {
+  absl::string_view name = method.substr(method.rfind('/') + 1);
+  for (absl::string_view admin : {"Backup", "Restore"}) {
+    if (absl::StartsWith(name, admin)) return Role::kAdmin;
+  }
+  for (absl::string_view write : {"Create", "Update", "Delete", "Set", "Import"}) {
+    if (absl::StartsWith(name, write)) return Role::kCurator;
+  }
+  return Role::kReader;
+}
+
+absl::StatusOr<Principal> Authorize(const AccessOptions& options, absl::string_view method,
+                                    const std::multimap<std::string, std::string>& metadata) {
+  std::string key;
+  if (auto it = metadata.find("authorization"); it != metadata.end()) {
+    absl::string_view v = it->second;
+    if (!absl::ConsumePrefix(&v, "Bearer ") && !absl::ConsumePrefix(&v, "bearer ")) {
+      return absl::UnauthenticatedError("authorization: expected \"Bearer <key>\"");
+    }
+    key = std::string(absl::StripAsciiWhitespace(v));
+  } else if (auto it2 = metadata.find("x-api-key"); it2 != metadata.end()) {
+    key = std::string(absl::StripAsciiWhitespace(it2->second));
+  }
+  const Role needed = RequiredRole(method);
+  if (key.empty()) {
+    if (options.allow_anonymous_reads && needed == Role::kReader) {
+      return Principal{"anonymous", Role::kReader};
+    }
+    return absl::UnauthenticatedError(
+        absl::StrCat("credentials required for ", method,
+                     ": send \"authorization: Bearer <key>\" or \"x-api-key: <key>\""));
+  }
+  auto found = options.keys.find(key);
+  if (found == options.keys.end()) return absl::UnauthenticatedError("unknown API key");
+  Principal p{absl::StrCat("key:", key.substr(0, 4), "…"), found->second};
+  if (static_cast<int>(p.role) < static_cast<int>(needed)) {
+    static const char* kNames[] = {"none", "reader", "curator", "admin"};
+    return absl::PermissionDeniedError(absl::StrCat(method, " needs role ",
+                                                    kNames[static_cast<int>(needed)], "; ", p.id,
+                                                    " has ", kNames[static_cast<int>(p.role)]));
+  }
+  return p;
+}
+
+RateLimiter::RateLimiter(double qps, double burst, std::function<absl::Time()> clock)
+    : qps_(qps), burst_(std::max(1.0, burst)), clock_(std::move(clock)) {}
+
+absl::Status RateLimiter::Admit(const std::string& client, absl::Duration* retry_after) {
+  const absl::Time now = clock_();
+  absl::MutexLock lock(&mu_);
+  auto [it, inserted] = buckets_.try_emplace(client, Bucket{burst_, now});
+  Bucket& b = it->second;
+  if (!inserted) {
+    b.tokens = std::min(burst_, b.tokens + absl::ToDoubleSeconds(now - b.last) * qps_);
+    b.last = now;
+  }
+  if (b.tokens >= 1.0) {
+    b.tokens -= 1.0;
+    return absl::OkStatus();
+  }
+  *retry_after = absl::Seconds((1.0 - b.tokens) / qps_);
+  return absl::ResourceExhaustedError(absl::StrFormat(
+      "rate limit of %.0f calls/s exceeded for %s; retry after %d ms", qps_, client,
+      absl::ToInt64Milliseconds(*retry_after) + 1));
+}
+
+}  // namespace regenatlas::gateway

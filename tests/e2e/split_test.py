@@ -1,0 +1,196 @@
+"""End-to-end: the split topology (catalog, timeline, analytics, gateway as
+four processes on loopback) and the all-in-one server, driven through their
+public port by the same client checks, with `buf curl` and Python grpcio."""
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import grpc  # noqa: E402
+from regenatlas_e2e import (CURATOR_KEY, READER_KEY, BufError, Server, buf_curl,  # noqa: E402
+                            write_keys)
+
+DATASET = os.environ.get(
+    "REGENATLAS_DATASET", os.path.join(os.path.dirname(__file__), "..", "..", "data"))
+SERVICES = [
+    "regenatlas.catalog.v1.CatalogService",
+    "regenatlas.timeline.v1.RegulatoryTimelineService",
+    "regenatlas.analytics.v1.MarketAnalyticsService",
+    "regenatlas.gateway.v1.GatewayService",
+]
+GATEWAY = "regenatlas.gateway.v1.GatewayService/"
+CATALOG = "regenatlas.catalog.v1.CatalogService/"
+ANALYTICS = "regenatlas.analytics.v1.MarketAnalyticsService/"
+
+
+def health(address, service):
+    try:
+        return buf_curl(address, "grpc.health.v1.Health/Check", {"service": service}).get("status")
+    except BufError as e:
+        return e.code
+
+
+def wait_for(predicate, timeout=60, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.25)
+    raise AssertionError("timed out waiting for " + what)
+
+
+class ClientChecks:
+    """Checks a client written against RegenAtlas runs against either topology."""
+
+    def check_public_api(self, addr):
+        services = buf_curl(addr, list_services=True)
+        for name in SERVICES + ["grpc.health.v1.Health"]:
+            self.assertIn(name, services)
+        self.assertEqual(health(addr, ""), "SERVING")
+        for name in SERVICES[:3]:
+            wait_for(lambda: health(addr, name) == "SERVING", what=name + " SERVING")
+        # Every service through the public port.
+        found = buf_curl(addr, CATALOG + "SearchProducts", {"query": "hicm188"})
+        self.assertEqual(found["results"][0]["product"]["name"], "products/hicm-188")
+        items = buf_curl(addr, "regenatlas.timeline.v1.RegulatoryTimelineService/GetProductTimeline",
+                         {"product": "products/amimestrocel"})["items"]
+        self.assertGreater(len(items), 5)
+        prices = buf_curl(addr, ANALYTICS + "ListPricePoints",
+                          {"filter": "product = products/amimestrocel"})
+        self.assertTrue(prices["pricePoints"])
+        # A dossier for a real product, all sections complete.
+        dossier = buf_curl(addr, GATEWAY + "GetProductDossier", {"product": "products/amimestrocel"})
+        self.assertTrue(dossier.get("complete"), dossier.get("sections"))
+        self.assertEqual(dossier["product"]["name"], "products/amimestrocel")
+        self.assertTrue(dossier["timeline"]["items"])
+        self.assertTrue(dossier["prices"])
+        self.assertTrue(dossier["landscapes"])
+        with self.assertRaises(BufError) as err:
+            buf_curl(addr, GATEWAY + "GetProductDossier", {"product": "products/no-such-product"})
+        self.assertEqual(err.exception.code, "not_found")
+
+    def check_auth(self, addr):
+        source = {"source_id": "e2e-note", "source": {"title": "note", "kind": "SOURCE_KIND_OTHER"}}
+        with self.assertRaises(BufError) as err:
+            buf_curl(addr, CATALOG + "CreateSource", source)
+        self.assertEqual(err.exception.code, "unauthenticated")
+        with self.assertRaises(BufError) as err:
+            buf_curl(addr, CATALOG + "CreateSource", source, key="not-a-key-0123456789")
+        self.assertEqual(err.exception.code, "unauthenticated")
+        with self.assertRaises(BufError) as err:
+            buf_curl(addr, CATALOG + "CreateSource", source, key=READER_KEY)
+        self.assertEqual(err.exception.code, "permission_denied")
+        created = buf_curl(addr, CATALOG + "CreateSource", source, key=CURATOR_KEY)
+        self.assertEqual(created["name"], "sources/e2e-note")
+        # Reads are open to anonymous callers (the local default) and to keys.
+        buf_curl(addr, CATALOG + "GetSource", {"name": "sources/e2e-note"}, key=READER_KEY)
+
+
+class SplitTopologyTest(unittest.TestCase, ClientChecks):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="regenatlas-e2e-split-")
+        keys = write_keys(cls.tmp)
+        cls.procs = []
+
+        def start(name, args):
+            server = Server(os.path.join(cls.tmp, name), args).start()
+            cls.procs.append(server)
+            return server
+
+        cls.catalog = start("catalog", ["--role=catalog", "--dataset=" + DATASET])
+        cls.timeline = start("timeline", ["--role=timeline", "--dataset=" + DATASET,
+                                          "--catalog_addr=" + cls.catalog.address])
+        cls.analytics_args = ["--role=analytics", "--dataset=" + DATASET,
+                              "--catalog_addr=" + cls.catalog.address,
+                              "--timeline_addr=" + cls.timeline.address]
+        cls.analytics = start("analytics", cls.analytics_args)
+        cls.gateway = start("gateway", [
+            "--role=gateway", "--dataset=none", "--auth_keys=" + keys,
+            "--catalog_addr=" + cls.catalog.address, "--timeline_addr=" + cls.timeline.address,
+            "--analytics_addr=" + cls.analytics.address, "--rate_limit_qps=20",
+            "--rate_limit_burst=40"])
+        cls.addr = cls.gateway.address
+
+    @classmethod
+    def tearDownClass(cls):
+        for p in cls.procs:
+            p.stop_quietly()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def test_1_public_api_auth_and_rate_limit(self):
+        self.check_public_api(self.addr)
+        self.check_auth(self.addr)
+        # Rate limit: a burst of calls from one key runs out of tokens.
+        request = b"\x0a" + bytes([len(b"sources/e2e-note")]) + b"sources/e2e-note"
+        codes = []
+        with grpc.insecure_channel(self.addr) as channel:
+            get = channel.unary_unary("/regenatlas.catalog.v1.CatalogService/GetSource")
+            for _ in range(120):
+                try:
+                    get(request, timeout=10, metadata=[("x-api-key", READER_KEY)])
+                    codes.append("OK")
+                except grpc.RpcError as e:
+                    codes.append(e.code().name)
+                    if e.code() == grpc.StatusCode.RESOURCE_EXHAUSTED:
+                        trailers = dict(e.trailing_metadata() or ())
+                        self.assertIn("retry-after-ms", trailers)
+                        self.assertIn("retry after", e.details())
+                        break
+        self.assertIn("RESOURCE_EXHAUSTED", codes)
+        self.assertGreaterEqual(codes.count("OK"), 30)
+
+    def test_2_backend_down_then_back(self):
+        wait_for(lambda: health(self.addr, SERVICES[2]) == "SERVING", what="analytics SERVING")
+        port = self.analytics.port
+        self.analytics.kill9()
+        started = time.monotonic()
+        dossier = buf_curl(self.addr, GATEWAY + "GetProductDossier",
+                           {"product": "products/amimestrocel"})
+        self.assertFalse(dossier.get("complete", False))
+        sections = {s["name"]: s for s in dossier["sections"]}
+        self.assertTrue(sections["product"]["ok"])
+        self.assertTrue(sections["timeline"]["ok"])
+        self.assertFalse(sections["prices"].get("ok", False))
+        self.assertEqual(sections["prices"]["code"], "UNAVAILABLE")
+        self.assertEqual(dossier["product"]["name"], "products/amimestrocel")
+        with self.assertRaises(BufError) as err:
+            buf_curl(self.addr, ANALYTICS + "ListPricePoints", {})
+        self.assertEqual(err.exception.code, "unavailable")
+        self.assertLess(time.monotonic() - started, 20)
+        wait_for(lambda: health(self.addr, SERVICES[2]) == "NOT_SERVING", what="analytics NOT_SERVING")
+
+        # Same port, same store: the gateway recovers without a restart.
+        restarted = Server(os.path.join(self.tmp, "analytics"),
+                           self.analytics_args + ["--listen=127.0.0.1:%d" % port])
+        restarted.extra_args = self.analytics_args + ["--listen=127.0.0.1:%d" % port]
+        self.procs.append(restarted)
+        restarted.start_fixed()
+        wait_for(lambda: health(self.addr, SERVICES[2]) == "SERVING", what="analytics back")
+        dossier = buf_curl(self.addr, GATEWAY + "GetProductDossier",
+                           {"product": "products/amimestrocel"})
+        self.assertTrue(dossier.get("complete"), dossier.get("sections"))
+
+
+class AllInOneTest(unittest.TestCase, ClientChecks):
+    def test_same_client_checks(self):
+        tmp = tempfile.mkdtemp(prefix="regenatlas-e2e-all-")
+        try:
+            server = Server(os.path.join(tmp, "db"),
+                            ["--dataset=" + DATASET, "--auth_keys=" + write_keys(tmp)]).start()
+            try:
+                self.check_public_api(server.address)
+                self.check_auth(server.address)
+                self.assertEqual(server.terminate(), 0)
+            finally:
+                server.stop_quietly()
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
