@@ -5,10 +5,47 @@
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/support/server_interceptor.h"
 
 namespace regenatlas {
 
 using grpc::health::v1::HealthCheckResponse;
+
+namespace {
+
+// Reports each call's method, status and latency when its status is sent.
+class ObservingInterceptor : public grpc::experimental::Interceptor {
+ public:
+  ObservingInterceptor(const ServerCallObserver* observer, std::string method)
+      : observer_(observer), method_(std::move(method)), start_(absl::Now()) {}
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            grpc::experimental::InterceptionHookPoints::PRE_SEND_STATUS)) {
+      (*observer_)(method_, methods->GetSendStatus().error_code(), absl::Now() - start_);
+    }
+    methods->Proceed();
+  }
+
+ private:
+  const ServerCallObserver* observer_;
+  const std::string method_;
+  const absl::Time start_;
+};
+
+class ObservingInterceptorFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  explicit ObservingInterceptorFactory(const ServerCallObserver* observer) : observer_(observer) {}
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override {
+    return new ObservingInterceptor(observer_, info->method());
+  }
+
+ private:
+  const ServerCallObserver* observer_;
+};
+
+}  // namespace
 
 ServerRunner::ServerRunner(ServerOptions options) : options_(std::move(options)) {}
 
@@ -35,6 +72,11 @@ absl::Status ServerRunner::Start() {
                                                   : grpc::InsecureServerCredentials(),
                              &port_);
   }
+  if (options_.observer) {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+    creators.push_back(std::make_unique<ObservingInterceptorFactory>(&options_.observer));
+    builder.experimental().SetInterceptorCreators(std::move(creators));
+  }
   builder.RegisterService(&health_);
   for (const Registered& r : services_) builder.RegisterService(r.service);
   server_ = builder.BuildAndStart();
@@ -42,6 +84,7 @@ absl::Status ServerRunner::Start() {
     server_.reset();
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.listen));
   }
+  in_process_ = server_->InProcessChannel(grpc::ChannelArguments());
   health_.SetStatus("", HealthCheckResponse::SERVING);
   for (const Registered& r : services_) {
     health_.SetStatus(r.name, r.serving_at_start ? HealthCheckResponse::SERVING
@@ -54,9 +97,7 @@ absl::Status ServerRunner::Start() {
   return absl::OkStatus();
 }
 
-std::shared_ptr<grpc::Channel> ServerRunner::InProcessChannel() {
-  return server_->InProcessChannel(grpc::ChannelArguments());
-}
+std::shared_ptr<grpc::Channel> ServerRunner::InProcessChannel() { return in_process_; }
 
 void ServerRunner::Shutdown() {
   if (server_ == nullptr || shut_down_) return;
@@ -68,6 +109,7 @@ void ServerRunner::Shutdown() {
   server_->Shutdown(std::chrono::system_clock::now() +
                     absl::ToChronoMilliseconds(options_.shutdown_grace));
   server_->Wait();
+  server_.reset();
   Log(LogLevel::kInfo, "server stopped");
 }
 

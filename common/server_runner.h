@@ -13,6 +13,11 @@
 
 namespace regenatlas {
 
+// Told about every call the server finishes: full method path, status and
+// latency (for metrics).
+using ServerCallObserver =
+    std::function<void(const std::string& method, grpc::StatusCode code, absl::Duration latency)>;
+
 // How to run a gRPC server.
 struct ServerOptions {
   // host:port; port 0 picks a free port (see ServerRunner::port()). Empty:
@@ -23,6 +28,8 @@ struct ServerOptions {
   absl::Duration shutdown_grace = absl::Seconds(10);
   // Credentials of the listening port; null means plaintext.
   std::shared_ptr<grpc::ServerCredentials> credentials;
+  // Optional; installed as a server interceptor.
+  ServerCallObserver observer;
 };
 
 // Owns one grpc::Server with server reflection and a reflection-visible
@@ -53,10 +60,14 @@ class ServerRunner {
   int port() const { return port_; }
   HealthService& health() { return health_; }
   // A channel to this server that does not leave the process (all-in-one).
+  // One channel, created at Start() and shared; after Shutdown() its calls
+  // fail instead of reaching a destroyed server.
   std::shared_ptr<grpc::Channel> InProcessChannel();
 
   // Graceful shutdown: health flips to NOT_SERVING, new calls are refused,
-  // in-flight calls get ServerOptions::shutdown_grace to finish. Idempotent.
+  // in-flight calls get ServerOptions::shutdown_grace to finish, then the
+  // server is destroyed (so that registered services may be destroyed in
+  // any order afterwards). Idempotent.
   void Shutdown();
 
  private:
@@ -70,6 +81,7 @@ class ServerRunner {
   std::vector<Registered> services_;
   std::vector<std::function<void()>> shutdown_hooks_;
   std::unique_ptr<grpc::Server> server_;
+  std::shared_ptr<grpc::Channel> in_process_;
   int port_ = 0;
   bool shut_down_ = false;
 };

@@ -290,7 +290,19 @@ int ServeBackend(const ServeOptions& o) {
   const bool load = o.dataset != "none";
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> creds = PublicCredentials(o);
   if (!creds.ok()) return StartupError(creds.status(), "bad TLS flags");
-  ServerRunner runner(ServerOptions{o.listen, o.shutdown_grace, *creds});
+  // Backends record their calls through an interceptor (the public face
+  // records them in the forwarding path instead).
+  std::unique_ptr<gateway::Metrics> metrics;
+  ServerCallObserver observer;
+  if (!o.metrics_listen.empty()) {
+    absl::StatusOr<std::unique_ptr<gateway::Metrics>> started = gateway::Metrics::Start(o.metrics_listen);
+    if (!started.ok()) return StartupError(started.status(), "cannot start metrics");
+    metrics = *std::move(started);
+    gateway::CallObserver record = metrics->Observer();
+    observer = [record, role = o.role](const std::string& method, grpc::StatusCode code,
+                                       absl::Duration latency) { record(method, role, code, latency); };
+  }
+  ServerRunner runner(ServerOptions{o.listen, o.shutdown_grace, *creds, observer});
   std::unique_ptr<ServerRunner> health_runner;
   if (!o.health_listen.empty()) {
     health_runner = std::make_unique<ServerRunner>(ServerOptions{o.health_listen, o.shutdown_grace, nullptr});
@@ -351,7 +363,8 @@ int ServeBackend(const ServeOptions& o) {
   }
   Log(LogLevel::kInfo, "serving",
       {{"role", o.role}, {"port", absl::StrCat(runner.port())},
-       {"health_port", health_runner ? absl::StrCat(health_runner->port()) : ""}});
+       {"health_port", health_runner ? absl::StrCat(health_runner->port()) : ""},
+       {"metrics_port", metrics ? absl::StrCat(metrics->port()) : ""}});
   if (load && o.role == "timeline") {
     loader = std::make_unique<BackgroundLoader>(
         [&] {

@@ -96,12 +96,18 @@ def write_keys(directory):
 
 
 def buf_curl(address, method=None, data=None, list_services=False, list_methods=False,
-             key=None, headers=()):
+             key=None, headers=(), tls_ca=None, client_cert=None):
     """Calls `buf curl` over gRPC (plaintext HTTP/2) using server reflection.
     Returns the parsed JSON reply, the list of names for list_* calls, or
     raises BufError with the gRPC code name (e.g. "not_found")."""
-    url = "http://" + address
-    args = [BUF, "curl", "--protocol", "grpc", "--http2-prior-knowledge", "--timeout", "30s"]
+    url = ("https://" if tls_ca else "http://") + address
+    args = [BUF, "curl", "--protocol", "grpc", "--timeout", "30s"]
+    if tls_ca:
+        args += ["--cacert", tls_ca]
+        if client_cert:
+            args += ["--cert", client_cert[0], "--key", client_cert[1]]
+    else:
+        args.append("--http2-prior-knowledge")
     if key:
         args += ["-H", "authorization: Bearer " + key]
     for h in headers:

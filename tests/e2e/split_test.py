@@ -3,11 +3,14 @@ four processes on loopback) and the all-in-one server, driven through their
 public port by the same client checks, with `buf curl` and Python grpcio."""
 
 import os
+import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
 import unittest
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 import grpc  # noqa: E402
@@ -102,7 +105,8 @@ class SplitTopologyTest(unittest.TestCase, ClientChecks):
             cls.procs.append(server)
             return server
 
-        cls.catalog = start("catalog", ["--role=catalog", "--dataset=" + DATASET])
+        cls.catalog = start("catalog", ["--role=catalog", "--dataset=" + DATASET,
+                                        "--metrics_listen=127.0.0.1:0"])
         cls.timeline = start("timeline", ["--role=timeline", "--dataset=" + DATASET,
                                           "--catalog_addr=" + cls.catalog.address])
         cls.analytics_args = ["--role=analytics", "--dataset=" + DATASET,
@@ -143,6 +147,13 @@ class SplitTopologyTest(unittest.TestCase, ClientChecks):
                         break
         self.assertIn("RESOURCE_EXHAUSTED", codes)
         self.assertGreaterEqual(codes.count("OK"), 30)
+
+    def test_3_backend_metrics(self):
+        port = int(re.search(r'"metrics_port":"(\d+)"', self.catalog.read_log()).group(1))
+        body = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=10).read().decode()
+        # The gateway's forwarded calls, counted by the catalog itself.
+        self.assertRegex(body, r'regenatlas_backend_calls_total\{backend="catalog",code="0"\} [1-9]')
+        self.assertIn('method="/regenatlas.catalog.v1.CatalogService/SearchProducts"', body)
 
     def test_2_backend_down_then_back(self):
         wait_for(lambda: health(self.addr, SERVICES[2]) == "SERVING", what="analytics SERVING")
@@ -185,6 +196,69 @@ class AllInOneTest(unittest.TestCase, ClientChecks):
             try:
                 self.check_public_api(server.address)
                 self.check_auth(server.address)
+                self.assertEqual(server.terminate(), 0)
+            finally:
+                server.stop_quietly()
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def make_certs(directory):
+    """A CA, a server certificate for 127.0.0.1 and a client certificate."""
+    def run(*args):
+        subprocess.run(["openssl"] + list(args), check=True, capture_output=True, cwd=directory)
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
+        "-days", "2", "-subj", "/CN=regenatlas-test-ca")
+    with open(os.path.join(directory, "san.ext"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    for name in ("server", "client"):
+        run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key", "-out", name + ".csr",
+            "-subj", "/CN=" + name)
+        run("x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+            "-CAcreateserial", "-out", name + ".pem", "-days", "2", "-extfile", "san.ext")
+    return {n: os.path.join(directory, n) for n in
+            ("ca.pem", "server.pem", "server.key", "client.pem", "client.key")}
+
+
+class TlsHealthPortAndMetricsTest(unittest.TestCase):
+    def test_tls_mutual_tls_health_port_and_metrics(self):
+        tmp = tempfile.mkdtemp(prefix="regenatlas-e2e-tls-")
+        try:
+            certs = make_certs(tmp)
+            server = Server(os.path.join(tmp, "db"), [
+                "--dataset=none", "--tls_cert=" + certs["server.pem"],
+                "--tls_key=" + certs["server.key"], "--tls_client_ca=" + certs["ca.pem"],
+                "--health_listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0"]).start()
+            try:
+                log = server.read_log()
+                health_port = int(re.search(r'"health_port":"(\d+)"', log).group(1))
+                metrics_port = int(re.search(r'"metrics_port":"(\d+)"', log).group(1))
+                self.assertIn('"tls":"mutual"', log)
+                # Mutual TLS: a client certificate signed by the CA is required.
+                client = (certs["client.pem"], certs["client.key"])
+                listed = buf_curl(server.address, CATALOG + "ListSources", {},
+                                  tls_ca=certs["ca.pem"], client_cert=client)
+                self.assertEqual(listed.get("sources", []), [])
+                with self.assertRaises(BufError):
+                    buf_curl(server.address, CATALOG + "ListSources", {}, tls_ca=certs["ca.pem"])
+                with self.assertRaises(BufError):
+                    buf_curl(server.address, CATALOG + "ListSources", {})  # plaintext
+                # Kubernetes probes: plaintext health on its own port, nothing else.
+                health_addr = "127.0.0.1:%d" % health_port
+                wait_for(lambda: health(health_addr, "") == "SERVING", what="health port")
+                wait_for(lambda: health(health_addr, SERVICES[0]) == "SERVING", what="catalog health")
+                services = buf_curl(health_addr, list_services=True)
+                for name in SERVICES:
+                    self.assertNotIn(name, services)
+                with self.assertRaises(BufError):
+                    buf_curl(health_addr, CATALOG + "ListSources", {})
+                # Prometheus metrics count the calls made above.
+                body = urllib.request.urlopen(
+                    "http://127.0.0.1:%d/metrics" % metrics_port, timeout=10).read().decode()
+                self.assertRegex(body, r'regenatlas_calls_total\{code="0",method="/regenatlas.catalog.v1.'
+                                       r'CatalogService/ListSources"\} [1-9]')
+                self.assertIn("regenatlas_call_latency_seconds_bucket", body)
+                self.assertIn('regenatlas_backend_calls_total{backend="in-process",code="0"}', body)
                 self.assertEqual(server.terminate(), 0)
             finally:
                 server.stop_quietly()

@@ -46,8 +46,12 @@ TEST(KeyTest, StringOrderMatchesComponentOrder) {
     for (const auto& b : strings) {
       std::string ka = Key().String(a).String("z").Release();
       std::string kb = Key().String(b).String("a").Release();
-      if (a < b) EXPECT_LT(ka, kb) << a << " vs " << b;
-      if (a > b) EXPECT_GT(ka, kb) << a << " vs " << b;
+      if (a < b) {
+        EXPECT_LT(ka, kb) << a << " vs " << b;
+      }
+      if (a > b) {
+        EXPECT_GT(ka, kb) << a << " vs " << b;
+      }
     }
   }
 }

@@ -1,5 +1,6 @@
 #include "services/gateway/gateway_service.h"
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "regenatlas/catalog/v1/catalog_service.grpc.pb.h"
 #include "tests/testing/server_fixture.h"
@@ -47,6 +48,87 @@ TEST_F(GatewayServerTest, ListBackendsReportsEachBackendsHealth) {
   gateway::v1::ListBackendsResponse again;
   ASSERT_TRUE(stub->ListBackends(Ctx().get(), {}, &again).ok());
   EXPECT_EQ(again.backends(0).health(), gateway::v1::BACKEND_HEALTH_NOT_SERVING);
+}
+
+}  // namespace
+}  // namespace regenatlas::gateway
+
+#include <fstream>
+
+#include "services/gateway/access.h"
+#include "tests/testing/temp_dir.h"
+
+namespace regenatlas::gateway {
+namespace {
+
+TEST(AccessTest, KeysFileRolesAndAuthorization) {
+  regenatlas::testing::TempDir dir;
+  const std::string path = dir.Sub("keys.txt");
+  {
+    std::ofstream f(path);
+    f << "# comment\n\nreader-key-0123456789 reader\ncurator-key-0123456789 curator\n"
+      << "admin-key-01234567890 admin\n";
+  }
+  absl::StatusOr<std::map<std::string, Role>> keys = LoadKeysFile(path);
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  EXPECT_EQ(keys->size(), 3u);
+  {
+    std::ofstream f(dir.Sub("bad.txt"));
+    f << "short reader\n";
+  }
+  EXPECT_THAT(std::string(LoadKeysFile(dir.Sub("bad.txt")).status().message()),
+              ::testing::HasSubstr("bad.txt:1"));
+  {
+    std::ofstream f(dir.Sub("role.txt"));
+    f << "some-long-key-0123456789 superuser\n";
+  }
+  EXPECT_FALSE(LoadKeysFile(dir.Sub("role.txt")).ok());
+  EXPECT_FALSE(LoadKeysFile(dir.Sub("missing.txt")).ok());
+
+  EXPECT_EQ(RequiredRole("/regenatlas.catalog.v1.CatalogService/GetProduct"), Role::kReader);
+  EXPECT_EQ(RequiredRole("/regenatlas.catalog.v1.CatalogService/SearchProducts"), Role::kReader);
+  EXPECT_EQ(RequiredRole("/regenatlas.catalog.v1.CatalogService/CreateProduct"), Role::kCurator);
+  EXPECT_EQ(RequiredRole("/regenatlas.catalog.v1.CatalogService/ImportClinicalTrials"), Role::kCurator);
+  EXPECT_EQ(RequiredRole("/regenatlas.catalog.v1.CatalogService/SetRegulatoryStages"), Role::kCurator);
+  EXPECT_EQ(RequiredRole("/x.Admin/BackupStore"), Role::kAdmin);
+
+  AccessOptions options{*keys, true};
+  const std::string read = "/regenatlas.catalog.v1.CatalogService/GetProduct";
+  const std::string write = "/regenatlas.catalog.v1.CatalogService/DeleteProduct";
+  using Md = std::multimap<std::string, std::string>;
+  EXPECT_EQ(Authorize(options, read, Md{})->id, "anonymous");
+  EXPECT_EQ(Authorize(options, write, Md{}).status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(Authorize(options, read, Md{{"authorization", "Bearer nope-nope-nope-nope"}}).status().code(),
+            absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(Authorize(options, read, Md{{"authorization", "Basic abc"}}).status().code(),
+            absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(Authorize(options, write, Md{{"x-api-key", "reader-key-0123456789"}}).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(Authorize(options, write, Md{{"authorization", "Bearer curator-key-0123456789"}}).ok());
+  EXPECT_EQ(Authorize(options, "/x.Admin/RestoreStore", Md{{"x-api-key", "curator-key-0123456789"}})
+                .status()
+                .code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(Authorize(options, "/x.Admin/RestoreStore", Md{{"x-api-key", "admin-key-01234567890"}}).ok());
+  options.allow_anonymous_reads = false;
+  EXPECT_EQ(Authorize(options, read, Md{}).status().code(), absl::StatusCode::kUnauthenticated);
+}
+
+TEST(AccessTest, RateLimiterRefillsOverInjectedTime) {
+  absl::Time now = absl::FromUnixSeconds(1000);
+  RateLimiter limiter(2, 3, [&now] { return now; });
+  absl::Duration retry;
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(limiter.Admit("a", &retry).ok()) << i;
+  absl::Status s = limiter.Admit("a", &retry);
+  EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(retry, absl::Milliseconds(500));
+  EXPECT_TRUE(limiter.Admit("b", &retry).ok());  // per client
+  now += absl::Milliseconds(500);
+  EXPECT_TRUE(limiter.Admit("a", &retry).ok());
+  EXPECT_FALSE(limiter.Admit("a", &retry).ok());
+  now += absl::Seconds(100);  // refills only up to the burst
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(limiter.Admit("a", &retry).ok());
+  EXPECT_FALSE(limiter.Admit("a", &retry).ok());
 }
 
 }  // namespace
