@@ -13,16 +13,33 @@ using grpc::health::v1::HealthCheckResponse;
 
 namespace {
 
-// Reports each call's method, status and latency when its status is sent.
-class ObservingInterceptor : public grpc::experimental::Interceptor {
+// Logs every failed call with the request id the caller (the public face)
+// sent in x-request-id, and reports method, status and latency to the
+// observer when there is one.
+class CallInterceptor : public grpc::experimental::Interceptor {
  public:
-  ObservingInterceptor(const ServerCallObserver* observer, std::string method)
+  CallInterceptor(const ServerCallObserver* observer, std::string method)
       : observer_(observer), method_(std::move(method)), start_(absl::Now()) {}
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
-    if (methods->QueryInterceptionHookPoint(
-            grpc::experimental::InterceptionHookPoints::PRE_SEND_STATUS)) {
-      (*observer_)(method_, methods->GetSendStatus().error_code(), absl::Now() - start_);
+    using grpc::experimental::InterceptionHookPoints;
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
+      auto* metadata = methods->GetRecvInitialMetadata();
+      if (metadata != nullptr) {
+        auto it = metadata->find("x-request-id");
+        if (it != metadata->end()) request_id_.assign(it->second.data(), it->second.size());
+      }
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+      const grpc::Status status = methods->GetSendStatus();
+      if (observer_ != nullptr && *observer_) {
+        (*observer_)(method_, status.error_code(), absl::Now() - start_);
+      }
+      if (!status.ok() && status.error_code() != grpc::StatusCode::CANCELLED) {
+        Log(LogLevel::kInfo, "call failed",
+            {{"method", method_}, {"request_id", request_id_},
+             {"code", absl::StrCat(status.error_code())}, {"error", status.error_message()}});
+      }
     }
     methods->Proceed();
   }
@@ -31,14 +48,15 @@ class ObservingInterceptor : public grpc::experimental::Interceptor {
   const ServerCallObserver* observer_;
   const std::string method_;
   const absl::Time start_;
+  std::string request_id_;
 };
 
-class ObservingInterceptorFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
+class CallInterceptorFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  explicit ObservingInterceptorFactory(const ServerCallObserver* observer) : observer_(observer) {}
+  explicit CallInterceptorFactory(const ServerCallObserver* observer) : observer_(observer) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
-    return new ObservingInterceptor(observer_, info->method());
+    return new CallInterceptor(observer_, info->method());
   }
 
  private:
@@ -72,9 +90,9 @@ absl::Status ServerRunner::Start() {
                                                   : grpc::InsecureServerCredentials(),
                              &port_);
   }
-  if (options_.observer) {
+  {
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
-    creators.push_back(std::make_unique<ObservingInterceptorFactory>(&options_.observer));
+    creators.push_back(std::make_unique<CallInterceptorFactory>(&options_.observer));
     builder.experimental().SetInterceptorCreators(std::move(creators));
   }
   builder.RegisterService(&health_);

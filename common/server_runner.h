@@ -28,7 +28,8 @@ struct ServerOptions {
   absl::Duration shutdown_grace = absl::Seconds(10);
   // Credentials of the listening port; null means plaintext.
   std::shared_ptr<grpc::ServerCredentials> credentials;
-  // Optional; installed as a server interceptor.
+  // Optional: told about every finished call (metrics). Failed calls are
+  // logged with their x-request-id either way.
   ServerCallObserver observer;
 };
 

@@ -75,6 +75,12 @@ class ClientChecks:
         with self.assertRaises(BufError) as err:
             buf_curl(addr, GATEWAY + "GetProductDossier", {"product": "products/no-such-product"})
         self.assertEqual(err.exception.code, "not_found")
+        # A request id given by the caller reaches the backend's logs.
+        with self.assertRaises(BufError):
+            buf_curl(addr, CATALOG + "GetProduct", {"name": "products/no-such-product"},
+                     headers=["x-request-id: e2e-trace-0042"])
+        wait_for(lambda: '"request_id":"e2e-trace-0042"' in self.backend_log(), timeout=10,
+                 what="request id in the backend log")
 
     def check_auth(self, addr):
         source = {"source_id": "e2e-note", "source": {"title": "note", "kind": "SOURCE_KIND_OTHER"}}
@@ -94,6 +100,9 @@ class ClientChecks:
 
 
 class SplitTopologyTest(unittest.TestCase, ClientChecks):
+    def backend_log(self):
+        return self.catalog.read_log()
+
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="regenatlas-e2e-split-")
@@ -188,11 +197,15 @@ class SplitTopologyTest(unittest.TestCase, ClientChecks):
 
 
 class AllInOneTest(unittest.TestCase, ClientChecks):
+    def backend_log(self):
+        return self.server.read_log()
+
     def test_same_client_checks(self):
         tmp = tempfile.mkdtemp(prefix="regenatlas-e2e-all-")
         try:
             server = Server(os.path.join(tmp, "db"),
                             ["--dataset=" + DATASET, "--auth_keys=" + write_keys(tmp)]).start()
+            self.server = server
             try:
                 self.check_public_api(server.address)
                 self.check_auth(server.address)
