@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "common/dates.h"
 #include "common/paging.h"
 #include "google/protobuf/descriptor.h"
@@ -288,6 +289,42 @@ void MergeRecord(Message* base, const Message& incoming, const std::string& base
 }
 
 }  // namespace
+
+absl::Status UpsertDatasetRecord(ResourceTableBase& table, const google::protobuf::Message& record,
+                                 const DatasetReport& report, absl::string_view origin,
+                                 DatasetLoadSummary& summary) {
+  std::unique_ptr<Message> copy(record.New());
+  copy->CopyFrom(record);
+  const std::string name = NameOf(record);
+  bool existed = false;
+  if (absl::StatusOr<std::string> id = table.IdOf(name, "name"); id.ok()) {
+    std::unique_ptr<Message> existing(record.New());
+    absl::StatusOr<bool> found = table.FindRaw(*id, existing.get());
+    if (!found.ok()) return found.status();
+    existed = *found;
+  }
+  absl::StatusOr<bool> changed = table.UpsertRaw(copy.get(), origin, /*sync=*/false);
+  if (!changed.ok()) {
+    const absl::Status& s = changed.status();
+    if (!absl::IsInvalidArgument(s) && !absl::IsAlreadyExists(s) && !absl::IsFailedPrecondition(s) &&
+        !absl::IsNotFound(s)) {
+      return s;
+    }
+    auto files = report.files_of.find(name);
+    summary.rejected.push_back(absl::StrCat(
+        name, " (", files == report.files_of.end() ? "" : absl::StrJoin(files->second, ", "),
+        "): ", s.message()));
+    return absl::OkStatus();
+  }
+  if (!*changed) {
+    ++summary.unchanged;
+  } else if (existed) {
+    ++summary.updated;
+  } else {
+    ++summary.created;
+  }
+  return absl::OkStatus();
+}
 
 bool DatesRefineEachOther(const std::vector<std::string>& values) {
   std::vector<common::v1::PartialDate> dates;

@@ -6,7 +6,10 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "common/resource_table.h"
 #include "google/protobuf/message.h"
+#include "google/protobuf/repeated_ptr_field.h"
 
 namespace regenatlas {
 
@@ -43,6 +46,38 @@ struct DatasetReport {
 // directory cannot be read; parse errors go to report->errors.
 absl::Status LoadDatasetDir(const std::string& dir, google::protobuf::Message* merged,
                             DatasetReport* report);
+
+// What writing a merged dataset into a service did.
+struct DatasetLoadSummary {
+  int created = 0;
+  int updated = 0;
+  int unchanged = 0;
+  // "<record> (<files>): <validation error>", one per rejected record.
+  std::vector<std::string> rejected;
+};
+
+// Upserts one record of a merged dataset into `table` without fsync (the
+// loader's final digest write is synced) and counts it. A record the
+// service refuses (INVALID_ARGUMENT, ALREADY_EXISTS, FAILED_PRECONDITION,
+// NOT_FOUND) is rejected with the files that state it; any other error —
+// a backend that cannot be reached, a store failure — is returned, so that
+// the load fails as a whole and is retried rather than recorded as done.
+absl::Status UpsertDatasetRecord(ResourceTableBase& table, const google::protobuf::Message& record,
+                                 const DatasetReport& report, absl::string_view origin,
+                                 DatasetLoadSummary& summary);
+
+// UpsertDatasetRecord for each record, stopping at the first returned error.
+template <typename T>
+absl::Status UpsertDatasetRecords(ResourceTableBase& table,
+                                  const google::protobuf::RepeatedPtrField<T>& records,
+                                  const DatasetReport& report, absl::string_view origin,
+                                  DatasetLoadSummary& summary) {
+  for (const T& r : records) {
+    absl::Status s = UpsertDatasetRecord(table, r, report, origin, summary);
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
 
 // Whether claim values that differ are only partial dates refining each other.
 bool DatesRefineEachOther(const std::vector<std::string>& values);

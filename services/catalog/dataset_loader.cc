@@ -8,42 +8,14 @@
 namespace regenatlas::catalog {
 namespace {
 
-template <typename T>
-void Upsert(ResourceTable<T>& table, const T& record, const DatasetReport& report,
-            absl::string_view origin, LoadSummary& summary) {
-  T copy = record;
-  T existing;
-  absl::StatusOr<std::string> id = table.IdOf(copy.name(), "name");
-  bool existed = false;
-  if (id.ok()) {
-    absl::StatusOr<bool> found = table.FindRaw(*id, &existing);
-    existed = found.ok() && *found;
-  }
-  // Bulk load: unsynced; the digest marker written last is synced.
-  absl::StatusOr<bool> changed = table.UpsertRaw(&copy, origin, /*sync=*/false);
-  if (!changed.ok()) {
-    auto files = report.files_of.find(record.name());
-    summary.rejected.push_back(absl::StrCat(
-        record.name(), " (",
-        files == report.files_of.end() ? "" : absl::StrJoin(files->second, ", "),
-        "): ", changed.status().message()));
-    return;
-  }
-  if (!*changed) {
-    ++summary.unchanged;
-  } else if (existed) {
-    ++summary.updated;
-  } else {
-    ++summary.created;
-  }
-}
-
 // Writes records whose `parent` is already present first, so that parent
 // references validate; what never resolves is written last to be rejected
 // with a clear message.
 template <typename T>
-void UpsertByParent(ResourceTable<T>& table, const google::protobuf::RepeatedPtrField<T>& records,
-                    const DatasetReport& report, absl::string_view origin, LoadSummary& summary) {
+absl::Status UpsertByParent(ResourceTable<T>& table,
+                            const google::protobuf::RepeatedPtrField<T>& records,
+                            const DatasetReport& report, absl::string_view origin,
+                            LoadSummary& summary) {
   std::set<std::string> done;
   std::vector<const T*> remaining;
   for (const T& r : records) remaining.push_back(&r);
@@ -62,13 +34,18 @@ void UpsertByParent(ResourceTable<T>& table, const google::protobuf::RepeatedPtr
         next.push_back(r);
         continue;
       }
-      Upsert(table, *r, report, origin, summary);
+      absl::Status s = UpsertDatasetRecord(table, *r, report, origin, summary);
+      if (!s.ok()) return s;
       done.insert(r->name());
       progress = true;
     }
     remaining = std::move(next);
   }
-  for (const T* r : remaining) Upsert(table, *r, report, origin, summary);
+  for (const T* r : remaining) {
+    absl::Status s = UpsertDatasetRecord(table, *r, report, origin, summary);
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -77,11 +54,12 @@ absl::StatusOr<LoadSummary> LoadCatalogDataset(Catalog& catalog, const v1::Catal
                                                const DatasetReport& report,
                                                absl::string_view origin) {
   LoadSummary summary;
-  for (const Source& s : dataset.sources()) Upsert(catalog.sources(), s, report, origin, summary);
-  UpsertByParent(catalog.organizations(), dataset.organizations(), report, origin, summary);
-  UpsertByParent(catalog.indications(), dataset.indications(), report, origin, summary);
-  for (const Product& p : dataset.products()) Upsert(catalog.products(), p, report, origin, summary);
-  for (const Trial& t : dataset.trials()) Upsert(catalog.trials(), t, report, origin, summary);
+  absl::Status s = UpsertDatasetRecords(catalog.sources(), dataset.sources(), report, origin, summary);
+  if (s.ok()) s = UpsertByParent(catalog.organizations(), dataset.organizations(), report, origin, summary);
+  if (s.ok()) s = UpsertByParent(catalog.indications(), dataset.indications(), report, origin, summary);
+  if (s.ok()) s = UpsertDatasetRecords(catalog.products(), dataset.products(), report, origin, summary);
+  if (s.ok()) s = UpsertDatasetRecords(catalog.trials(), dataset.trials(), report, origin, summary);
+  if (!s.ok()) return s;
   return summary;
 }
 

@@ -11,20 +11,13 @@
 
 namespace regenatlas::catalog {
 
-// What writing a dataset into the catalog did.
-struct LoadSummary {
-  int created = 0;
-  int updated = 0;
-  int unchanged = 0;
-  // "<record> (<files>): <validation error>", one per rejected record.
-  std::vector<std::string> rejected;
-};
+using LoadSummary = DatasetLoadSummary;
 
 // Writes a merged dataset into `catalog` in dependency order (sources,
 // organizations and indications parents first, products, trials) with
 // Upsert semantics: unchanged records write nothing, so loading twice is a
 // no-op. A record that fails validation is rejected (and reported with the
-// files that state it); the others are written. `origin` goes into the
+// files that state it); the others are written (see UpsertDatasetRecord). `origin` goes into the
 // change log ("dataset").
 absl::StatusOr<LoadSummary> LoadCatalogDataset(Catalog& catalog, const v1::CatalogDataset& dataset,
                                                const DatasetReport& report,

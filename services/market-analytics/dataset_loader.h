@@ -12,13 +12,7 @@
 namespace regenatlas::analytics {
 
 // What writing a dataset into analytics did.
-struct LoadSummary {
-  int created = 0;
-  int updated = 0;
-  int unchanged = 0;
-  // "<record> (<files>): <validation error>", one per rejected record.
-  std::vector<std::string> rejected;
-};
+using LoadSummary = DatasetLoadSummary;
 
 // Writes a merged dataset into `analytics` (FX rates, price points,
 // epidemiology facts, market facts) with Upsert semantics: unchanged records

@@ -7,31 +7,6 @@
 namespace regenatlas::timeline {
 namespace {
 
-template <typename T>
-void Upsert(ResourceTable<T>& table, const T& record, const DatasetReport& report,
-            LoadSummary& summary) {
-  T copy = record;
-  T existing;
-  bool existed = false;
-  absl::StatusOr<std::string> id = table.IdOf(copy.name(), "name");
-  if (id.ok()) existed = table.FindRaw(*id, &existing).value_or(false);
-  absl::StatusOr<bool> changed = table.UpsertRaw(&copy, "dataset", /*sync=*/false);
-  if (!changed.ok()) {
-    auto files = report.files_of.find(record.name());
-    summary.rejected.push_back(absl::StrCat(
-        record.name(), " (", files == report.files_of.end() ? "" : absl::StrJoin(files->second, ", "),
-        "): ", changed.status().message()));
-    return;
-  }
-  if (!*changed) {
-    ++summary.unchanged;
-  } else if (existed) {
-    ++summary.updated;
-  } else {
-    ++summary.created;
-  }
-}
-
 std::string DigestKey() { return storage::Key().String("~dataset").Release(); }
 
 }  // namespace
@@ -40,9 +15,10 @@ absl::StatusOr<LoadSummary> LoadTimelineDataset(Timeline& timeline,
                                                 const v1::TimelineDataset& dataset,
                                                 const DatasetReport& report) {
   LoadSummary summary;
-  for (const Policy& p : dataset.policies()) Upsert(timeline.policies(), p, report, summary);
-  for (const Event& e : dataset.events()) Upsert(timeline.events(), e, report, summary);
-  absl::Status s = timeline.SyncRegulatoryStages();
+  absl::Status s =
+      UpsertDatasetRecords(timeline.policies(), dataset.policies(), report, "dataset", summary);
+  if (s.ok()) s = UpsertDatasetRecords(timeline.events(), dataset.events(), report, "dataset", summary);
+  if (s.ok()) s = timeline.SyncRegulatoryStages();
   if (!s.ok()) return s;
   return summary;
 }

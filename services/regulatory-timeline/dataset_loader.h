@@ -11,19 +11,13 @@
 
 namespace regenatlas::timeline {
 
-// What writing a dataset into the timeline did.
-struct LoadSummary {
-  int created = 0;
-  int updated = 0;
-  int unchanged = 0;
-  // "<record> (<files>): <validation error>", one per rejected record.
-  std::vector<std::string> rejected;
-};
+using LoadSummary = DatasetLoadSummary;
 
 // Writes a merged timeline dataset with Upsert semantics (loading twice is
 // a no-op), then sends the regulatory stages of every product to the
-// catalog. Catalog references are validated through the catalog's API, so
-// the catalog must be serving.
+// catalog. Catalog references are validated through the catalog's API: when
+// the catalog cannot be reached the load fails (UNAVAILABLE) and can be
+// retried; it is not recorded as done.
 absl::StatusOr<LoadSummary> LoadTimelineDataset(Timeline& timeline,
                                                 const v1::TimelineDataset& dataset,
                                                 const DatasetReport& report);

@@ -358,3 +358,25 @@ TEST_F(TimelineServerTest, ShutdownEndsOpenStreamsPromptly) {
 
 }  // namespace
 }  // namespace regenatlas::timeline
+
+namespace regenatlas::timeline {
+namespace {
+
+TEST_F(TimelineServerTest, LoadWithCatalogUnreachableFailsAndIsRetried) {
+  // A timeline whose catalog is nowhere: nothing is rejected or recorded as
+  // loaded; the error says to retry.
+  GrpcCatalogClient nowhere(
+      [] { return grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials()); },
+      absl::Seconds(2));
+  Timeline orphan(store_.get(), &nowhere, TimelineOptions{Clock()});
+  absl::StatusOr<LoadSummary> failed =
+      EnsureTimelineDataset(orphan, *store_, REGENATLAS_SOURCE_DIR "/data/timeline");
+  ASSERT_FALSE(failed.ok());
+  EXPECT_TRUE(absl::IsUnavailable(failed.status()) || absl::IsDeadlineExceeded(failed.status()))
+      << failed.status();
+  // With the catalog reachable the same load then happens in full.
+  LoadTimelineData();
+}
+
+}  // namespace
+}  // namespace regenatlas::timeline
