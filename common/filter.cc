@@ -2,15 +2,17 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <iterator>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
 namespace regenatlas::filter {
@@ -18,6 +20,63 @@ namespace {
 
 absl::Status Error(size_t pos, absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat("filter: ", what, " (at offset ", pos, ")"));
+}
+
+// Length of the strict UTF-8 sequence at s[i] (no overlong forms, surrogates
+// or code points above U+10FFFF); 0 when the bytes there are not one.
+size_t Utf8SequenceLength(absl::string_view s, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char b0 = byte(i);
+  if (b0 < 0x80) return 1;
+  size_t len;
+  uint32_t cp;
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    len = 2, cp = b0 & 0x1F;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    len = 3, cp = b0 & 0x0F;
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    len = 4, cp = b0 & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + len > s.size()) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (byte(i + k) & 0x3F);
+  }
+  if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+      (cp >= 0xD800 && cp <= 0xDFFF)) {
+    return 0;
+  }
+  return len;
+}
+
+// User text in double quotes for an error message: at most kMaxQuotedBytes
+// of it, cut at a character boundary (then followed by "... (N bytes)").
+// Control characters and bytes that are not UTF-8 are shown as \xNN, so the
+// message stays short, printable and valid UTF-8 whatever the input.
+std::string Quote(absl::string_view text) {
+  std::string out = "\"";
+  size_t quoted = 0;
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    size_t len = Utf8SequenceLength(text, i);
+    std::string piece;
+    if (len == 0 || (len == 1 && (c < 0x20 || c == 0x7F))) {
+      piece = absl::StrFormat("\\x%02X", c);
+      len = 1;
+    } else {
+      piece = std::string(text.substr(i, len));
+    }
+    if (quoted + piece.size() > kMaxQuotedBytes) {
+      return absl::StrCat(out, "\"... (", text.size(), " bytes)");
+    }
+    out += piece;
+    quoted += piece.size();
+    i += len;
+  }
+  out += '"';
+  return out;
 }
 
 struct Token {
@@ -96,7 +155,7 @@ class Parser {
     auto node = Expression();
     if (!node.ok()) return node;
     if (Peek().type != Token::Type::kEnd) {
-      return Error(Peek().pos, absl::StrCat("unexpected \"", Peek().text, "\""));
+      return Error(Peek().pos, absl::StrCat("unexpected ", Quote(Peek().text)));
     }
     return node;
   }
@@ -161,10 +220,23 @@ class Parser {
     return Combine(Node::Kind::kOr, std::move(parts));
   }
 
+  // Opens one nesting level for the construct at `pos`; INVALID_ARGUMENT
+  // instead of recursing past kMaxFilterDepth. Leave() closes it.
+  absl::Status Enter(size_t pos) {
+    if (depth_ >= kMaxFilterDepth) {
+      return Error(pos, absl::StrCat("nesting deeper than ", kMaxFilterDepth, " levels"));
+    }
+    ++depth_;
+    return absl::OkStatus();
+  }
+  void Leave() { --depth_; }
+
   absl::StatusOr<std::unique_ptr<Node>> Term() {
     if (IsKeyword(Peek(), "NOT") || Peek().type == Token::Type::kMinus) {
+      if (absl::Status s = Enter(Peek().pos); !s.ok()) return s;
       ++pos_;
       auto inner = Simple();
+      Leave();
       if (!inner.ok()) return inner;
       auto node = std::make_unique<Node>();
       node->kind = Node::Kind::kNot;
@@ -177,8 +249,10 @@ class Parser {
   absl::StatusOr<std::unique_ptr<Node>> Simple() {
     const Token& t = Peek();
     if (t.type == Token::Type::kLParen) {
+      if (absl::Status s = Enter(t.pos); !s.ok()) return s;
       ++pos_;
       auto inner = Expression();
+      Leave();
       if (!inner.ok()) return inner;
       if (Peek().type != Token::Type::kRParen) return Error(Peek().pos, "missing ')'");
       ++pos_;
@@ -186,7 +260,7 @@ class Parser {
     }
     if (t.type != Token::Type::kWord || t.text == "AND" || t.text == "OR" || t.text == "NOT") {
       if (t.type == Token::Type::kEnd) return Error(t.pos, "unexpected end of filter");
-      return Error(t.pos, absl::StrCat("expected a field name, got \"", t.text, "\""));
+      return Error(t.pos, absl::StrCat("expected a field name, got ", Quote(t.text)));
     }
     auto node = std::make_unique<Node>();
     node->field = t.text;
@@ -194,8 +268,8 @@ class Parser {
     ++pos_;
     const Token& op = Peek();
     if (op.type != Token::Type::kOp) {
-      return Error(op.pos, absl::StrCat("expected an operator (=, !=, <, <=, >, >=, :) after \"",
-                                        node->field, "\""));
+      return Error(op.pos, absl::StrCat("expected an operator (=, !=, <, <=, >, >=, :) after ",
+                                        Quote(node->field)));
     }
     static const auto* kOps = new std::map<std::string, Op>{
         {"=", Op::kEq}, {"!=", Op::kNe}, {"<", Op::kLt}, {"<=", Op::kLe},
@@ -204,7 +278,8 @@ class Parser {
     ++pos_;
     const Token& value = Peek();
     if (value.type != Token::Type::kWord && value.type != Token::Type::kString) {
-      return Error(value.pos, absl::StrCat("expected a value after \"", node->field, op.text, "\""));
+      return Error(value.pos,
+                   absl::StrCat("expected a value after ", Quote(node->field + op.text)));
     }
     node->value = value.text;
     ++pos_;
@@ -213,6 +288,8 @@ class Parser {
 
   std::vector<Token> tokens_;
   size_t pos_ = 0;
+  // Levels of "(" and NOT / "-" open around the current token.
+  int depth_ = 0;
 };
 
 std::vector<std::string> Intersect(const std::vector<std::string>& a,
@@ -222,7 +299,8 @@ std::vector<std::string> Intersect(const std::vector<std::string>& a,
   return out;
 }
 
-std::vector<std::string> Union(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+std::vector<std::string> Union(const std::vector<std::string>& a,
+                               const std::vector<std::string>& b) {
   std::vector<std::string> out;
   std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
   return out;
@@ -336,34 +414,35 @@ absl::Status ResolveCompare(Node* node, const Schema& schema) {
   if (it == schema.end()) {
     std::vector<std::string> names;
     for (const auto& [name, spec] : schema) names.push_back(name);
-    return Error(node->position, absl::StrCat("unknown field \"", node->field,
-                                              "\"; filterable fields: ",
-                                              absl::StrJoin(names, ", ")));
+    return Error(node->position, absl::StrCat("unknown field ", Quote(node->field),
+                                              "; filterable fields: ", absl::StrJoin(names, ", ")));
   }
   const FieldSpec& spec = it->second;
-  const bool ordered_op = node->op == Op::kLt || node->op == Op::kLe || node->op == Op::kGt ||
-                          node->op == Op::kGe;
+  const bool ordered_op =
+      node->op == Op::kLt || node->op == Op::kLe || node->op == Op::kGt || node->op == Op::kGe;
   if (ordered_op && !spec.ordered) {
-    return Error(node->position,
-                 absl::StrCat("field \"", node->field, "\" does not support ", OpText(node->op)));
+    return Error(node->position, absl::StrCat("field ", Quote(node->field), " does not support ",
+                                              OpText(node->op)));
   }
   if (node->op == Op::kHas && node->value == "*") return absl::OkStatus();
   std::string v = node->value;
   auto bad_value = [&](absl::string_view why) {
-    return Error(node->position, absl::StrCat("invalid value \"", v, "\" for field \"",
-                                              node->field, "\": ", why));
+    return Error(node->position, absl::StrCat("invalid value ", Quote(v), " for field ",
+                                              Quote(node->field), ": ", why));
   };
   switch (spec.type) {
     case FieldType::kEnum: {
       std::string upper = absl::AsciiStrToUpper(v);
-      std::string full = absl::StartsWith(upper, spec.enum_prefix) ? upper
-                                                                    : spec.enum_prefix + upper;
+      std::string full =
+          absl::StartsWith(upper, spec.enum_prefix) ? upper : spec.enum_prefix + upper;
       if (std::find(spec.enum_values.begin(), spec.enum_values.end(), full) ==
               spec.enum_values.end() ||
           absl::EndsWith(full, "_UNSPECIFIED")) {
         std::vector<std::string> shorts;
         for (const std::string& e : spec.enum_values) {
-          if (!absl::EndsWith(e, "_UNSPECIFIED")) shorts.push_back(e.substr(spec.enum_prefix.size()));
+          if (!absl::EndsWith(e, "_UNSPECIFIED")) {
+            shorts.push_back(e.substr(spec.enum_prefix.size()));
+          }
         }
         return bad_value(absl::StrCat("expected one of ", absl::StrJoin(shorts, ", ")));
       }
@@ -406,7 +485,10 @@ absl::Status ResolveCompare(Node* node, const Schema& schema) {
 
 absl::StatusOr<std::unique_ptr<Node>> Parse(absl::string_view text) {
   if (absl::StripAsciiWhitespace(text).empty()) return std::unique_ptr<Node>();
-  if (text.size() > 8192) return absl::InvalidArgumentError("filter: longer than 8192 bytes");
+  if (text.size() > kMaxFilterLength) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("filter: longer than ", kMaxFilterLength, " bytes"));
+  }
   auto tokens = Lex(text);
   if (!tokens.ok()) return tokens.status();
   return Parser(*std::move(tokens)).ParseAll();
@@ -456,19 +538,20 @@ absl::StatusOr<std::vector<OrderTerm>> ParseOrderBy(absl::string_view text,
         absl::StrSplit(absl::StripAsciiWhitespace(part), ' ', absl::SkipEmpty());
     if (words.empty() || words.size() > 2) {
       return absl::InvalidArgumentError(
-          absl::StrCat("order_by: \"", part, "\" is not \"field [asc|desc]\""));
+          absl::StrCat("order_by: ", Quote(part), " is not \"field [asc|desc]\""));
     }
     OrderTerm term;
     term.field = std::string(words[0]);
     if (std::find(allowed.begin(), allowed.end(), term.field) == allowed.end()) {
-      return absl::InvalidArgumentError(absl::StrCat("order_by: cannot order by \"", term.field,
-                                                     "\"; allowed: ", absl::StrJoin(allowed, ", ")));
+      return absl::InvalidArgumentError(absl::StrCat("order_by: cannot order by ",
+                                                     Quote(term.field),
+                                                     "; allowed: ", absl::StrJoin(allowed, ", ")));
     }
     if (words.size() == 2) {
       std::string dir = absl::AsciiStrToLower(words[1]);
       if (dir != "asc" && dir != "desc") {
         return absl::InvalidArgumentError(
-            absl::StrCat("order_by: direction must be asc or desc, got \"", words[1], "\""));
+            absl::StrCat("order_by: direction must be asc or desc, got ", Quote(words[1])));
       }
       term.descending = dir == "desc";
     }

@@ -1,6 +1,7 @@
 #ifndef REGENATLAS_COMMON_FILTER_H_
 #define REGENATLAS_COMMON_FILTER_H_
 
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <memory>
@@ -44,8 +45,23 @@ struct Node {
   size_t position = 0;
 };
 
+// The longest filter Parse accepts, in bytes.
+inline constexpr size_t kMaxFilterLength = 8192;
+
+// The deepest nesting Parse accepts. Every "(" and every NOT or "-" prefix
+// opens one level, so "NOT (a = 1)" is two levels deep. Real filters need a
+// handful; the limit keeps the recursive-descent parser (and everything that
+// walks the tree it builds) far from the end of the stack whatever the input.
+inline constexpr int kMaxFilterDepth = 32;
+
+// The most bytes of the user's text an error message quotes (a field name, a
+// value, an unexpected token); longer text is cut at a UTF-8 character
+// boundary and marked with "...".
+inline constexpr size_t kMaxQuotedBytes = 64;
+
 // Parses `text`; an empty or blank filter gives nullptr. INVALID_ARGUMENT
-// "filter: ..." with the position of the problem.
+// "filter: ..." with the position of the problem, including for a filter
+// longer than kMaxFilterLength or nested deeper than kMaxFilterDepth.
 absl::StatusOr<std::unique_ptr<Node>> Parse(absl::string_view text);
 
 // How values of a filterable field are typed.

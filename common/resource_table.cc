@@ -121,6 +121,12 @@ absl::Status ResourceTableBase::CreateRaw(absl::string_view id, Message* record,
   absl::Status s = ValidateResourceId(id, id_field);
   if (!s.ok()) return s;
   SetString(record, "name", NameOf(id));
+  if (reference_check_) {
+    s = validate_(*record);
+    if (!s.ok()) return s;
+    s = reference_check_(*record);
+    if (!s.ok()) return s;
+  }
   absl::MutexLock lock(write_mu_);
   // Validation runs under the lock so that reference checks see the state
   // the write commits against.
@@ -190,6 +196,22 @@ absl::Status ResourceTableBase::UpdateRaw(const Message& patch,
           absl::StrCat("update_mask: \"", path, "\" is output only"));
     }
   }
+  google::protobuf::util::FieldMaskUtil::MergeOptions merge;
+  merge.set_replace_message_fields(true);
+  merge.set_replace_repeated_fields(true);
+  if (reference_check_) {
+    // Checked on the record as it would be now; the write below merges
+    // again under the lock.
+    std::unique_ptr<Message> preview(patch.New());
+    absl::StatusOr<bool> found = records_.Get(*store_, *id, preview.get());
+    if (!found.ok()) return found.status();
+    if (!*found) return absl::NotFoundError(absl::StrCat(name, " not found"));
+    google::protobuf::util::FieldMaskUtil::MergeMessageTo(patch, effective, merge, preview.get());
+    absl::Status s = validate_(*preview);
+    if (!s.ok()) return s;
+    s = reference_check_(*preview);
+    if (!s.ok()) return s;
+  }
   absl::MutexLock lock(write_mu_);
   std::unique_ptr<Message> current(patch.New());
   absl::StatusOr<bool> found = records_.Get(*store_, *id, current.get());
@@ -201,9 +223,6 @@ absl::Status ResourceTableBase::UpdateRaw(const Message& patch,
                                            GetString(*current, "etag"), ")"));
   }
   out->CopyFrom(*current);
-  google::protobuf::util::FieldMaskUtil::MergeOptions merge;
-  merge.set_replace_message_fields(true);
-  merge.set_replace_repeated_fields(true);
   google::protobuf::util::FieldMaskUtil::MergeMessageTo(patch, effective, merge, out);
   absl::Status s = validate_(*out);
   if (!s.ok()) return s;
@@ -225,6 +244,12 @@ absl::StatusOr<bool> ResourceTableBase::UpsertRaw(Message* record, absl::string_
                                                   bool sync) {
   absl::StatusOr<std::string> id = IdOf(GetString(*record, "name"), "name");
   if (!id.ok()) return id.status();
+  if (reference_check_) {
+    absl::Status s = validate_(*record);
+    if (!s.ok()) return s;
+    s = reference_check_(*record);
+    if (!s.ok()) return s;
+  }
   absl::MutexLock lock(write_mu_);
   absl::Status s = validate_(*record);
   if (!s.ok()) return s;

@@ -68,6 +68,12 @@ class ResourceTableBase {
   using WriteHook = std::function<absl::Status(WriteContext&)>;
   void set_write_hook(WriteHook hook) { write_hook_ = std::move(hook); }
 
+  // Checks references held in another service (a remote call, which may
+  // wait). Runs on the record to be written BEFORE the write lock is taken,
+  // so that one slow or unreachable service never stalls every writer; the
+  // record is validated again under the lock.
+  void set_reference_check(Validator check) { reference_check_ = std::move(check); }
+
   // `store` is not owned and must outlive the table. `write_mu` serialises
   // the read-check-write sequences of the owning service (shared by its
   // tables so that cross-resource checks see a stable state).
@@ -132,6 +138,7 @@ class ResourceTableBase {
   const Validator validate_;
   const Indexer index_keys_;
   WriteHook write_hook_;
+  Validator reference_check_;
 };
 
 // Typed face of ResourceTableBase for resource message T.

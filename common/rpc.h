@@ -1,16 +1,20 @@
 #ifndef REGENATLAS_COMMON_RPC_H_
 #define REGENATLAS_COMMON_RPC_H_
 
+#include <chrono>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/executor.h"
 #include "common/grpc_status.h"
 #include "grpcpp/grpcpp.h"
 
 namespace regenatlas {
 
-// Finishes a unary callback call with `status`, converted once here.
+// Finishes a unary callback call with `status`, converted once here. Only
+// for answers that need no domain work (refusals, validation of the request
+// shape); everything else goes through RunUnary.
 inline grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* context,
                                        const absl::Status& status) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
@@ -18,13 +22,51 @@ inline grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* context,
   return reactor;
 }
 
-// Finishes a unary callback call with `result`, moving its value into
-// `response` on success.
+// Moves `result`'s value into `response` on success; returns its status.
 template <typename T>
-grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* context, absl::StatusOr<T> result,
-                                T* response) {
+absl::Status Deliver(absl::StatusOr<T> result, T* response) {
   if (result.ok()) *response = *std::move(result);
-  return Reply(context, result.status());
+  return result.status();
+}
+inline absl::Status Deliver(absl::Status status) { return status; }
+
+// The deadline of the call as an absl::Time (InfiniteFuture when none).
+inline absl::Time DeadlineOf(const grpc::CallbackServerContext* context) {
+  const auto deadline = context->deadline();
+  if (deadline >= std::chrono::system_clock::now() + std::chrono::hours(24 * 365)) {
+    return absl::InfiniteFuture();
+  }
+  return absl::FromChrono(deadline);
+}
+
+// The execution model of every unary method (docs/execution.md): the
+// reactor does no domain work. `body` (absl::Status(), filling the response
+// itself) runs on `executor`, which finishes the call with its status. A
+// full queue answers RESOURCE_EXHAUSTED at once; a call cancelled or past
+// its deadline while queued is finished without running `body`.
+//
+// Lifetime: the request, the response and the context belong to gRPC and
+// stay valid until the reactor's OnDone, which cannot run before Finish;
+// `body` may therefore use them, and nothing after Finish touches them.
+template <typename Body>
+grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* context, Executor* executor,
+                                   Body body) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::Status queued = executor->Submit([context, reactor, body = std::move(body)]() mutable {
+    if (context->IsCancelled()) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled while queued"));
+      return;
+    }
+    if (absl::Now() >= DeadlineOf(context)) {
+      reactor->Finish(
+          grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "deadline passed while queued"));
+      return;
+    }
+    const absl::Status status = body();
+    reactor->Finish(ToGrpcStatus(status));
+  });
+  if (!queued.ok()) reactor->Finish(ToGrpcStatus(queued));
+  return reactor;
 }
 
 // Moves a domain Page into a List response's repeated field and token.

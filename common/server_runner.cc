@@ -1,6 +1,10 @@
 #include "common/server_runner.h"
 
+#include <cerrno>
 #include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
@@ -18,8 +22,11 @@ namespace {
 // observer when there is one.
 class CallInterceptor : public grpc::experimental::Interceptor {
  public:
-  CallInterceptor(const ServerCallObserver* observer, std::string method)
-      : observer_(observer), method_(std::move(method)), start_(absl::Now()) {}
+  CallInterceptor(const ServerCallObserver* observer, bool log_failures, std::string method)
+      : observer_(observer),
+        log_failures_(log_failures),
+        method_(std::move(method)),
+        start_(absl::Now()) {}
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     using grpc::experimental::InterceptionHookPoints;
@@ -35,10 +42,11 @@ class CallInterceptor : public grpc::experimental::Interceptor {
       if (observer_ != nullptr && *observer_) {
         (*observer_)(method_, status.error_code(), absl::Now() - start_);
       }
-      if (!status.ok() && status.error_code() != grpc::StatusCode::CANCELLED) {
+      if (log_failures_ && !status.ok() && status.error_code() != grpc::StatusCode::CANCELLED) {
         Log(LogLevel::kInfo, "call failed",
             {{"method", method_}, {"request_id", request_id_},
-             {"code", absl::StrCat(status.error_code())}, {"error", status.error_message()}});
+             {"code", absl::StrCat(status.error_code())},
+             {"error", std::string(absl::string_view(status.error_message()).substr(0, 300))}});
       }
     }
     methods->Proceed();
@@ -46,6 +54,7 @@ class CallInterceptor : public grpc::experimental::Interceptor {
 
  private:
   const ServerCallObserver* observer_;
+  const bool log_failures_;
   const std::string method_;
   const absl::Time start_;
   std::string request_id_;
@@ -53,14 +62,16 @@ class CallInterceptor : public grpc::experimental::Interceptor {
 
 class CallInterceptorFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  explicit CallInterceptorFactory(const ServerCallObserver* observer) : observer_(observer) {}
+  CallInterceptorFactory(const ServerCallObserver* observer, bool log_failures)
+      : observer_(observer), log_failures_(log_failures) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
-    return new CallInterceptor(observer_, info->method());
+    return new CallInterceptor(observer_, log_failures_, info->method());
   }
 
  private:
   const ServerCallObserver* observer_;
+  const bool log_failures_;
 };
 
 }  // namespace
@@ -84,25 +95,42 @@ absl::Status ServerRunner::Start() {
   // gRPC enables SO_REUSEPORT by default, which would let a second server
   // share a port already in use instead of failing at startup.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options_.max_concurrent_streams);
+  builder.SetMaxReceiveMessageSize(options_.max_receive_message_bytes);
   if (!options_.listen.empty()) {
     builder.AddListeningPort(options_.listen,
                              options_.credentials ? options_.credentials
                                                   : grpc::InsecureServerCredentials(),
                              &port_);
   }
+  // The local socket: only this user can enter the directory.
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = absl::StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp", "/regenatlas-XXXXXX");
+  if (mkdtemp(pattern.data()) == nullptr) {
+    return absl::InternalError(absl::StrCat("cannot create a private directory for the local socket: ",
+                                            std::strerror(errno)));
+  }
+  socket_dir_ = pattern;
+  const std::string local_address = absl::StrCat("unix:", socket_dir_, "/grpc.sock");
+  int local_port = 0;
+  builder.AddListeningPort(local_address, grpc::InsecureServerCredentials(), &local_port);
   {
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
-    creators.push_back(std::make_unique<CallInterceptorFactory>(&options_.observer));
+    creators.push_back(
+        std::make_unique<CallInterceptorFactory>(&options_.observer, options_.log_failures));
     builder.experimental().SetInterceptorCreators(std::move(creators));
   }
   builder.RegisterService(&health_);
   for (const Registered& r : services_) builder.RegisterService(r.service);
   server_ = builder.BuildAndStart();
-  if (server_ == nullptr || (!options_.listen.empty() && port_ == 0)) {
+  if (server_ == nullptr || (!options_.listen.empty() && port_ == 0) || local_port == 0) {
     server_.reset();
+    RemoveSocketDir();
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.listen));
   }
-  in_process_ = server_->InProcessChannel(grpc::ChannelArguments());
+  grpc::ChannelArguments local_args;
+  local_args.SetInt(GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, 64 << 20);
+  local_ = grpc::CreateCustomChannel(local_address, grpc::InsecureChannelCredentials(), local_args);
   health_.SetStatus("", HealthCheckResponse::SERVING);
   for (const Registered& r : services_) {
     health_.SetStatus(r.name, r.serving_at_start ? HealthCheckResponse::SERVING
@@ -115,19 +143,26 @@ absl::Status ServerRunner::Start() {
   return absl::OkStatus();
 }
 
-std::shared_ptr<grpc::Channel> ServerRunner::InProcessChannel() { return in_process_; }
+std::shared_ptr<grpc::Channel> ServerRunner::LocalChannel() { return local_; }
 
-void ServerRunner::Shutdown() {
+void ServerRunner::RemoveSocketDir() {
+  if (socket_dir_.empty()) return;
+  std::error_code ignored;
+  std::filesystem::remove_all(socket_dir_, ignored);
+  socket_dir_.clear();
+}
+
+void ServerRunner::Shutdown() { Shutdown(absl::Now() + options_.shutdown_grace); }
+
+void ServerRunner::Shutdown(absl::Time deadline) {
   if (server_ == nullptr || shut_down_) return;
   shut_down_ = true;
   health_.Shutdown();
   for (const auto& hook : shutdown_hooks_) hook();
-  Log(LogLevel::kInfo, "shutting down",
-      {{"grace", absl::FormatDuration(options_.shutdown_grace)}});
-  server_->Shutdown(std::chrono::system_clock::now() +
-                    absl::ToChronoMilliseconds(options_.shutdown_grace));
+  server_->Shutdown(absl::ToChronoTime(deadline));
   server_->Wait();
   server_.reset();
+  RemoveSocketDir();
   Log(LogLevel::kInfo, "server stopped");
 }
 

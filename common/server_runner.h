@@ -21,16 +21,23 @@ using ServerCallObserver =
 // How to run a gRPC server.
 struct ServerOptions {
   // host:port; port 0 picks a free port (see ServerRunner::port()). Empty:
-  // no port at all, reachable only through InProcessChannel().
+  // no network port at all, reachable only through LocalChannel().
   std::string listen = "127.0.0.1:50051";
   // In-flight calls get this long to finish after a shutdown request; calls
   // still running then are cancelled.
   absl::Duration shutdown_grace = absl::Seconds(10);
   // Credentials of the listening port; null means plaintext.
   std::shared_ptr<grpc::ServerCredentials> credentials;
-  // Optional: told about every finished call (metrics). Failed calls are
-  // logged with their x-request-id either way.
+  // Optional: told about every finished call (metrics).
   ServerCallObserver observer;
+  // Log failed calls with their x-request-id. Off for internal servers
+  // behind a public face, which logs each call once.
+  bool log_failures = true;
+  // Concurrent streams per HTTP/2 connection: a client that opens more
+  // waits for a free one instead of growing the server's memory.
+  int max_concurrent_streams = 200;
+  // Largest request message accepted (RESOURCE_EXHAUSTED beyond).
+  int max_receive_message_bytes = 8 << 20;
 };
 
 // Owns one grpc::Server with server reflection and a reflection-visible
@@ -60,18 +67,25 @@ class ServerRunner {
   // The bound port (after Start()).
   int port() const { return port_; }
   HealthService& health() { return health_; }
-  // A channel to this server that does not leave the process (all-in-one).
-  // One channel, created at Start() and shared; after Shutdown() its calls
-  // fail instead of reaching a destroyed server.
-  std::shared_ptr<grpc::Channel> InProcessChannel();
+  // A channel to this server that does not leave the machine: a Unix
+  // socket in a private (0700) temporary directory, created at Start() and
+  // shared. The services of one process reach each other and the public
+  // face reaches them through it. (gRPC 1.51's in-process transport
+  // aborts under concurrent streaming load, so it is not used.)
+  std::shared_ptr<grpc::Channel> LocalChannel();
 
   // Graceful shutdown: health flips to NOT_SERVING, new calls are refused,
   // in-flight calls get ServerOptions::shutdown_grace to finish, then the
   // server is destroyed (so that registered services may be destroyed in
   // any order afterwards). Idempotent.
   void Shutdown();
+  // The same with an absolute deadline shared by several servers that shut
+  // down in parallel.
+  void Shutdown(absl::Time deadline);
 
  private:
+  void RemoveSocketDir();
+
   ServerOptions options_;
   HealthService health_;
   struct Registered {
@@ -82,7 +96,9 @@ class ServerRunner {
   std::vector<Registered> services_;
   std::vector<std::function<void()>> shutdown_hooks_;
   std::unique_ptr<grpc::Server> server_;
-  std::shared_ptr<grpc::Channel> in_process_;
+  std::shared_ptr<grpc::Channel> local_;
+  // The private directory of the local socket (removed at Shutdown).
+  std::string socket_dir_;
   int port_ = 0;
   bool shut_down_ = false;
 };

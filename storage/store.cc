@@ -1,6 +1,7 @@
 #include "storage/store.h"
 
 #include <filesystem>
+#include <map>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -62,6 +63,9 @@ struct Store::Impl {
   absl::Mutex write_mu;
   mutable absl::Mutex seq_mu;
   uint64_t last_seq ABSL_GUARDED_BY(seq_mu) = 0;
+  mutable absl::Mutex listeners_mu;
+  std::map<uint64_t, std::function<void(uint64_t)>> listeners ABSL_GUARDED_BY(listeners_mu);
+  uint64_t next_listener ABSL_GUARDED_BY(listeners_mu) = 1;
   bool closed = false;
 
   rocksdb::ColumnFamilyHandle* cf(ColumnFamily c) const {
@@ -186,9 +190,28 @@ absl::StatusOr<uint64_t> Store::Write(WriteBatch batch) {
   wo.sync = batch.sync_ < 0 ? impl_->options.sync_writes : batch.sync_ == 1;
   absl::Status s = FromRocksStatus(impl_->db->Write(wo, &wb), "write");
   if (!s.ok()) return s;
-  absl::MutexLock lock(&impl_->seq_mu);
-  impl_->last_seq = seq;
+  {
+    absl::MutexLock lock(&impl_->seq_mu);
+    impl_->last_seq = seq;
+  }
+  if (!batch.changes_.empty()) {
+    absl::ReaderMutexLock lock(&impl_->listeners_mu);
+    for (const auto& [id, listener] : impl_->listeners) listener(seq);
+  }
   return seq;
+}
+
+uint64_t Store::AddChangeListener(std::function<void(uint64_t seq)> listener) {
+  absl::MutexLock lock(&impl_->listeners_mu);
+  const uint64_t id = impl_->next_listener++;
+  impl_->listeners.emplace(id, std::move(listener));
+  return id;
+}
+
+void Store::RemoveChangeListener(uint64_t id) {
+  // The writer lock waits for listeners running under the reader lock.
+  absl::MutexLock lock(&impl_->listeners_mu);
+  impl_->listeners.erase(id);
 }
 
 std::shared_ptr<const Snapshot> Store::NewSnapshot() const {

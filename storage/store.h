@@ -140,6 +140,14 @@ class Store {
   // passes; returns LastChangeSeq(). Never blocks writers.
   uint64_t WaitForChange(uint64_t after_seq, absl::Duration timeout) const;
 
+  // Calls `listener(seq)` after every commit that appended change-log
+  // entries, with the store's last sequence number, in the committing
+  // thread. It must be quick and must not block or write (change streams
+  // use it to wake their readers). Returns an id for RemoveChangeListener.
+  uint64_t AddChangeListener(std::function<void(uint64_t seq)> listener);
+  // When this returns, the listener is neither running nor called again.
+  void RemoveChangeListener(uint64_t id);
+
   // Writes a consistent, openable copy of the database into `dir`, which
   // must not exist yet.
   absl::Status Checkpoint(const std::string& dir) const;

@@ -6,6 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "cmd/regenatlas/check.h"
@@ -55,10 +56,23 @@ int Serve(const std::vector<std::string>& args) {
   flags.Add("metrics_listen", "",
             "host:port serving Prometheus metrics of the public port at /metrics; empty = none");
   flags.Add("auth_keys", "",
-            "file of API keys, one \"KEY ROLE\" per line (ROLE reader|curator|admin); callers send "
-            "\"authorization: Bearer KEY\" or \"x-api-key: KEY\"");
-  flags.Add("allow_anonymous_reads", "true",
-            "calls without credentials may use read methods (writes always need a key)");
+            "file of API keys, one \"KEY ROLE\" per line (ROLE reader|curator|admin|service); callers "
+            "send \"authorization: Bearer KEY\" or \"x-api-key: KEY\". Used by every role; the first "
+            "`service` key is what this process sends to the other services (docs/deploy.md)");
+  flags.Add("allow_anonymous_reads", "",
+            "calls without credentials may use read methods (writes always need a key); default: "
+            "true for roles all and gateway, false for backends given --auth_keys");
+  flags.Add("allow_unauthenticated", "false",
+            "let a backend role listen on a non-loopback address without --auth_keys (trusted "
+            "networks only)");
+  flags.Add("max_concurrent_calls", "1000",
+            "calls in flight at the public port; more are refused with RESOURCE_EXHAUSTED");
+  flags.Add("max_watch_streams", "1000",
+            "open WatchEvents streams; more are refused with RESOURCE_EXHAUSTED");
+  flags.Add("executor_threads", "0",
+            "worker threads of each service's executor (0 = max(4, 2 x cores))");
+  flags.Add("executor_queue", "256",
+            "calls waiting for a worker per service; more are refused with RESOURCE_EXHAUSTED");
   flags.Add("tls_cert", "", "PEM certificate chain of the public port (enables TLS)");
   flags.Add("tls_key", "", "PEM private key of --tls_cert");
   flags.Add("tls_client_ca", "", "PEM CA bundle: require and verify client certificates (mutual TLS)");
@@ -91,9 +105,24 @@ int Serve(const std::vector<std::string>& args) {
   o.tls_cert = flags.GetString("tls_cert");
   o.tls_key = flags.GetString("tls_key");
   o.tls_client_ca = flags.GetString("tls_client_ca");
-  absl::StatusOr<bool> anonymous = flags.GetBool("allow_anonymous_reads");
-  if (!anonymous.ok()) return Fail(anonymous.status());
-  o.allow_anonymous_reads = *anonymous;
+  if (!flags.GetString("allow_anonymous_reads").empty()) {
+    absl::StatusOr<bool> anonymous = flags.GetBool("allow_anonymous_reads");
+    if (!anonymous.ok()) return Fail(anonymous.status());
+    o.allow_anonymous_reads = *anonymous;
+  }
+  absl::StatusOr<bool> unauthenticated = flags.GetBool("allow_unauthenticated");
+  if (!unauthenticated.ok()) return Fail(unauthenticated.status());
+  o.allow_unauthenticated = *unauthenticated;
+  for (const auto& [name, target, min] :
+       {std::tuple<const char*, int*, int>{"max_concurrent_calls", &o.max_concurrent_calls, 1},
+        {"max_watch_streams", &o.max_watch_streams, 0},
+        {"executor_threads", &o.executor_threads, 0},
+        {"executor_queue", &o.executor_queue, 1}}) {
+    absl::StatusOr<int> v = flags.GetInt(name);
+    if (!v.ok()) return Fail(v.status());
+    if (*v < min) return Fail(absl::InvalidArgumentError(absl::StrCat("--", name, ": at least ", min)));
+    *target = *v;
+  }
   for (const auto& [name, target] : {std::pair<const char*, double*>{"rate_limit_qps", &o.rate_limit_qps},
                                      {"rate_limit_burst", &o.rate_limit_burst}}) {
     if (!absl::SimpleAtod(flags.GetString(name), target) || *target < 0) {

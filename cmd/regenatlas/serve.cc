@@ -6,13 +6,16 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/synchronization/notification.h"
 #include "common/log.h"
 #include "common/server_runner.h"
 #include "services/catalog/catalog.h"
 #include "services/catalog/catalog_service.h"
 #include "services/catalog/dataset_loader.h"
+#include "services/gateway/access.h"
 #include "services/gateway/front.h"
 #include "services/gateway/gateway_service.h"
 #include "services/gateway/health_monitor.h"
@@ -23,6 +26,7 @@
 #include "services/market-analytics/grpc_readers.h"
 #include "services/regulatory-timeline/catalog_client.h"
 #include "services/regulatory-timeline/dataset_loader.h"
+#include "services/regulatory-timeline/stage_sync.h"
 #include "services/regulatory-timeline/timeline.h"
 #include "services/regulatory-timeline/timeline_service.h"
 #include "storage/store.h"
@@ -33,6 +37,7 @@ namespace {
 using grpc::health::v1::HealthCheckResponse;
 
 constexpr char kCatalogService[] = "regenatlas.catalog.v1.CatalogService";
+constexpr char kCatalogInternalService[] = "regenatlas.catalog.v1.CatalogInternalService";
 constexpr char kTimelineService[] = "regenatlas.timeline.v1.RegulatoryTimelineService";
 constexpr char kAnalyticsService[] = "regenatlas.analytics.v1.MarketAnalyticsService";
 constexpr char kGatewayService[] = "regenatlas.gateway.v1.GatewayService";
@@ -74,18 +79,57 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> PublicCredentials(const
   return grpc::SslServerCredentials(ssl);
 }
 
-ChannelFactory RemoteChannel(const std::string& addr, const std::string& service) {
-  return [addr, service] {
-    return grpc::CreateCustomChannel(addr, grpc::InsecureChannelCredentials(),
-                                     gateway::BackendChannelArguments({service}));
+// Sends this process's `service` key on every call to another RegenAtlas
+// service (split topology), so that backends can tell their peers from
+// anyone else on the network.
+class ServiceKeyInterceptor : public grpc::experimental::Interceptor {
+ public:
+  explicit ServiceKeyInterceptor(const std::string* bearer) : bearer_(bearer) {}
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            grpc::experimental::InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
+      methods->GetSendInitialMetadata()->emplace("authorization", *bearer_);
+    }
+    methods->Proceed();
+  }
+
+ private:
+  const std::string* bearer_;
+};
+
+class ServiceKeyInterceptorFactory : public grpc::experimental::ClientInterceptorFactoryInterface {
+ public:
+  explicit ServiceKeyInterceptorFactory(std::string key) : bearer_(absl::StrCat("Bearer ", key)) {}
+  grpc::experimental::Interceptor* CreateClientInterceptor(
+      grpc::experimental::ClientRpcInfo*) override {
+    return new ServiceKeyInterceptor(&bearer_);
+  }
+
+ private:
+  const std::string bearer_;
+};
+
+ChannelFactory RemoteChannel(const std::string& addr, const std::string& service,
+                             const std::string& service_key) {
+  return [addr, service, service_key] {
+    std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> creators;
+    if (!service_key.empty()) {
+      creators.push_back(std::make_unique<ServiceKeyInterceptorFactory>(service_key));
+    }
+    return grpc::experimental::CreateCustomChannelWithInterceptors(
+        addr, grpc::InsecureChannelCredentials(), gateway::BackendChannelArguments({service}),
+        std::move(creators));
   };
 }
 
-absl::StatusOr<std::unique_ptr<storage::Store>> OpenStore(const ServeOptions& o) {
-  storage::StoreOptions store_options;
-  store_options.path = o.data_dir;
-  store_options.sync_writes = o.sync_writes;
-  return storage::Store::Open(store_options);
+// True for addresses only this machine can reach.
+bool IsLoopback(const std::string& listen) {
+  if (absl::StartsWith(listen, "unix:")) return true;
+  std::string host = listen.substr(0, listen.rfind(':'));
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
 }
 
 std::string DatasetPart(const ServeOptions& o, const char* part) {
@@ -132,14 +176,134 @@ class BackgroundLoader {
   std::thread thread_;
 };
 
-// Serves until a termination signal, then shuts the runners down in order
-// (public ones first) and closes the store.
-int ServeUntilSignal(const std::vector<ServerRunner*>& runners, storage::Store* store) {
-  int sig = WaitForTerminationSignal();
-  Log(LogLevel::kInfo, "signal received", {{"signal", absl::StrCat(sig)}});
-  for (ServerRunner* r : runners) r->Shutdown();
-  if (store != nullptr) {
-    if (absl::Status s = store->Close(); !s.ok()) {
+int StartupError(const absl::Status& s, absl::string_view what, int code = 1) {
+  Log(LogLevel::kError, what, {{"error", std::string(s.message())}});
+  return code;
+}
+
+// Everything one `serve` process runs, in the order it is torn down:
+// every server is shut down (Stop) before any member is destroyed, so the
+// services, executors and store may then go in any order.
+struct Process {
+  std::unique_ptr<storage::Store> store;
+
+  std::unique_ptr<catalog::Catalog> catalog;
+  std::unique_ptr<catalog::CatalogService> catalog_service;
+  std::unique_ptr<catalog::CatalogInternalService> catalog_internal;
+  std::unique_ptr<timeline::GrpcCatalogClient> timeline_catalog;
+  std::unique_ptr<timeline::Timeline> timeline;
+  std::unique_ptr<timeline::TimelineService> timeline_service;
+  std::unique_ptr<analytics::Analytics> analytics;
+  std::unique_ptr<analytics::AnalyticsService> analytics_service;
+  std::unique_ptr<gateway::GatewayService> gateway_service;
+
+  // The services, on a server without a port.
+  std::unique_ptr<ServerRunner> internal;
+  // Background work that calls other services; stopped before the servers.
+  std::unique_ptr<timeline::StageSync> stage_sync;
+  std::unique_ptr<BackgroundLoader> loader;
+
+  // The public face: auth, limits, metrics, forwarding.
+  std::unique_ptr<gateway::Metrics> metrics;
+  std::unique_ptr<gateway::Front> front;
+  std::unique_ptr<ServerRunner> public_runner;
+  std::unique_ptr<ServerRunner> health_runner;
+  std::unique_ptr<gateway::HealthMonitor> monitor;
+  std::unique_ptr<gateway::HealthMonitor> health_port_monitor;
+};
+
+// The public face: forwarding services for `routes`, health (mirroring the
+// routed services) and reflection on --listen; optionally a health-only
+// plaintext port and Prometheus metrics.
+absl::Status StartPublicFace(const ServeOptions& o, const gateway::AccessOptions& access,
+                             std::vector<gateway::Route> routes, Process& p) {
+  gateway::FrontOptions fo;
+  fo.routes = routes;
+  fo.access = access;
+  fo.max_concurrent_calls = o.max_concurrent_calls;
+  if (!o.metrics_listen.empty()) {
+    absl::StatusOr<std::unique_ptr<gateway::Metrics>> metrics = gateway::Metrics::Start(o.metrics_listen);
+    if (!metrics.ok()) return metrics.status();
+    p.metrics = *std::move(metrics);
+    fo.observer = p.metrics->Observer();
+  }
+  fo.rate_limit_qps = o.rate_limit_qps;
+  fo.rate_limit_burst = o.rate_limit_burst > 0 ? o.rate_limit_burst : o.rate_limit_qps;
+  p.front = std::make_unique<gateway::Front>(std::move(fo));
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> creds = PublicCredentials(o);
+  if (!creds.ok()) return creds.status();
+  ServerOptions so;
+  so.listen = o.listen;
+  so.shutdown_grace = o.shutdown_grace;
+  so.credentials = *creds;
+  so.log_failures = false;  // the front logs each call once
+  p.public_runner = std::make_unique<ServerRunner>(so);
+  std::vector<gateway::MonitoredBackend> monitored;
+  gateway::Front* front = p.front.get();
+  for (grpc::Service* s : front->Services()) p.public_runner->AddService(s, "", true);
+  for (const gateway::Route& r : routes) {
+    monitored.push_back({r.service, [front, name = r.service] { return front->ChannelFor(name); }});
+  }
+  absl::Status s = p.public_runner->Start();
+  if (!s.ok()) return s;
+  p.monitor = std::make_unique<gateway::HealthMonitor>(&p.public_runner->health(), monitored,
+                                                       absl::Seconds(1));
+  p.monitor->CheckOnce();
+  p.monitor->Start();
+  if (!o.health_listen.empty()) {
+    ServerOptions ho;
+    ho.listen = o.health_listen;
+    ho.shutdown_grace = o.shutdown_grace;
+    p.health_runner = std::make_unique<ServerRunner>(ho);
+    s = p.health_runner->Start();
+    if (!s.ok()) return s;
+    p.health_port_monitor = std::make_unique<gateway::HealthMonitor>(
+        &p.health_runner->health(), monitored, absl::Seconds(1));
+    p.health_port_monitor->CheckOnce();
+    p.health_port_monitor->Start();
+  }
+  Log(LogLevel::kInfo, "serving",
+      {{"role", o.role}, {"port", absl::StrCat(p.public_runner->port())},
+       {"health_port", p.health_runner ? absl::StrCat(p.health_runner->port()) : ""},
+       {"metrics_port", p.metrics ? absl::StrCat(p.metrics->port()) : ""},
+       {"tls", o.tls_cert.empty() ? "off" : (o.tls_client_ca.empty() ? "on" : "mutual")},
+       {"auth_keys", absl::StrCat(!o.auth_keys.empty())},
+       {"anonymous_reads", access.allow_anonymous_reads ? "on" : "off"},
+       {"max_concurrent_calls", absl::StrCat(o.max_concurrent_calls)}});
+  return absl::OkStatus();
+}
+
+// SIGTERM/SIGINT: every port reports NOT_SERVING at once, new calls are
+// refused with UNAVAILABLE, open streams end at once with UNAVAILABLE,
+// background callers stop, then all servers shut down in parallel under one
+// deadline (in-flight unary calls get the grace period) and the store is
+// flushed and closed.
+int ShutDown(Process& p, const ServeOptions& o, int sig) {
+  const absl::Time start = absl::Now();
+  Log(LogLevel::kInfo, "signal received",
+      {{"signal", absl::StrCat(sig)}, {"grace", absl::FormatDuration(o.shutdown_grace)}});
+  const absl::Time deadline = start + o.shutdown_grace;
+  // Monitors first: they would otherwise set SERVING again, and they must
+  // not probe servers that are going away.
+  for (auto* m : {p.monitor.get(), p.health_port_monitor.get()}) {
+    if (m != nullptr) m->Stop();
+  }
+  std::vector<ServerRunner*> runners;
+  for (ServerRunner* r : {p.public_runner.get(), p.health_runner.get(), p.internal.get()}) {
+    if (r != nullptr) runners.push_back(r);
+  }
+  for (ServerRunner* r : runners) r->health().Shutdown();
+  if (p.front != nullptr) p.front->Drain();
+  if (p.timeline_service != nullptr) p.timeline_service->Shutdown();
+  p.loader.reset();
+  p.stage_sync.reset();
+  std::vector<std::thread> stopping;
+  for (ServerRunner* r : runners) stopping.emplace_back([r, deadline] { r->Shutdown(deadline); });
+  for (std::thread& t : stopping) t.join();
+  Log(LogLevel::kInfo, "servers stopped",
+      {{"after", absl::FormatDuration(absl::Trunc(absl::Now() - start, absl::Milliseconds(1)))}});
+  if (p.store != nullptr) {
+    if (absl::Status s = p.store->Close(); !s.ok()) {
       Log(LogLevel::kError, "store close failed", {{"error", std::string(s.message())}});
       return 1;
     }
@@ -148,294 +312,191 @@ int ServeUntilSignal(const std::vector<ServerRunner*>& runners, storage::Store* 
   return 0;
 }
 
-int StartupError(const absl::Status& s, absl::string_view what) {
-  Log(LogLevel::kError, what, {{"error", std::string(s.message())}});
-  return 1;
-}
-
-// The public face: forwarding services for `routes`, health (mirroring the
-// backends) and reflection on --listen; optionally a health-only plaintext
-// port. Owned pieces live as long as this object.
-struct PublicFace {
-  std::unique_ptr<gateway::Metrics> metrics;
-  std::unique_ptr<gateway::Front> front;
-  std::unique_ptr<ServerRunner> runner;
-  std::unique_ptr<ServerRunner> health_runner;
-  std::unique_ptr<gateway::HealthMonitor> monitor;
-  std::unique_ptr<gateway::HealthMonitor> health_port_monitor;
-};
-
-absl::StatusOr<PublicFace> StartPublicFace(const ServeOptions& o, std::vector<gateway::Route> routes) {
-  PublicFace face;
-  gateway::FrontOptions fo;
-  fo.routes = routes;
-  fo.access.allow_anonymous_reads = o.allow_anonymous_reads;
-  if (!o.auth_keys.empty()) {
-    absl::StatusOr<std::map<std::string, gateway::Role>> keys = gateway::LoadKeysFile(o.auth_keys);
-    if (!keys.ok()) return keys.status();
-    fo.access.keys = *std::move(keys);
+// Checks what can be checked before anything is opened or loaded.
+absl::Status CheckFlags(const ServeOptions& o) {
+  const bool backend = o.role == "catalog" || o.role == "timeline" || o.role == "analytics";
+  if (o.role != "all" && o.role != "gateway" && !backend) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--role: unknown role \"", o.role, "\" (all, catalog, timeline, analytics, gateway)"));
   }
-  if (!o.metrics_listen.empty()) {
-    absl::StatusOr<std::unique_ptr<gateway::Metrics>> metrics = gateway::Metrics::Start(o.metrics_listen);
-    if (!metrics.ok()) return metrics.status();
-    face.metrics = *std::move(metrics);
-    fo.observer = face.metrics->Observer();
+  if (o.role == "timeline" && o.catalog_addr.empty()) {
+    return absl::InvalidArgumentError("--catalog_addr is required for --role=timeline");
   }
-  fo.rate_limit_qps = o.rate_limit_qps;
-  fo.rate_limit_burst = o.rate_limit_burst > 0 ? o.rate_limit_burst : o.rate_limit_qps;
-  face.front = std::make_unique<gateway::Front>(std::move(fo));
-  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> creds = PublicCredentials(o);
-  if (!creds.ok()) return creds.status();
-  face.runner = std::make_unique<ServerRunner>(ServerOptions{o.listen, o.shutdown_grace, *creds});
-  std::vector<gateway::MonitoredBackend> monitored;
-  gateway::Front* front = face.front.get();
-  for (grpc::Service* s : front->Services()) face.runner->AddService(s, "", true);
-  for (const gateway::Route& r : routes) {
-    monitored.push_back({r.service, [front, name = r.service] { return front->ChannelFor(name); }});
+  if (o.role == "analytics" && (o.catalog_addr.empty() || o.timeline_addr.empty())) {
+    return absl::InvalidArgumentError(
+        "--catalog_addr and --timeline_addr are required for --role=analytics");
   }
-  absl::Status s = face.runner->Start();
-  if (!s.ok()) return s;
-  face.monitor = std::make_unique<gateway::HealthMonitor>(&face.runner->health(), monitored,
-                                                          absl::Seconds(1));
-  face.monitor->CheckOnce();
-  face.monitor->Start();
-  if (!o.health_listen.empty()) {
-    face.health_runner = std::make_unique<ServerRunner>(
-        ServerOptions{o.health_listen, o.shutdown_grace, nullptr});
-    s = face.health_runner->Start();
-    if (!s.ok()) return s;
-    face.health_port_monitor = std::make_unique<gateway::HealthMonitor>(
-        &face.health_runner->health(), monitored, absl::Seconds(1));
-    face.health_port_monitor->CheckOnce();
-    face.health_port_monitor->Start();
+  if (o.role == "gateway" &&
+      (o.catalog_addr.empty() || o.timeline_addr.empty() || o.analytics_addr.empty())) {
+    return absl::InvalidArgumentError(
+        "--catalog_addr, --timeline_addr and --analytics_addr are required for --role=gateway");
   }
-  Log(LogLevel::kInfo, "serving",
-      {{"role", o.role}, {"port", absl::StrCat(face.runner->port())},
-       {"health_port", face.health_runner ? absl::StrCat(face.health_runner->port()) : ""},
-       {"metrics_port", face.metrics ? absl::StrCat(face.metrics->port()) : ""},
-       {"tls", o.tls_cert.empty() ? "off" : (o.tls_client_ca.empty() ? "on" : "mutual")},
-       {"auth_keys", absl::StrCat(!o.auth_keys.empty())},
-       {"anonymous_reads", o.allow_anonymous_reads ? "on" : "off"}});
-  return face;
-}
-
-int ServeAll(const ServeOptions& o) {
-  absl::StatusOr<std::unique_ptr<storage::Store>> store = OpenStore(o);
-  if (!store.ok()) return StartupError(store.status(), "cannot open store");
-  const bool load = o.dataset != "none";
-
-  catalog::Catalog catalog_domain(store->get(), catalog::CatalogOptions{});
-  if (load) {
-    absl::StatusOr<catalog::LoadSummary> loaded =
-        catalog::EnsureCatalogDataset(catalog_domain, DatasetPart(o, "catalog"));
-    if (!loaded.ok()) return StartupError(loaded.status(), "cannot load dataset");
-    LogLoaded("catalog dataset", DatasetPart(o, "catalog"), *loaded);
+  if (backend && o.auth_keys.empty() && !IsLoopback(o.listen) && !o.allow_unauthenticated) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--role=", o.role, " on ", o.listen,
+        " would accept writes from anyone who can reach it: give --auth_keys (with a `service` "
+        "key shared with the gateway; see docs/deploy.md) or, on a trusted network only, "
+        "--allow_unauthenticated=true"));
   }
-  catalog::CatalogService catalog_service(&catalog_domain);
-
-  // The services run on an internal server without a port; the public face
-  // forwards to it over an in-process channel, and the services reach each
-  // other the same way — the paths of split mode, without the network.
-  ServerRunner internal(ServerOptions{"", o.shutdown_grace, nullptr});
-  ChannelFactory in_process = [&internal] { return internal.InProcessChannel(); };
-  timeline::GrpcCatalogClient timeline_catalog(in_process);
-  timeline::Timeline timeline_domain(store->get(), &timeline_catalog, timeline::TimelineOptions{});
-  timeline::TimelineService timeline_service(&timeline_domain);
-  analytics::AnalyticsOptions ao;
-  ao.catalog = std::make_shared<analytics::GrpcCatalogReader>(in_process);
-  ao.timeline = std::make_shared<analytics::GrpcTimelineReader>(in_process);
-  analytics::Analytics analytics_domain(store->get(), ao);
-  analytics::AnalyticsService analytics_service(&analytics_domain);
-  gateway::GatewayOptions go;
-  for (const char* service : {kCatalogService, kTimelineService, kAnalyticsService}) {
-    go.backends.push_back({service, "in-process", in_process});
+  if (o.max_concurrent_calls < 1) {
+    return absl::InvalidArgumentError("--max_concurrent_calls: must be at least 1");
   }
-  gateway::GatewayService gateway_service(std::move(go));
-  internal.AddService(&catalog_service, kCatalogService);
-  internal.AddService(&timeline_service, kTimelineService, !load);
-  internal.AddService(&analytics_service, kAnalyticsService, !load);
-  internal.AddService(&gateway_service, kGatewayService);
-  internal.AddShutdownHook([&timeline_service] { timeline_service.Shutdown(); });
-  if (absl::Status s = internal.Start(); !s.ok()) return StartupError(s, "cannot start server");
-
-  if (load) {
-    absl::StatusOr<timeline::LoadSummary> t =
-        timeline::EnsureTimelineDataset(timeline_domain, **store, DatasetPart(o, "timeline"));
-    if (!t.ok()) return StartupError(t.status(), "cannot load dataset");
-    LogLoaded("timeline dataset", DatasetPart(o, "timeline"), *t);
-    internal.health().SetStatus(kTimelineService, HealthCheckResponse::SERVING);
-    absl::StatusOr<analytics::LoadSummary> a =
-        analytics::EnsureAnalyticsDataset(analytics_domain, DatasetPart(o, "analytics"));
-    if (!a.ok()) return StartupError(a.status(), "cannot load dataset");
-    LogLoaded("analytics dataset", DatasetPart(o, "analytics"), *a);
-    internal.health().SetStatus(kAnalyticsService, HealthCheckResponse::SERVING);
-  }
-
-  std::vector<gateway::Route> routes;
-  for (const char* service : {kCatalogService, kTimelineService, kAnalyticsService, kGatewayService}) {
-    routes.push_back({service, "in-process", in_process});
-  }
-  absl::StatusOr<PublicFace> face = StartPublicFace(o, routes);
-  if (!face.ok()) return StartupError(face.status(), "cannot start server");
-  std::vector<ServerRunner*> runners = {face->runner.get()};
-  if (face->health_runner) runners.push_back(face->health_runner.get());
-  runners.push_back(&internal);
-  return ServeUntilSignal(runners, store->get());
-}
-
-// One backend service in its own process (split topology).
-int ServeBackend(const ServeOptions& o) {
-  absl::StatusOr<std::unique_ptr<storage::Store>> store = OpenStore(o);
-  if (!store.ok()) return StartupError(store.status(), "cannot open store");
-  const bool load = o.dataset != "none";
-  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> creds = PublicCredentials(o);
-  if (!creds.ok()) return StartupError(creds.status(), "bad TLS flags");
-  // Backends record their calls through an interceptor (the public face
-  // records them in the forwarding path instead).
-  std::unique_ptr<gateway::Metrics> metrics;
-  ServerCallObserver observer;
-  if (!o.metrics_listen.empty()) {
-    absl::StatusOr<std::unique_ptr<gateway::Metrics>> started = gateway::Metrics::Start(o.metrics_listen);
-    if (!started.ok()) return StartupError(started.status(), "cannot start metrics");
-    metrics = *std::move(started);
-    gateway::CallObserver record = metrics->Observer();
-    observer = [record, role = o.role](const std::string& method, grpc::StatusCode code,
-                                       absl::Duration latency) { record(method, role, code, latency); };
-  }
-  ServerRunner runner(ServerOptions{o.listen, o.shutdown_grace, *creds, observer});
-  std::unique_ptr<ServerRunner> health_runner;
-  if (!o.health_listen.empty()) {
-    health_runner = std::make_unique<ServerRunner>(ServerOptions{o.health_listen, o.shutdown_grace, nullptr});
-  }
-  auto set_serving = [&](const char* service) {
-    runner.health().SetStatus(service, HealthCheckResponse::SERVING);
-    if (health_runner) health_runner->health().SetStatus(service, HealthCheckResponse::SERVING);
-  };
-
-  std::unique_ptr<catalog::Catalog> catalog_domain;
-  std::unique_ptr<catalog::CatalogService> catalog_service;
-  std::unique_ptr<timeline::GrpcCatalogClient> timeline_catalog;
-  std::unique_ptr<timeline::Timeline> timeline_domain;
-  std::unique_ptr<timeline::TimelineService> timeline_service;
-  std::unique_ptr<analytics::Analytics> analytics_domain;
-  std::unique_ptr<analytics::AnalyticsService> analytics_service;
-  std::unique_ptr<BackgroundLoader> loader;
-  const char* service = nullptr;
-
-  if (o.role == "catalog") {
-    service = kCatalogService;
-    catalog_domain = std::make_unique<catalog::Catalog>(store->get(), catalog::CatalogOptions{});
-    if (load) {
-      absl::StatusOr<catalog::LoadSummary> loaded =
-          catalog::EnsureCatalogDataset(*catalog_domain, DatasetPart(o, "catalog"));
-      if (!loaded.ok()) return StartupError(loaded.status(), "cannot load dataset");
-      LogLoaded("catalog dataset", DatasetPart(o, "catalog"), *loaded);
-    }
-    catalog_service = std::make_unique<catalog::CatalogService>(catalog_domain.get());
-    runner.AddService(catalog_service.get(), service);
-  } else if (o.role == "timeline") {
-    if (o.catalog_addr.empty()) return StartupError(absl::InvalidArgumentError("--catalog_addr is required"), "bad flags");
-    service = kTimelineService;
-    timeline_catalog = std::make_unique<timeline::GrpcCatalogClient>(RemoteChannel(o.catalog_addr, kCatalogService));
-    timeline_domain = std::make_unique<timeline::Timeline>(store->get(), timeline_catalog.get(),
-                                                           timeline::TimelineOptions{});
-    timeline_service = std::make_unique<timeline::TimelineService>(timeline_domain.get());
-    runner.AddService(timeline_service.get(), service, !load);
-    runner.AddShutdownHook([&] { timeline_service->Shutdown(); });
-  } else if (o.role == "analytics") {
-    if (o.catalog_addr.empty() || o.timeline_addr.empty()) {
-      return StartupError(absl::InvalidArgumentError("--catalog_addr and --timeline_addr are required"), "bad flags");
-    }
-    service = kAnalyticsService;
-    analytics::AnalyticsOptions ao;
-    ao.catalog = std::make_shared<analytics::GrpcCatalogReader>(RemoteChannel(o.catalog_addr, kCatalogService));
-    ao.timeline = std::make_shared<analytics::GrpcTimelineReader>(RemoteChannel(o.timeline_addr, kTimelineService));
-    analytics_domain = std::make_unique<analytics::Analytics>(store->get(), ao);
-    analytics_service = std::make_unique<analytics::AnalyticsService>(analytics_domain.get());
-    runner.AddService(analytics_service.get(), service, !load);
-  }
-  if (absl::Status s = runner.Start(); !s.ok()) return StartupError(s, "cannot start server");
-  if (health_runner) {
-    if (absl::Status s = health_runner->Start(); !s.ok()) return StartupError(s, "cannot start health port");
-    const bool ready = o.role == "catalog" || !load;
-    health_runner->health().SetStatus(
-        service, ready ? HealthCheckResponse::SERVING : HealthCheckResponse::NOT_SERVING);
-  }
-  Log(LogLevel::kInfo, "serving",
-      {{"role", o.role}, {"port", absl::StrCat(runner.port())},
-       {"health_port", health_runner ? absl::StrCat(health_runner->port()) : ""},
-       {"metrics_port", metrics ? absl::StrCat(metrics->port()) : ""}});
-  if (load && o.role == "timeline") {
-    loader = std::make_unique<BackgroundLoader>(
-        [&] {
-          absl::StatusOr<timeline::LoadSummary> t =
-              timeline::EnsureTimelineDataset(*timeline_domain, **store, DatasetPart(o, "timeline"));
-          if (t.ok()) LogLoaded("timeline dataset", DatasetPart(o, "timeline"), *t);
-          return t.status();
-        },
-        [&] { set_serving(kTimelineService); });
-  } else if (load && o.role == "analytics") {
-    loader = std::make_unique<BackgroundLoader>(
-        [&] {
-          absl::StatusOr<analytics::LoadSummary> a =
-              analytics::EnsureAnalyticsDataset(*analytics_domain, DatasetPart(o, "analytics"));
-          if (a.ok()) LogLoaded("analytics dataset", DatasetPart(o, "analytics"), *a);
-          return a.status();
-        },
-        [&] { set_serving(kAnalyticsService); });
-  }
-  std::vector<ServerRunner*> runners = {&runner};
-  if (health_runner) runners.push_back(health_runner.get());
-  int code = ServeUntilSignal(runners, nullptr);
-  loader.reset();
-  if (absl::Status s = (*store)->Close(); !s.ok()) return StartupError(s, "store close failed");
-  Log(LogLevel::kInfo, "store closed");
-  return code;
-}
-
-// The gateway role: the public face over remote backends, plus the
-// gateway's own composite methods.
-int ServeGateway(const ServeOptions& o) {
-  if (o.catalog_addr.empty() || o.timeline_addr.empty() || o.analytics_addr.empty()) {
-    return StartupError(
-        absl::InvalidArgumentError("--catalog_addr, --timeline_addr and --analytics_addr are required"),
-        "bad flags");
-  }
-  ChannelFactory catalog = RemoteChannel(o.catalog_addr, kCatalogService);
-  ChannelFactory timeline = RemoteChannel(o.timeline_addr, kTimelineService);
-  ChannelFactory analytics = RemoteChannel(o.analytics_addr, kAnalyticsService);
-  ServerRunner internal(ServerOptions{"", o.shutdown_grace, nullptr});
-  gateway::GatewayOptions go;
-  go.backends = {{kCatalogService, o.catalog_addr, catalog},
-                 {kTimelineService, o.timeline_addr, timeline},
-                 {kAnalyticsService, o.analytics_addr, analytics}};
-  gateway::GatewayService gateway_service(std::move(go));
-  internal.AddService(&gateway_service, kGatewayService);
-  if (absl::Status s = internal.Start(); !s.ok()) return StartupError(s, "cannot start server");
-  std::vector<gateway::Route> routes = {
-      {kCatalogService, o.catalog_addr, catalog},
-      {kTimelineService, o.timeline_addr, timeline},
-      {kAnalyticsService, o.analytics_addr, analytics},
-      {kGatewayService, "in-process", [&internal] { return internal.InProcessChannel(); }}};
-  absl::StatusOr<PublicFace> face = StartPublicFace(o, routes);
-  if (!face.ok()) return StartupError(face.status(), "cannot start server");
-  std::vector<ServerRunner*> runners = {face->runner.get()};
-  if (face->health_runner) runners.push_back(face->health_runner.get());
-  runners.push_back(&internal);
-  return ServeUntilSignal(runners, nullptr);
+  return absl::OkStatus();
 }
 
 }  // namespace
 
-int RunServe(const ServeOptions& options) {
-  if (options.role == "all") return ServeAll(options);
-  if (options.role == "catalog" || options.role == "timeline" || options.role == "analytics") {
-    return ServeBackend(options);
+int RunServe(const ServeOptions& o) {
+  if (absl::Status s = CheckFlags(o); !s.ok()) return StartupError(s, "bad flags", 2);
+  const bool backend = o.role == "catalog" || o.role == "timeline" || o.role == "analytics";
+  gateway::AccessOptions access;
+  // Backends answer anonymous callers only when told to: their callers are
+  // the gateway and their peers, which send the service key.
+  access.allow_anonymous_reads =
+      o.allow_anonymous_reads.value_or(!backend || o.auth_keys.empty());
+  if (!o.auth_keys.empty()) {
+    absl::StatusOr<std::map<std::string, gateway::Role>> keys = gateway::LoadKeysFile(o.auth_keys);
+    if (!keys.ok()) return StartupError(keys.status(), "bad --auth_keys", 2);
+    access.keys = *std::move(keys);
   }
-  if (options.role == "gateway") return ServeGateway(options);
-  Log(LogLevel::kError, "unknown role",
-      {{"role", options.role}, {"roles", "all, catalog, timeline, analytics, gateway"}});
-  return 2;
+  const std::string service_key = gateway::ServiceKey(access.keys);
+  const bool load = o.dataset != "none";
+  const bool all = o.role == "all";
+
+  Process p;
+  if (o.role != "gateway") {
+    storage::StoreOptions store_options;
+    store_options.path = o.data_dir;
+    store_options.sync_writes = o.sync_writes;
+    absl::StatusOr<std::unique_ptr<storage::Store>> store = storage::Store::Open(store_options);
+    if (!store.ok()) return StartupError(store.status(), "cannot open store");
+    p.store = *std::move(store);
+  }
+  ServerOptions io;
+  io.listen = "";
+  io.shutdown_grace = o.shutdown_grace;
+  io.log_failures = false;
+  p.internal = std::make_unique<ServerRunner>(io);
+  ServerRunner* internal = p.internal.get();
+  const ChannelFactory local = [internal] { return internal->LocalChannel(); };
+  auto peer = [&](const std::string& addr, const char* service) {
+    return all ? local : RemoteChannel(addr, service, service_key);
+  };
+  ExecutorOptions executor;
+  executor.threads = o.executor_threads;
+  executor.max_queue = o.executor_queue;
+  auto executor_named = [&](const char* name) {
+    ExecutorOptions e = executor;
+    e.name = name;
+    return e;
+  };
+  std::vector<gateway::Route> routes;
+
+  if (all || o.role == "catalog") {
+    p.catalog = std::make_unique<catalog::Catalog>(p.store.get(), catalog::CatalogOptions{});
+    if (load) {
+      absl::StatusOr<catalog::LoadSummary> loaded =
+          catalog::EnsureCatalogDataset(*p.catalog, DatasetPart(o, "catalog"));
+      if (!loaded.ok()) return StartupError(loaded.status(), "cannot load dataset");
+      LogLoaded("catalog dataset", DatasetPart(o, "catalog"), *loaded);
+    }
+    p.catalog_service = std::make_unique<catalog::CatalogService>(p.catalog.get(), executor_named("catalog"));
+    p.catalog_internal = std::make_unique<catalog::CatalogInternalService>(
+        p.catalog.get(), executor_named("catalog-internal"));
+    internal->AddService(p.catalog_service.get(), kCatalogService);
+    internal->AddService(p.catalog_internal.get(), kCatalogInternalService);
+    routes.push_back({kCatalogService, "catalog", local});
+    // Only peers (the `service` role) reach the internal service, and only
+    // on a backend's own port; the all-in-one public port never routes it.
+    if (!all) routes.push_back({kCatalogInternalService, "catalog", local});
+  }
+  if (all || o.role == "timeline") {
+    p.timeline_catalog =
+        std::make_unique<timeline::GrpcCatalogClient>(peer(o.catalog_addr, kCatalogService));
+    p.timeline = std::make_unique<timeline::Timeline>(p.store.get(), p.timeline_catalog.get(),
+                                                      timeline::TimelineOptions{});
+    timeline::TimelineServiceOptions to;
+    to.executor = executor_named("timeline");
+    to.max_watch_streams = o.max_watch_streams;
+    p.timeline_service = std::make_unique<timeline::TimelineService>(p.timeline.get(), to);
+    internal->AddService(p.timeline_service.get(), kTimelineService, !load);
+    routes.push_back({kTimelineService, "timeline", local});
+  }
+  if (all || o.role == "analytics") {
+    analytics::AnalyticsOptions ao;
+    ao.catalog = std::make_shared<analytics::GrpcCatalogReader>(peer(o.catalog_addr, kCatalogService));
+    ao.timeline =
+        std::make_shared<analytics::GrpcTimelineReader>(peer(o.timeline_addr, kTimelineService));
+    p.analytics = std::make_unique<analytics::Analytics>(p.store.get(), ao);
+    p.analytics_service =
+        std::make_unique<analytics::AnalyticsService>(p.analytics.get(), executor_named("analytics"));
+    internal->AddService(p.analytics_service.get(), kAnalyticsService, !load);
+    routes.push_back({kAnalyticsService, "analytics", local});
+  }
+  if (all || o.role == "gateway") {
+    gateway::GatewayOptions go;
+    if (all) {
+      for (const char* service : {kCatalogService, kTimelineService, kAnalyticsService}) {
+        go.backends.push_back({service, "local", local});
+      }
+    } else {
+      go.backends = {{kCatalogService, o.catalog_addr, RemoteChannel(o.catalog_addr, kCatalogService, service_key)},
+                     {kTimelineService, o.timeline_addr, RemoteChannel(o.timeline_addr, kTimelineService, service_key)},
+                     {kAnalyticsService, o.analytics_addr, RemoteChannel(o.analytics_addr, kAnalyticsService, service_key)}};
+      routes = {{kCatalogService, o.catalog_addr, go.backends[0].connect},
+                {kTimelineService, o.timeline_addr, go.backends[1].connect},
+                {kAnalyticsService, o.analytics_addr, go.backends[2].connect}};
+    }
+    p.gateway_service = std::make_unique<gateway::GatewayService>(std::move(go), executor_named("gateway"));
+    internal->AddService(p.gateway_service.get(), kGatewayService);
+    routes.push_back({kGatewayService, "local", local});
+  }
+  if (absl::Status s = internal->Start(); !s.ok()) return StartupError(s, "cannot start server");
+
+  auto set_serving = [internal](const char* service) {
+    internal->health().SetStatus(service, HealthCheckResponse::SERVING);
+  };
+  if (load && all) {
+    // In one process the catalog answers at once: load in order, before
+    // the public port opens.
+    absl::StatusOr<timeline::LoadSummary> t =
+        timeline::EnsureTimelineDataset(*p.timeline, *p.store, DatasetPart(o, "timeline"));
+    if (!t.ok()) return StartupError(t.status(), "cannot load dataset");
+    LogLoaded("timeline dataset", DatasetPart(o, "timeline"), *t);
+    set_serving(kTimelineService);
+    absl::StatusOr<analytics::LoadSummary> a =
+        analytics::EnsureAnalyticsDataset(*p.analytics, DatasetPart(o, "analytics"));
+    if (!a.ok()) return StartupError(a.status(), "cannot load dataset");
+    LogLoaded("analytics dataset", DatasetPart(o, "analytics"), *a);
+    set_serving(kAnalyticsService);
+  } else if (load && o.role == "timeline") {
+    p.loader = std::make_unique<BackgroundLoader>(
+        [&p, &o] {
+          absl::StatusOr<timeline::LoadSummary> t =
+              timeline::EnsureTimelineDataset(*p.timeline, *p.store, DatasetPart(o, "timeline"));
+          if (t.ok()) LogLoaded("timeline dataset", DatasetPart(o, "timeline"), *t);
+          return t.status();
+        },
+        [set_serving] { set_serving(kTimelineService); });
+  } else if (load && o.role == "analytics") {
+    p.loader = std::make_unique<BackgroundLoader>(
+        [&p, &o] {
+          absl::StatusOr<analytics::LoadSummary> a =
+              analytics::EnsureAnalyticsDataset(*p.analytics, DatasetPart(o, "analytics"));
+          if (a.ok()) LogLoaded("analytics dataset", DatasetPart(o, "analytics"), *a);
+          return a.status();
+        },
+        [set_serving] { set_serving(kAnalyticsService); });
+  }
+  if (p.timeline != nullptr) {
+    // Delivers stage changes left by a previous run and every new one.
+    p.stage_sync = std::make_unique<timeline::StageSync>(p.timeline.get());
+  }
+
+  if (absl::Status s = StartPublicFace(o, access, routes, p); !s.ok()) {
+    return StartupError(s, "cannot start server");
+  }
+  return ShutDown(p, o, WaitForTerminationSignal());
 }
 
 int RunBackup(const BackupOptions& options) {

@@ -1,6 +1,7 @@
 #ifndef REGENATLAS_CMD_REGENATLAS_SERVE_H_
 #define REGENATLAS_CMD_REGENATLAS_SERVE_H_
 
+#include <optional>
 #include <string>
 
 #include "absl/time/time.h"
@@ -26,9 +27,22 @@ struct ServeOptions {
   std::string health_listen;
   // Prometheus metrics of the public port at http://HOST:PORT/metrics ("" = none).
   std::string metrics_listen;
-  // API keys file ("KEY ROLE" lines); empty = no keys.
+  // API keys file ("KEY ROLE" lines); empty = no keys. Every role uses it:
+  // the public face checks callers against it, and the first `service` key
+  // is what this process sends to the other services (split topology).
   std::string auth_keys;
-  bool allow_anonymous_reads = true;
+  // Unset: on for roles all and gateway, off for backends that have keys.
+  std::optional<bool> allow_anonymous_reads;
+  // A backend on a non-loopback address without --auth_keys refuses to
+  // start unless this says the network is trusted.
+  bool allow_unauthenticated = false;
+  // Admission control of the public port (RESOURCE_EXHAUSTED beyond).
+  int max_concurrent_calls = 1000;
+  // Open WatchEvents streams per timeline.
+  int max_watch_streams = 1000;
+  // Each service's executor: threads (0 = max(4, 2 × cores)) and queue.
+  int executor_threads = 0;
+  int executor_queue = 256;
   // TLS for the public port; a client CA makes it mutual TLS.
   std::string tls_cert;
   std::string tls_key;

@@ -1,7 +1,9 @@
 #ifndef REGENATLAS_SERVICES_CATALOG_CATALOG_SERVICE_H_
 #define REGENATLAS_SERVICES_CATALOG_CATALOG_SERVICE_H_
 
+#include "regenatlas/catalog/v1/catalog_internal_service.grpc.pb.h"
 #include "regenatlas/catalog/v1/catalog_service.grpc.pb.h"
+#include "common/executor.h"
 #include "services/catalog/catalog.h"
 
 namespace regenatlas::catalog {
@@ -13,7 +15,8 @@ namespace v1 = ::regenatlas::catalog::v1;
 class CatalogService final : public v1::CatalogService::CallbackService {
  public:
   // `catalog` is not owned and must outlive the service.
-  explicit CatalogService(Catalog* catalog) : catalog_(catalog) {}
+  explicit CatalogService(Catalog* catalog, ExecutorOptions executor = {"catalog"})
+      : catalog_(catalog), executor_(std::move(executor)) {}
 
   using Ctx = grpc::CallbackServerContext;
   using Reactor = grpc::ServerUnaryReactor;
@@ -73,13 +76,29 @@ class CatalogService final : public v1::CatalogService::CallbackService {
                          v1::CountResponse* resp) override;
   Reactor* CountTrials(Ctx* ctx, const v1::CountTrialsRequest* req,
                        v1::CountResponse* resp) override;
-  Reactor* SetRegulatoryStages(Ctx* ctx, const v1::SetRegulatoryStagesRequest* req,
-                               v1::Product* resp) override;
   Reactor* ImportClinicalTrials(Ctx* ctx, const v1::ImportClinicalTrialsRequest* req,
                                 v1::ImportClinicalTrialsResponse* resp) override;
 
  private:
   Catalog* const catalog_;
+  Executor executor_;
+};
+
+// Methods only the other RegenAtlas services call (never routed by the
+// public face): the regulatory timeline's stage sync.
+class CatalogInternalService final : public v1::CatalogInternalService::CallbackService {
+ public:
+  // `catalog` is not owned and must outlive the service.
+  explicit CatalogInternalService(Catalog* catalog, ExecutorOptions executor = {"catalog-internal", 2})
+      : catalog_(catalog), executor_(std::move(executor)) {}
+
+  grpc::ServerUnaryReactor* SetRegulatoryStages(grpc::CallbackServerContext* ctx,
+                                                const v1::SetRegulatoryStagesRequest* req,
+                                                v1::Product* resp) override;
+
+ private:
+  Catalog* const catalog_;
+  Executor executor_;
 };
 
 }  // namespace regenatlas::catalog

@@ -77,7 +77,8 @@ class ValueBuilder {
 // current position for messages.
 class Handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Handler> {
  public:
-  Handler(CtgovJsonSink& sink, std::function<int64_t()> tell) : sink_(sink), tell_(std::move(tell)) {}
+  Handler(CtgovJsonSink& sink, std::function<int64_t()> tell)
+      : sink_(sink), tell_(std::move(tell)) {}
 
   bool Null() { return Scalar(rapidjson::Value(), "null"); }
   bool Bool(bool b) { return Scalar(rapidjson::Value(b), "a boolean"); }
@@ -89,6 +90,7 @@ class Handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Handler> 
   bool RawNumber(const char* s, rapidjson::SizeType n, bool) { return String(s, n, true); }
 
   bool String(const char* s, rapidjson::SizeType n, bool) {
+    if (excess_depth_ > 0) return true;
     if (building_) {
       CheckUtf8(s, n);
       if (IsNctIdPosition()) nct_id_.assign(s, n);
@@ -113,6 +115,7 @@ class Handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Handler> 
   }
 
   bool Key(const char* s, rapidjson::SizeType n, bool) {
+    if (excess_depth_ > 0) return true;
     if (!frames_.empty()) frames_.back().key.assign(s, n);
     if (building_) {
       CheckUtf8(s, n);
@@ -138,6 +141,7 @@ class Handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Handler> 
   }
 
   bool StartObject() {
+    if (TooDeep()) return true;
     if (building_ || skip_depth_ > 0) {
       if (building_) builder_.StartObject();
       frames_.push_back(Frame{});
@@ -167,6 +171,7 @@ class Handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Handler> 
   bool EndObject(rapidjson::SizeType) { return EndContainer(); }
 
   bool StartArray() {
+    if (TooDeep()) return true;
     if (building_ || skip_depth_ > 0) {
       if (building_) builder_.StartArray();
       frames_.push_back(ArrayFrame());
@@ -196,6 +201,7 @@ class Handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Handler> 
   }
 
   bool EndArray(rapidjson::SizeType) {
+    if (excess_depth_ > 0) return EndContainer();
     if (!building_ && skip_depth_ == 0 && in_studies_ && frames_.size() == 2) in_studies_ = false;
     return EndContainer();
   }
@@ -208,7 +214,8 @@ class Handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Handler> 
     } else if (static_cast<int64_t>(offset) >= size) {
       message = "truncated JSON: the file ends here";
     } else {
-      message = absl::StrCat("invalid JSON at byte ", offset, ": ", rapidjson::GetParseError_En(code));
+      message =
+          absl::StrCat("invalid JSON at byte ", offset, ": ", rapidjson::GetParseError_En(code));
     }
     if (building_) {
       sink_.OnBadRecord(record_path_, Path(), nct_id_,
@@ -324,7 +331,27 @@ class Handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Handler> 
     if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
   }
 
+  // At the start of an object or array: true when it lies deeper than
+  // kMaxCtgovJsonDepth. Such a container is not followed (no frame, nothing
+  // built); the record that holds it is bad.
+  bool TooDeep() {
+    if (excess_depth_ == 0 && frames_.size() < kMaxCtgovJsonDepth) return false;
+    if (excess_depth_++ == 0 && building_) {
+      if (record_error_.empty()) {
+        record_error_path_ = Path();
+        record_error_ = absl::StrCat("nested deeper than ", kMaxCtgovJsonDepth, " levels");
+      }
+      builder_.Add(rapidjson::Value());  // Keeps the (discarded) DOM well formed.
+    }
+    return true;
+  }
+
   bool EndContainer() {
+    if (excess_depth_ > 0) {
+      // The end of the container that was too deep is the end of a value.
+      if (--excess_depth_ == 0) EndValue();
+      return true;
+    }
     frames_.pop_back();
     if (building_) {
       builder_.End();
@@ -339,6 +366,7 @@ class Handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Handler> 
   }
 
   bool Scalar(rapidjson::Value v, const char* type) {
+    if (excess_depth_ > 0) return true;
     if (building_) {
       builder_.Add(std::move(v));
       EndValue();
@@ -364,14 +392,16 @@ class Handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Handler> 
     if (frames_.empty()) {
       sink_.OnFileProblem(
           true, "$",
-          absl::StrCat("expected an object (a study or a search page) or an array of studies, found ",
-                       type));
+          absl::StrCat(
+              "expected an object (a study or a search page) or an array of studies, found ",
+              type));
       stopped_ = true;
       return false;
     }
     if (AtStudyElement()) {
       ++info_.studies;
-      sink_.OnBadRecord(Path(), Path(), "", absl::StrCat("expected an object (a study), found ", type));
+      sink_.OnBadRecord(Path(), Path(), "",
+                        absl::StrCat("expected an object (a study), found ", type));
     } else if (page_level() && frames_[0].key == "studies") {
       FileError(Path(), absl::StrCat("expected an array of studies, found ", type));
     } else if (page_level() && frames_[0].key == "nextPageToken") {
@@ -390,6 +420,8 @@ class Handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Handler> 
   bool saw_studies_ = false;
   // Depth (frames_.size()) of the container being skipped; 0 when none.
   size_t skip_depth_ = 0;
+  // Containers open below kMaxCtgovJsonDepth, which have no frame; 0 when none.
+  size_t excess_depth_ = 0;
   // The study being built: frames_.size() once its own frame is pushed.
   bool building_ = false;
   size_t build_depth_ = 0;

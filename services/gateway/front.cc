@@ -1,5 +1,6 @@
 #include "services/gateway/front.h"
 
+#include <optional>
 #include <random>
 
 #include "absl/strings/match.h"
@@ -8,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "common/grpc_status.h"
 #include "common/log.h"
+#include "common/ref_counted.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/impl/codegen/server_callback_handlers.h"
 #include "grpcpp/impl/rpc_service_method.h"
@@ -41,12 +43,13 @@ class Front::ForwardingService : public grpc::Service {
       // RpcServiceMethod keeps the char pointer: the deque keeps it stable.
       paths_.push_back(absl::StrCat("/", descriptor->full_name(), "/", descriptor->method(i)->name()));
       const std::string& path = paths_.back();
+      const bool streaming = descriptor->method(i)->server_streaming();
       AddMethod(new grpc::internal::RpcServiceMethod(
           path.c_str(), grpc::internal::RpcMethod::BIDI_STREAMING, nullptr));
       MarkMethodRawCallback(
           i, new grpc::internal::CallbackBidiHandler<ByteBuffer, ByteBuffer>(
-                 [front, path, route](grpc::CallbackServerContext* ctx) {
-                   return front->NewCall(ctx, path, route);
+                 [front, path, route, streaming](grpc::CallbackServerContext* ctx) {
+                   return front->NewCall(ctx, path, route, streaming);
                  }));
     }
   }
@@ -56,42 +59,59 @@ class Front::ForwardingService : public grpc::Service {
 };
 
 // One forwarded call: the caller's stream on one side, the backend's on the
-// other, one message in flight each way.
-class Front::Call final : public grpc::ServerBidiReactor<ByteBuffer, ByteBuffer> {
+// other, one message in flight each way. Lifetime (common/ref_counted.h):
+// gRPC's server-side reference is dropped in OnDone, the backend reactor's
+// in Backend::OnDone; whichever comes last frees the call, so neither half
+// can outlive the other's state.
+class Front::Call final : public grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>,
+                          public RefCounted {
  public:
   Call(Front* front, grpc::CallbackServerContext* ctx, std::string method, std::string backend,
-       std::shared_ptr<grpc::Channel> channel, std::string request_id)
+       std::shared_ptr<grpc::Channel> channel, std::string request_id, bool streaming)
       : front_(front),
         ctx_(ctx),
         method_(std::move(method)),
         backend_label_(std::move(backend)),
         channel_(std::move(channel)),
         request_id_(std::move(request_id)),
+        streaming_(streaming),
         backend_(this),
         start_(absl::Now()) {}
 
   void Start() {
-    // A child context: the caller's deadline and cancellation propagate.
-    client_ctx_ = grpc::ClientContext::FromCallbackServerContext(*ctx_);
-    client_ctx_->AddMetadata("x-request-id", request_id_);
+    absl::MutexLock lock(&mu_);
+    if (finished_) return;  // aborted by a shutdown before it started
+    // The caller's deadline goes to the backend; cancellation follows
+    // through OnCancel.
+    client_ctx_.set_deadline(ctx_->deadline());
+    client_ctx_.AddMetadata("x-request-id", request_id_);
     for (const char* forwarded : {"traceparent", "tracestate"}) {
       auto it = ctx_->client_metadata().find(forwarded);
       if (it != ctx_->client_metadata().end()) {
-        client_ctx_->AddMetadata(forwarded, std::string(it->second.data(), it->second.size()));
+        client_ctx_.AddMetadata(forwarded, std::string(it->second.data(), it->second.size()));
       }
     }
     grpc::GenericStub stub(channel_);
-    stub.PrepareBidiStreamingCall(client_ctx_.get(), method_, grpc::StubOptions(), &backend_);
+    Ref();  // the backend reactor's reference, dropped in Backend::OnDone
+    stub.PrepareBidiStreamingCall(&client_ctx_, method_, grpc::StubOptions(), &backend_);
     StartRead(&request_);
     backend_.StartRead(&response_);
     backend_.StartCall();
   }
 
-  // Caller side. Once the backend call is done its reactor must not be
-  // used again.
+  // Ends the call at once with UNAVAILABLE (shutdown of a streaming call).
+  void Abort(const grpc::Status& status) {
+    absl::MutexLock lock(&mu_);
+    if (finished_) return;
+    abort_ = status;
+    client_ctx_.TryCancel();
+    if (!writing_) FinishLocked(status);
+  }
+
+  // Caller side.
   void OnReadDone(bool ok) override {
     absl::MutexLock lock(&mu_);
-    if (backend_done_) return;
+    if (backend_done_ || finished_) return;
     if (ok) {
       backend_.StartWrite(&request_);
     } else {
@@ -102,25 +122,33 @@ class Front::Call final : public grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>
     absl::MutexLock lock(&mu_);
     writing_ = false;
     if (!ok) {
-      client_ctx_->TryCancel();
+      client_ctx_.TryCancel();
+    } else if (abort_.has_value()) {
+      FinishLocked(*abort_);
+      return;
     } else if (!backend_done_) {
       backend_.StartRead(&response_);
     }
     MaybeFinishLocked();
   }
-  void OnCancel() override {
-    if (client_ctx_) client_ctx_->TryCancel();
-  }
+  void OnCancel() override { client_ctx_.TryCancel(); }
   void OnDone() override {
-    if (front_->options_.observer) {
-      front_->options_.observer(method_, backend_label_, status_.error_code(), absl::Now() - start_);
+    grpc::Status status;
+    {
+      absl::MutexLock lock(&mu_);
+      status = sent_;
     }
-    if (!status_.ok() && status_.error_code() != grpc::StatusCode::CANCELLED) {
+    front_->CallDone(this, streaming_);
+    if (front_->options_.observer) {
+      front_->options_.observer(method_, backend_label_, status.error_code(), absl::Now() - start_);
+    }
+    if (!status.ok() && status.error_code() != grpc::StatusCode::CANCELLED) {
       Log(LogLevel::kInfo, "call failed",
           {{"method", method_}, {"backend", backend_label_}, {"request_id", request_id_},
-           {"code", absl::StrCat(status_.error_code())}, {"error", status_.error_message()}});
+           {"code", absl::StrCat(status.error_code())},
+           {"error", std::string(absl::string_view(status.error_message()).substr(0, 300))}});
     }
-    delete this;
+    Unref();
   }
 
  private:
@@ -135,41 +163,61 @@ class Front::Call final : public grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>
     void OnReadDone(bool ok) override {
       if (!ok) return;  // no more responses; OnDone follows
       absl::MutexLock lock(&call_->mu_);
+      if (call_->finished_) return;
       call_->writing_ = true;
       call_->StartWrite(&call_->response_);
     }
     void OnDone(const grpc::Status& status) override {
-      absl::MutexLock lock(&call_->mu_);
-      call_->backend_done_ = true;
-      call_->status_ = status;
-      call_->MaybeFinishLocked();
+      Call* call = call_;
+      {
+        absl::MutexLock lock(&call->mu_);
+        call->backend_done_ = true;
+        call->status_ = status;
+        call->MaybeFinishLocked();
+      }
+      call->Unref();
     }
 
    private:
-    Call* call_;
+    Call* const call_;
   };
 
   void MaybeFinishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (!backend_done_ || writing_ || finished_) return;
+    // The backend's trailers (e.g. x-resume-token) reach the caller.
+    for (const auto& [key, value] : client_ctx_.GetServerTrailingMetadata()) {
+      ctx_->AddTrailingMetadata(std::string(key.data(), key.size()),
+                                std::string(value.data(), value.size()));
+    }
+    FinishLocked(status_);
+  }
+
+  void FinishLocked(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_) return;
     finished_ = true;
-    Finish(status_);
+    sent_ = status;
+    Finish(status);
   }
 
   Front* const front_;
+  // Valid until OnDone (owned by gRPC); used only before Finish.
   grpc::CallbackServerContext* const ctx_;
   const std::string method_;
   const std::string backend_label_;
   std::shared_ptr<grpc::Channel> channel_;
   const std::string request_id_;
-  std::unique_ptr<grpc::ClientContext> client_ctx_;
+  const bool streaming_;
+  grpc::ClientContext client_ctx_;
   Backend backend_;
-  ByteBuffer request_;
-  ByteBuffer response_;
   absl::Mutex mu_;
+  ByteBuffer request_ ABSL_GUARDED_BY(mu_);
+  ByteBuffer response_ ABSL_GUARDED_BY(mu_);
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool backend_done_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
-  grpc::Status status_;
+  std::optional<grpc::Status> abort_ ABSL_GUARDED_BY(mu_);
+  grpc::Status status_ ABSL_GUARDED_BY(mu_);
+  grpc::Status sent_ ABSL_GUARDED_BY(mu_);
   const absl::Time start_;
 };
 
@@ -214,7 +262,8 @@ std::string Front::NextRequestId() {
 }
 
 grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>* Front::NewCall(
-    grpc::CallbackServerContext* context, const std::string& method, size_t route) {
+    grpc::CallbackServerContext* context, const std::string& method, size_t route,
+    bool streaming) {
   std::multimap<std::string, std::string> metadata;
   for (const auto& [k, v] : context->client_metadata()) {
     metadata.emplace(std::string(k.data(), k.size()), std::string(v.data(), v.size()));
@@ -224,14 +273,18 @@ grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>* Front::NewCall(
                                      ? rid->second
                                      : NextRequestId();
   context->AddInitialMetadata("x-request-id", request_id);
-  absl::StatusOr<Principal> principal = Authorize(options_.access, method, metadata);
-  if (!principal.ok()) {
+  auto refuse = [&](const absl::Status& status) {
     if (options_.observer) {
       options_.observer(method, options_.routes[route].backend,
-                        static_cast<grpc::StatusCode>(principal.status().code()), absl::ZeroDuration());
+                        static_cast<grpc::StatusCode>(status.code()), absl::ZeroDuration());
     }
-    return new Refused(ToGrpcStatus(principal.status()));
+    return new Refused(ToGrpcStatus(status));
+  };
+  if (draining_.load()) {
+    return refuse(absl::UnavailableError("server shutting down; retry on another replica"));
   }
+  absl::StatusOr<Principal> principal = Authorize(options_.access, method, metadata);
+  if (!principal.ok()) return refuse(principal.status());
   if (limiter_ != nullptr) {
     // Anonymous callers are limited per peer address, others per key.
     // The peer's address without its port: every connection has a new port.
@@ -245,17 +298,45 @@ grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>* Front::NewCall(
     if (!admitted.ok()) {
       context->AddTrailingMetadata("retry-after-ms",
                                    absl::StrCat(absl::ToInt64Milliseconds(retry_after) + 1));
-      if (options_.observer) {
-        options_.observer(method, options_.routes[route].backend,
-                          grpc::StatusCode::RESOURCE_EXHAUSTED, absl::ZeroDuration());
-      }
-      return new Refused(ToGrpcStatus(admitted));
+      return refuse(admitted);
     }
   }
+  // Admission: a bounded number of forwarded calls at a time, so that a
+  // flood of callers costs a refusal each, not memory.
+  if (in_flight_.fetch_add(1) >= options_.max_concurrent_calls) {
+    in_flight_.fetch_sub(1);
+    return refuse(absl::ResourceExhaustedError(
+        absl::StrCat("server busy: ", options_.max_concurrent_calls,
+                     " calls in flight (max_concurrent_calls); retry later")));
+  }
   auto* call = new Call(this, context, method, options_.routes[route].backend,
-                        ChannelFor(options_.routes[route].service), request_id);
+                        ChannelFor(options_.routes[route].service), request_id, streaming);
+  if (streaming) {
+    absl::MutexLock lock(&mu_);
+    streams_.insert(call);
+  }
   call->Start();
   return call;
+}
+
+void Front::CallDone(Call* call, bool streaming) {
+  if (streaming) {
+    absl::MutexLock lock(&mu_);
+    streams_.erase(call);
+  }
+  in_flight_.fetch_sub(1);
+}
+
+void Front::Drain() {
+  draining_.store(true);
+  absl::MutexLock lock(&mu_);
+  // Streams would hold the process for the whole grace period: they end
+  // now, and the caller resumes elsewhere from the last token it received.
+  for (Call* call : streams_) {
+    call->Abort(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                             "server shutting down; reconnect and resume with the last "
+                             "resume_token received"));
+  }
 }
 
 grpc::ChannelArguments BackendChannelArguments(const std::vector<std::string>& services) {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,9 @@ struct FrontOptions {
   double rate_limit_burst = 0;
   std::function<absl::Time()> clock = [] { return absl::Now(); };
   CallObserver observer;
+  // Forwarded calls in flight at once; more are refused with
+  // RESOURCE_EXHAUSTED at once (bounded memory under floods).
+  int max_concurrent_calls = 1000;
 };
 
 // The public face of a RegenAtlas process: forwards the APIs of the routed
@@ -67,12 +71,22 @@ class Front {
   // dossier) share them.
   std::shared_ptr<grpc::Channel> ChannelFor(const std::string& service);
 
+  // Shutdown, first step: new calls are refused with UNAVAILABLE and open
+  // streaming calls end at once with UNAVAILABLE; unary calls in flight
+  // continue (the server's grace period bounds them).
+  void Drain();
+
+  // Forwarded calls in flight (tests, metrics).
+  int in_flight() const { return in_flight_.load(); }
+
  private:
   class Call;
   class ForwardingService;
 
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* NewCall(
-      grpc::CallbackServerContext* context, const std::string& method, size_t route);
+      grpc::CallbackServerContext* context, const std::string& method, size_t route,
+      bool streaming);
+  void CallDone(Call* call, bool streaming);
   std::string NextRequestId();
 
   const FrontOptions options_;
@@ -80,6 +94,9 @@ class Front {
   std::vector<std::unique_ptr<ForwardingService>> services_;
   absl::Mutex mu_;
   std::vector<std::shared_ptr<grpc::Channel>> channels_ ABSL_GUARDED_BY(mu_);
+  std::set<Call*> streams_ ABSL_GUARDED_BY(mu_);
+  std::atomic<int> in_flight_{0};
+  std::atomic<bool> draining_{false};
   std::atomic<uint64_t> next_id_{1};
   const std::string id_prefix_;
 };

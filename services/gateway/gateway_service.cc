@@ -1,11 +1,11 @@
 #include "services/gateway/gateway_service.h"
 
 #include <atomic>
-
-#include <future>
-#include <thread>
+#include <functional>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/blocking_counter.h"
+#include "common/rpc.h"
 #include "common/resource_name.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "regenatlas/analytics/v1/analytics_service.grpc.pb.h"
@@ -18,8 +18,10 @@ using grpc::health::v1::Health;
 using grpc::health::v1::HealthCheckRequest;
 using grpc::health::v1::HealthCheckResponse;
 
-GatewayService::GatewayService(GatewayOptions options)
-    : options_(std::move(options)), channels_(options_.backends.size()) {}
+GatewayService::GatewayService(GatewayOptions options, ExecutorOptions executor)
+    : options_(std::move(options)),
+      channels_(options_.backends.size()),
+      executor_(std::move(executor)) {}
 
 std::shared_ptr<grpc::Channel> GatewayService::ChannelOf(size_t i) {
   absl::MutexLock lock(&mu_);
@@ -96,16 +98,29 @@ constexpr char kCatalog[] = "regenatlas.catalog.v1.CatalogService";
 constexpr char kTimeline[] = "regenatlas.timeline.v1.RegulatoryTimelineService";
 constexpr char kAnalytics[] = "regenatlas.analytics.v1.MarketAnalyticsService";
 
-// Runs one section's calls and records how it went.
-template <typename Fn>
-gateway::v1::DossierSection RunSection(const std::string& name, const std::string& backend,
-                                       std::chrono::system_clock::time_point deadline, Fn fn) {
+// One backend call of the dossier: its context, outcome and latency.
+struct SectionCall {
+  grpc::ClientContext context;
+  grpc::Status status;
+  absl::Time start;
+  absl::Duration latency;
+  // Completion callback of the async stub: records and counts down.
+  std::function<void(grpc::Status)> Done(absl::BlockingCounter* counter) {
+    start = absl::Now();
+    return [this, counter](grpc::Status s) {
+      status = std::move(s);
+      latency = absl::Now() - start;
+      counter->DecrementCount();
+    };
+  }
+};
+
+gateway::v1::DossierSection SectionOf(const std::string& name, const std::string& backend,
+                                      const grpc::Status& s, absl::Duration latency) {
   gateway::v1::DossierSection section;
   section.set_name(name);
   section.set_backend(backend);
-  const absl::Time start = absl::Now();
-  grpc::Status s = fn(deadline);
-  section.set_latency_micros(absl::ToInt64Microseconds(absl::Now() - start));
+  section.set_latency_micros(absl::ToInt64Microseconds(latency));
   section.set_ok(s.ok());
   if (!s.ok()) {
     static const char* kCodes[] = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT",
@@ -120,122 +135,98 @@ gateway::v1::DossierSection RunSection(const std::string& name, const std::strin
   return section;
 }
 
-std::unique_ptr<grpc::ClientContext> ContextUntil(std::chrono::system_clock::time_point deadline) {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->set_deadline(deadline);
-  return ctx;
-}
-
 }  // namespace
 
 grpc::ServerUnaryReactor* GatewayService::GetProductDossier(
     grpc::CallbackServerContext* context, const gateway::v1::GetProductDossierRequest* request,
     gateway::v1::ProductDossier* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   absl::StatusOr<std::string> id = ParseResourceName(request->product(), "products", "product");
-  if (!id.ok()) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(id.status().message())));
-    return reactor;
-  }
+  if (!id.ok()) return Reply(context, id.status());
   auto deadline = context->deadline();
   const auto cap = std::chrono::system_clock::now() + absl::ToChronoMilliseconds(options_.default_deadline * 5);
   if (deadline > cap) deadline = cap;
-  const std::string product = request->product();
-  std::shared_ptr<grpc::Channel> catalog = ChannelFor(kCatalog);
-  std::shared_ptr<grpc::Channel> timeline = ChannelFor(kTimeline);
-  std::shared_ptr<grpc::Channel> analytics = ChannelFor(kAnalytics);
-  // The callback thread must not block: the sections run on a worker that
-  // finishes the call.
-  std::thread([=]() {
-    gateway::v1::ProductDossier dossier;
-    catalog::v1::Product product_record;
-    auto product_section = std::async(std::launch::async, [&] {
-      return RunSection("product", kCatalog, deadline, [&](auto d) {
-        catalog::v1::GetProductRequest req;
-        req.set_name(product);
-        return catalog::v1::CatalogService::NewStub(catalog)->GetProduct(ContextUntil(d).get(), req,
-                                                                          &product_record);
-      });
-    });
-    std::vector<catalog::v1::Trial> trials;
-    auto trials_section = std::async(std::launch::async, [&] {
-      return RunSection("trials", kCatalog, deadline, [&](auto d) {
-        catalog::v1::ListTrialsRequest req;
-        req.set_filter(absl::StrCat("product = \"", product, "\""));
-        req.set_page_size(1000);
-        catalog::v1::ListTrialsResponse resp;
-        grpc::Status s = catalog::v1::CatalogService::NewStub(catalog)->ListTrials(
-            ContextUntil(d).get(), req, &resp);
-        for (auto& t : *resp.mutable_trials()) trials.push_back(std::move(t));
-        return s;
-      });
-    });
-    timeline::v1::ProductTimeline product_timeline;
-    auto timeline_section = std::async(std::launch::async, [&] {
-      return RunSection("timeline", kTimeline, deadline, [&](auto d) {
-        timeline::v1::GetProductTimelineRequest req;
-        req.set_product(product);
-        return timeline::v1::RegulatoryTimelineService::NewStub(timeline)->GetProductTimeline(
-            ContextUntil(d).get(), req, &product_timeline);
-      });
-    });
-    analytics::v1::ListPricePointsResponse prices;
-    auto prices_section = std::async(std::launch::async, [&] {
-      return RunSection("prices", kAnalytics, deadline, [&](auto d) {
-        analytics::v1::ListPricePointsRequest req;
-        req.set_filter(absl::StrCat("product = \"", product, "\""));
-        req.set_page_size(1000);
-        return analytics::v1::MarketAnalyticsService::NewStub(analytics)->ListPricePoints(
-            ContextUntil(d).get(), req, &prices);
-      });
-    });
-    gateway::v1::DossierSection ps = product_section.get();
-    if (!ps.ok() && ps.code() == "NOT_FOUND") {
-      trials_section.wait();
-      timeline_section.wait();
-      prices_section.wait();
-      reactor->Finish(grpc::Status(grpc::StatusCode::NOT_FOUND, ps.error()));
-      return;
+  // The fan-out waits for the backends, so it runs on the executor; the
+  // four sections are in flight at once (async stubs), the landscapes after
+  // them because they need the product's indications.
+  return RunUnary(context, &executor_, [this, request, response, deadline]() -> absl::Status {
+    const std::string& product = request->product();
+    auto catalog = catalog::v1::CatalogService::NewStub(ChannelFor(kCatalog));
+    auto timeline = timeline::v1::RegulatoryTimelineService::NewStub(ChannelFor(kTimeline));
+    auto analytics = analytics::v1::MarketAnalyticsService::NewStub(ChannelFor(kAnalytics));
+    SectionCall product_call, trials_call, timeline_call, prices_call;
+    for (SectionCall* c : {&product_call, &trials_call, &timeline_call, &prices_call}) {
+      c->context.set_deadline(deadline);
     }
-    // Landscapes need the product's indications.
+    catalog::v1::GetProductRequest product_req;
+    product_req.set_name(product);
+    catalog::v1::Product product_record;
+    catalog::v1::ListTrialsRequest trials_req;
+    trials_req.set_filter(absl::StrCat("product = \"", product, "\""));
+    trials_req.set_page_size(1000);
+    catalog::v1::ListTrialsResponse trials;
+    timeline::v1::GetProductTimelineRequest timeline_req;
+    timeline_req.set_product(product);
+    timeline::v1::ProductTimeline product_timeline;
+    analytics::v1::ListPricePointsRequest prices_req;
+    prices_req.set_filter(absl::StrCat("product = \"", product, "\""));
+    prices_req.set_page_size(1000);
+    analytics::v1::ListPricePointsResponse prices;
+    absl::BlockingCounter pending(4);
+    catalog->async()->GetProduct(&product_call.context, &product_req, &product_record,
+                                 product_call.Done(&pending));
+    catalog->async()->ListTrials(&trials_call.context, &trials_req, &trials,
+                                 trials_call.Done(&pending));
+    timeline->async()->GetProductTimeline(&timeline_call.context, &timeline_req,
+                                          &product_timeline, timeline_call.Done(&pending));
+    analytics->async()->ListPricePoints(&prices_call.context, &prices_req, &prices,
+                                        prices_call.Done(&pending));
+    pending.Wait();
+    gateway::v1::DossierSection ps =
+        SectionOf("product", kCatalog, product_call.status, product_call.latency);
+    if (product_call.status.error_code() == grpc::StatusCode::NOT_FOUND) {
+      return absl::NotFoundError(product_call.status.error_message());
+    }
     std::vector<analytics::v1::IndicationLandscape> landscapes;
     gateway::v1::DossierSection ls;
     if (ps.ok()) {
-      ls = RunSection("landscapes", kAnalytics, deadline, [&](auto d) {
-        auto stub = analytics::v1::MarketAnalyticsService::NewStub(analytics);
-        for (const std::string& indication : product_record.indications()) {
-          analytics::v1::GetIndicationLandscapeRequest req;
-          req.set_indication(indication);
-          req.set_page_size(100);
-          analytics::v1::IndicationLandscape landscape;
-          grpc::Status s = stub->GetIndicationLandscape(ContextUntil(d).get(), req, &landscape);
-          if (!s.ok()) return s;
-          landscapes.push_back(std::move(landscape));
-        }
-        return grpc::Status::OK;
-      });
+      const absl::Time start = absl::Now();
+      grpc::Status s;
+      for (const std::string& indication : product_record.indications()) {
+        grpc::ClientContext ctx;
+        ctx.set_deadline(deadline);
+        analytics::v1::GetIndicationLandscapeRequest req;
+        req.set_indication(indication);
+        req.set_page_size(100);
+        analytics::v1::IndicationLandscape landscape;
+        s = analytics->GetIndicationLandscape(&ctx, req, &landscape);
+        if (!s.ok()) break;
+        landscapes.push_back(std::move(landscape));
+      }
+      ls = SectionOf("landscapes", kAnalytics, s, absl::Now() - start);
     } else {
       ls.set_name("landscapes");
       ls.set_backend(kAnalytics);
       ls.set_code("FAILED_PRECONDITION");
       ls.set_error("needs the product's indications, which the catalog did not return");
     }
-    *dossier.mutable_product() = product_record;
-    for (auto& t : trials) *dossier.add_trials() = std::move(t);
-    *dossier.mutable_timeline() = product_timeline;
+    gateway::v1::ProductDossier dossier;
+    *dossier.mutable_product() = std::move(product_record);
+    for (auto& t : *trials.mutable_trials()) *dossier.add_trials() = std::move(t);
+    *dossier.mutable_timeline() = std::move(product_timeline);
     for (auto& p : *prices.mutable_price_points()) *dossier.add_prices() = std::move(p);
     for (auto& l : landscapes) *dossier.add_landscapes() = std::move(l);
     bool complete = true;
     for (gateway::v1::DossierSection section :
-         {ps, trials_section.get(), timeline_section.get(), prices_section.get(), ls}) {
+         {ps, SectionOf("trials", kCatalog, trials_call.status, trials_call.latency),
+          SectionOf("timeline", kTimeline, timeline_call.status, timeline_call.latency),
+          SectionOf("prices", kAnalytics, prices_call.status, prices_call.latency), ls}) {
       complete = complete && section.ok();
       *dossier.add_sections() = std::move(section);
     }
     dossier.set_complete(complete);
     *response = std::move(dossier);
-    reactor->Finish(grpc::Status::OK);
-  }).detach();
-  return reactor;
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace regenatlas::gateway

@@ -8,6 +8,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/executor.h"
 #include "grpcpp/grpcpp.h"
 #include "regenatlas/gateway/v1/gateway_service.grpc.pb.h"
 
@@ -35,7 +36,7 @@ struct GatewayOptions {
 // their gRPC APIs.
 class GatewayService final : public gateway::v1::GatewayService::CallbackService {
  public:
-  explicit GatewayService(GatewayOptions options);
+  explicit GatewayService(GatewayOptions options, ExecutorOptions executor = {"gateway"});
 
   // Checks every backend's grpc.health.v1.Health in parallel under the
   // caller's deadline.
@@ -43,8 +44,8 @@ class GatewayService final : public gateway::v1::GatewayService::CallbackService
                                          const gateway::v1::ListBackendsRequest* request,
                                          gateway::v1::ListBackendsResponse* response) override;
 
-  // Fetches the sections in parallel on a worker thread under the caller's
-  // deadline (capped by GatewayOptions::default_deadline when none is set).
+  // Fetches the sections in parallel from the service's executor under the
+  // caller's deadline (capped at 5 × GatewayOptions::default_deadline).
   grpc::ServerUnaryReactor* GetProductDossier(grpc::CallbackServerContext* context,
                                               const gateway::v1::GetProductDossierRequest* request,
                                               gateway::v1::ProductDossier* response) override;
@@ -57,6 +58,7 @@ class GatewayService final : public gateway::v1::GatewayService::CallbackService
   const GatewayOptions options_;
   absl::Mutex mu_;
   std::vector<std::shared_ptr<grpc::Channel>> channels_ ABSL_GUARDED_BY(mu_);
+  Executor executor_;
 };
 
 }  // namespace regenatlas::gateway

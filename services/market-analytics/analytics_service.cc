@@ -14,15 +14,6 @@ ListQuery QueryOf(int32_t page_size, const std::string& page_token, const std::s
   return ListQuery{page_size, page_token, filter, order_by};
 }
 
-// The caller's deadline; none (or one too far to matter) lets the readers
-// apply their default timeout.
-absl::Time DeadlineOf(const grpc::CallbackServerContext* ctx) {
-  const auto deadline = ctx->deadline();
-  const auto far = std::chrono::system_clock::now() + std::chrono::hours(24 * 365);
-  if (deadline > far) return absl::InfiniteFuture();
-  return absl::FromChrono(deadline);
-}
-
 template <typename T, typename Repeated>
 absl::Status FillBatch(absl::StatusOr<std::vector<T>> records, Repeated* out) {
   if (records.ok()) {
@@ -45,18 +36,11 @@ absl::Status FillList(absl::StatusOr<ListResult<T>> page, bool show_total_size, 
 
 template <typename Response, typename Fn>
 grpc::ServerUnaryReactor* AnalyticsService::Offload(Ctx* ctx, Response* response, Fn fn) {
-  Reactor* reactor = ctx->DefaultReactor();
+  // The caller's deadline bounds the downstream calls of the computation.
   const absl::Time deadline = DeadlineOf(ctx);
-  pool_.Schedule([ctx, reactor, response, deadline, fn = std::move(fn)]() mutable {
-    if (ctx->IsCancelled()) {
-      reactor->Finish(grpc::Status::CANCELLED);
-      return;
-    }
-    absl::StatusOr<Response> result = fn(deadline);
-    if (result.ok()) *response = *std::move(result);
-    reactor->Finish(ToGrpcStatus(result.status()));
+  return RunUnary(ctx, &executor_, [response, deadline, fn = std::move(fn)]() mutable {
+    return Deliver(fn(deadline), response);
   });
-  return reactor;
 }
 
 // ---- PricePoints ----
@@ -72,22 +56,26 @@ grpc::ServerUnaryReactor* AnalyticsService::CreatePricePoint(Ctx* ctx,
 grpc::ServerUnaryReactor* AnalyticsService::GetPricePoint(Ctx* ctx,
                                                           const v1::GetPricePointRequest* req,
                                                           PricePoint* resp) {
-  return Reply(ctx, analytics_->Get<PricePoint>(req->name()), resp);
+  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+    return Deliver(analytics_->Get<PricePoint>(req->name()), resp);
+  });
 }
 
 grpc::ServerUnaryReactor* AnalyticsService::BatchGetPricePoints(
     Ctx* ctx, const v1::BatchGetPricePointsRequest* req, v1::BatchGetPricePointsResponse* resp) {
-  return Reply(
-      ctx, FillBatch(analytics_->BatchGet<PricePoint>(req->names()), resp->mutable_price_points()));
+  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+    return Deliver(FillBatch(analytics_->BatchGet<PricePoint>(req->names()), resp->mutable_price_points()));
+  });
 }
 
 grpc::ServerUnaryReactor* AnalyticsService::ListPricePoints(Ctx* ctx,
                                                             const v1::ListPricePointsRequest* req,
                                                             v1::ListPricePointsResponse* resp) {
-  auto page = analytics_->List<PricePoint>(
-      QueryOf(req->page_size(), req->page_token(), req->filter(), req->order_by()));
-  return Reply(
-      ctx, FillList(std::move(page), req->show_total_size(), resp, resp->mutable_price_points()));
+  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+    auto page = analytics_->List<PricePoint>(
+        QueryOf(req->page_size(), req->page_token(), req->filter(), req->order_by()));
+    return Deliver(FillList(std::move(page), req->show_total_size(), resp, resp->mutable_price_points()));
+  });
 }
 
 grpc::ServerUnaryReactor* AnalyticsService::UpdatePricePoint(Ctx* ctx,
@@ -101,7 +89,9 @@ grpc::ServerUnaryReactor* AnalyticsService::UpdatePricePoint(Ctx* ctx,
 grpc::ServerUnaryReactor* AnalyticsService::DeletePricePoint(Ctx* ctx,
                                                              const v1::DeletePricePointRequest* req,
                                                              Empty* resp) {
-  return Reply(ctx, analytics_->Delete<PricePoint>(req->name(), req->etag()));
+  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+    return Deliver(analytics_->Delete<PricePoint>(req->name(), req->etag()));
+  });
 }
 
 // ---- EpidemiologyFacts ----
@@ -116,23 +106,29 @@ grpc::ServerUnaryReactor* AnalyticsService::CreateEpidemiologyFact(
 
 grpc::ServerUnaryReactor* AnalyticsService::GetEpidemiologyFact(
     Ctx* ctx, const v1::GetEpidemiologyFactRequest* req, EpidemiologyFact* resp) {
-  return Reply(ctx, analytics_->Get<EpidemiologyFact>(req->name()), resp);
+  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+    return Deliver(analytics_->Get<EpidemiologyFact>(req->name()), resp);
+  });
 }
 
 grpc::ServerUnaryReactor* AnalyticsService::BatchGetEpidemiologyFacts(
     Ctx* ctx, const v1::BatchGetEpidemiologyFactsRequest* req,
     v1::BatchGetEpidemiologyFactsResponse* resp) {
-  return Reply(ctx, FillBatch(analytics_->BatchGet<EpidemiologyFact>(req->names()),
-                              resp->mutable_epidemiology_facts()));
+  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+    return Deliver(FillBatch(analytics_->BatchGet<EpidemiologyFact>(req->names()),
+                                resp->mutable_epidemiology_facts()));
+  });
 }
 
 grpc::ServerUnaryReactor* AnalyticsService::ListEpidemiologyFacts(
     Ctx* ctx, const v1::ListEpidemiologyFactsRequest* req,
     v1::ListEpidemiologyFactsResponse* resp) {
-  auto page = analytics_->List<EpidemiologyFact>(
-      QueryOf(req->page_size(), req->page_token(), req->filter(), req->order_by()));
-  return Reply(ctx, FillList(std::move(page), req->show_total_size(), resp,
-                             resp->mutable_epidemiology_facts()));
+  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+    auto page = analytics_->List<EpidemiologyFact>(
+        QueryOf(req->page_size(), req->page_token(), req->filter(), req->order_by()));
+    return Deliver(FillList(std::move(page), req->show_total_size(), resp,
+                               resp->mutable_epidemiology_facts()));
+  });
 }
 
 grpc::ServerUnaryReactor* AnalyticsService::UpdateEpidemiologyFact(
@@ -144,7 +140,9 @@ grpc::ServerUnaryReactor* AnalyticsService::UpdateEpidemiologyFact(
 
 grpc::ServerUnaryReactor* AnalyticsService::DeleteEpidemiologyFact(
     Ctx* ctx, const v1::DeleteEpidemiologyFactRequest* req, Empty* resp) {
-  return Reply(ctx, analytics_->Delete<EpidemiologyFact>(req->name(), req->etag()));
+  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+    return Deliver(analytics_->Delete<EpidemiologyFact>(req->name(), req->etag()));
+  });
 }
 
 // ---- MarketFacts ----
@@ -160,22 +158,26 @@ grpc::ServerUnaryReactor* AnalyticsService::CreateMarketFact(Ctx* ctx,
 grpc::ServerUnaryReactor* AnalyticsService::GetMarketFact(Ctx* ctx,
                                                           const v1::GetMarketFactRequest* req,
                                                           MarketFact* resp) {
-  return Reply(ctx, analytics_->Get<MarketFact>(req->name()), resp);
+  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+    return Deliver(analytics_->Get<MarketFact>(req->name()), resp);
+  });
 }
 
 grpc::ServerUnaryReactor* AnalyticsService::BatchGetMarketFacts(
     Ctx* ctx, const v1::BatchGetMarketFactsRequest* req, v1::BatchGetMarketFactsResponse* resp) {
-  return Reply(
-      ctx, FillBatch(analytics_->BatchGet<MarketFact>(req->names()), resp->mutable_market_facts()));
+  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+    return Deliver(FillBatch(analytics_->BatchGet<MarketFact>(req->names()), resp->mutable_market_facts()));
+  });
 }
 
 grpc::ServerUnaryReactor* AnalyticsService::ListMarketFacts(Ctx* ctx,
                                                             const v1::ListMarketFactsRequest* req,
                                                             v1::ListMarketFactsResponse* resp) {
-  auto page = analytics_->List<MarketFact>(
-      QueryOf(req->page_size(), req->page_token(), req->filter(), req->order_by()));
-  return Reply(
-      ctx, FillList(std::move(page), req->show_total_size(), resp, resp->mutable_market_facts()));
+  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+    auto page = analytics_->List<MarketFact>(
+        QueryOf(req->page_size(), req->page_token(), req->filter(), req->order_by()));
+    return Deliver(FillList(std::move(page), req->show_total_size(), resp, resp->mutable_market_facts()));
+  });
 }
 
 grpc::ServerUnaryReactor* AnalyticsService::UpdateMarketFact(Ctx* ctx,
@@ -189,7 +191,9 @@ grpc::ServerUnaryReactor* AnalyticsService::UpdateMarketFact(Ctx* ctx,
 grpc::ServerUnaryReactor* AnalyticsService::DeleteMarketFact(Ctx* ctx,
                                                              const v1::DeleteMarketFactRequest* req,
                                                              Empty* resp) {
-  return Reply(ctx, analytics_->Delete<MarketFact>(req->name(), req->etag()));
+  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+    return Deliver(analytics_->Delete<MarketFact>(req->name(), req->etag()));
+  });
 }
 
 // ---- FxRates ----
@@ -204,22 +208,26 @@ grpc::ServerUnaryReactor* AnalyticsService::CreateFxRate(Ctx* ctx,
 
 grpc::ServerUnaryReactor* AnalyticsService::GetFxRate(Ctx* ctx, const v1::GetFxRateRequest* req,
                                                       FxRate* resp) {
-  return Reply(ctx, analytics_->Get<FxRate>(req->name()), resp);
+  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+    return Deliver(analytics_->Get<FxRate>(req->name()), resp);
+  });
 }
 
 grpc::ServerUnaryReactor* AnalyticsService::BatchGetFxRates(Ctx* ctx,
                                                             const v1::BatchGetFxRatesRequest* req,
                                                             v1::BatchGetFxRatesResponse* resp) {
-  return Reply(ctx,
-               FillBatch(analytics_->BatchGet<FxRate>(req->names()), resp->mutable_fx_rates()));
+  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+    return Deliver(FillBatch(analytics_->BatchGet<FxRate>(req->names()), resp->mutable_fx_rates()));
+  });
 }
 
 grpc::ServerUnaryReactor* AnalyticsService::ListFxRates(Ctx* ctx, const v1::ListFxRatesRequest* req,
                                                         v1::ListFxRatesResponse* resp) {
-  auto page = analytics_->List<FxRate>(
-      QueryOf(req->page_size(), req->page_token(), req->filter(), req->order_by()));
-  return Reply(ctx,
-               FillList(std::move(page), req->show_total_size(), resp, resp->mutable_fx_rates()));
+  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+    auto page = analytics_->List<FxRate>(
+        QueryOf(req->page_size(), req->page_token(), req->filter(), req->order_by()));
+    return Deliver(FillList(std::move(page), req->show_total_size(), resp, resp->mutable_fx_rates()));
+  });
 }
 
 grpc::ServerUnaryReactor* AnalyticsService::UpdateFxRate(Ctx* ctx,
@@ -233,7 +241,9 @@ grpc::ServerUnaryReactor* AnalyticsService::UpdateFxRate(Ctx* ctx,
 grpc::ServerUnaryReactor* AnalyticsService::DeleteFxRate(Ctx* ctx,
                                                          const v1::DeleteFxRateRequest* req,
                                                          Empty* resp) {
-  return Reply(ctx, analytics_->Delete<FxRate>(req->name(), req->etag()));
+  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+    return Deliver(analytics_->Delete<FxRate>(req->name(), req->etag()));
+  });
 }
 
 // ---- Computed views ----

@@ -3,22 +3,21 @@
 
 #include "regenatlas/analytics/v1/analytics_service.grpc.pb.h"
 #include "services/market-analytics/analytics.h"
-#include "services/market-analytics/worker_pool.h"
+#include "common/executor.h"
 
 namespace regenatlas::analytics {
 
 namespace v1 = ::regenatlas::analytics::v1;
 
 // The gRPC face of Analytics: unpacks requests, calls the domain, converts
-// the status once. Calls that may wait on other services (writes, whose
-// references are checked through the catalog, and the computed views) run
-// on a worker pool so that gRPC's callback threads never block; the
-// caller's deadline bounds those downstream calls.
+// the status once. Every method runs on the service's executor
+// (common/rpc.h RunUnary), so gRPC's callback threads never block; the
+// caller's deadline bounds the downstream calls of the computed views.
 class AnalyticsService final : public v1::MarketAnalyticsService::CallbackService {
  public:
   // `analytics` is not owned and must outlive the service.
-  explicit AnalyticsService(Analytics* analytics, int worker_threads = 8)
-      : analytics_(analytics), pool_(worker_threads) {}
+  explicit AnalyticsService(Analytics* analytics, ExecutorOptions executor = {"analytics"})
+      : analytics_(analytics), executor_(std::move(executor)) {}
 
   using Ctx = grpc::CallbackServerContext;
   using Reactor = grpc::ServerUnaryReactor;
@@ -85,7 +84,7 @@ class AnalyticsService final : public v1::MarketAnalyticsService::CallbackServic
   Reactor* Offload(Ctx* ctx, Response* response, Fn fn);
 
   Analytics* const analytics_;
-  WorkerPool pool_;
+  Executor executor_;
 };
 
 }  // namespace regenatlas::analytics

@@ -104,7 +104,10 @@ absl::Status GrpcCatalogClient::SetRegulatoryStages(
   req.set_product(std::string(product));
   for (const auto& s : stages) *req.add_stages() = s;
   catalog::v1::Product out;
-  return FromGrpcStatus(Stub().SetRegulatoryStages(Context().get(), req, &out));
+  std::call_once(internal_once_, [this] {
+    internal_stub_ = catalog::v1::CatalogInternalService::NewStub(connect_());
+  });
+  return FromGrpcStatus(internal_stub_->SetRegulatoryStages(Context().get(), req, &out));
 }
 
 }  // namespace regenatlas::timeline

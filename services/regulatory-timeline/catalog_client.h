@@ -11,6 +11,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
+#include "regenatlas/catalog/v1/catalog_internal_service.grpc.pb.h"
 #include "regenatlas/catalog/v1/catalog_service.grpc.pb.h"
 
 namespace regenatlas::timeline {
@@ -34,7 +35,8 @@ class CatalogClient {
   // Products by name, in order; missing ones are skipped.
   virtual absl::StatusOr<std::vector<catalog::v1::Product>> GetProducts(
       const std::vector<std::string>& names) = 0;
-  // Replaces a product's regulatory stages in the catalog.
+  // Replaces a product's regulatory stages in the catalog (through
+  // CatalogInternalService, which only peers may call).
   virtual absl::Status SetRegulatoryStages(
       absl::string_view product, const std::vector<catalog::v1::CountryStage>& stages) = 0;
 };
@@ -64,6 +66,8 @@ class GrpcCatalogClient : public CatalogClient {
   absl::Duration deadline_;
   std::once_flag once_;
   std::unique_ptr<catalog::v1::CatalogService::Stub> stub_;
+  std::once_flag internal_once_;
+  std::unique_ptr<catalog::v1::CatalogInternalService::Stub> internal_stub_;
 };
 
 }  // namespace regenatlas::timeline

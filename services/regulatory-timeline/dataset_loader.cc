@@ -18,7 +18,9 @@ absl::StatusOr<LoadSummary> LoadTimelineDataset(Timeline& timeline,
   absl::Status s =
       UpsertDatasetRecords(timeline.policies(), dataset.policies(), report, "dataset", summary);
   if (s.ok()) s = UpsertDatasetRecords(timeline.events(), dataset.events(), report, "dataset", summary);
-  if (s.ok()) s = timeline.SyncRegulatoryStages();
+  // Stages of every loaded product go through the outbox like any write.
+  if (s.ok()) s = timeline.EnqueueAllStages();
+  if (s.ok()) s = timeline.DeliverStageOutbox().status();
   if (!s.ok()) return s;
   return summary;
 }

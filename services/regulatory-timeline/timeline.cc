@@ -26,6 +26,7 @@ using storage::ColumnFamily;
 using timeline::v1::EventType;
 
 constexpr ColumnFamily kIndexCf = ColumnFamily::kTimelineIndex;
+constexpr ColumnFamily kRecordsCf = ColumnFamily::kTimeline;
 constexpr int64_t kDayOffset = 1000000;  // keeps pre-1970 days positive in sort keys
 
 ResourceTableOptions TableOptions(const TimelineOptions& options, std::string collection) {
@@ -397,23 +398,100 @@ Timeline::Timeline(storage::Store* store, CatalogClient* catalog, TimelineOption
     : store_(store),
       catalog_(catalog),
       events_(store, &write_mu_, TableOptions(options, "events"),
-              [this](const Event& e) {
-                absl::Status s = ValidateEvent(e);
-                if (!s.ok()) return s;
-                return CheckCatalogRefs(e);
-              },
+              [](const Event& e) { return ValidateEvent(e); },
               [](const Event& e) {
                 return PostingKeys("events", PostingsOf(e), e.name().substr(strlen("events/")));
               }),
       policies_(store, &write_mu_, TableOptions(options, "policies"),
-                [this](const Policy& p) {
-                  absl::Status s = ValidatePolicy(p);
-                  if (!s.ok()) return s;
-                  return CheckCatalogSources(p.sources(), "policy.sources");
-                },
+                [](const Policy& p) { return ValidatePolicy(p); },
                 [](const Policy& p) {
                   return PostingKeys("policies", PostingsOf(p), p.name().substr(strlen("policies/")));
-                }) {}
+                }) {
+  events_.set_reference_check(
+      [this](const google::protobuf::Message& m) { return CheckCatalogRefs(static_cast<const Event&>(m)); });
+  policies_.set_reference_check([this](const google::protobuf::Message& m) {
+    return CheckCatalogSources(static_cast<const Policy&>(m).sources(), "policy.sources");
+  });
+  // The stage outbox: a write that touches a stage-moving event marks its
+  // products in the same WriteBatch; StageSync delivers them later.
+  events_.set_write_hook([this](ResourceTableBase::WriteContext& ctx) {
+    const auto* before = static_cast<const Event*>(ctx.old_record);
+    const auto* after = static_cast<const Event*>(ctx.new_record);
+    std::set<std::string> products;
+    for (const Event* e : {before, after}) {
+      if (e != nullptr && StageOf(*e).has_value()) products.insert(e->products().begin(), e->products().end());
+    }
+    for (const std::string& product : products) StageOutbox(*ctx.batch, product);
+    return absl::OkStatus();
+  });
+}
+
+namespace {
+constexpr char kOutboxPrefix[] = "~stage-outbox/";
+}  // namespace
+
+void Timeline::StageOutbox(storage::WriteBatch& batch, absl::string_view product) {
+  // A fresh marker per write: the sync deletes the marker only if no later
+  // write replaced it while the catalog call was in flight.
+  batch.Put(kRecordsCf, absl::StrCat(kOutboxPrefix, product),
+            absl::StrCat(outbox_nonce_.fetch_add(1), "@", absl::ToUnixMicros(absl::Now())));
+}
+
+absl::Status Timeline::EnqueueAllStages() {
+  std::set<std::string> all;
+  absl::Status s = events_.ScanAll(nullptr, [&](absl::string_view, absl::string_view bytes) {
+    Event e;
+    if (e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) && StageOf(e).has_value()) {
+      all.insert(e.products().begin(), e.products().end());
+    }
+    return true;
+  });
+  if (!s.ok()) return s;
+  storage::WriteBatch batch;
+  for (const std::string& product : all) StageOutbox(batch, product);
+  if (batch.empty()) return absl::OkStatus();
+  return store_->Write(std::move(batch)).status();
+}
+
+absl::StatusOr<size_t> Timeline::PendingStageSyncs() const {
+  size_t n = 0;
+  absl::Status s = store_->Scan(kRecordsCf, storage::ScanRange::Prefix(kOutboxPrefix), nullptr,
+                                [&](absl::string_view, absl::string_view) {
+                                  ++n;
+                                  return true;
+                                });
+  if (!s.ok()) return s;
+  return n;
+}
+
+absl::StatusOr<size_t> Timeline::DeliverStageOutbox() {
+  std::vector<std::pair<std::string, std::string>> pending;
+  absl::Status s = store_->Scan(kRecordsCf, storage::ScanRange::Prefix(kOutboxPrefix), nullptr,
+                                [&](absl::string_view key, absl::string_view value) {
+                                  pending.emplace_back(std::string(key.substr(strlen(kOutboxPrefix))),
+                                                       std::string(value));
+                                  return pending.size() < 256;
+                                });
+  if (!s.ok()) return s;
+  size_t delivered = 0;
+  for (const auto& [product, marker] : pending) {
+    s = SyncRegulatoryStages({product});
+    if (!s.ok()) return s;
+    // Delete the marker unless a newer write replaced it meanwhile.
+    absl::MutexLock lock(&write_mu_);
+    absl::StatusOr<std::optional<std::string>> current =
+        store_->Get(kRecordsCf, absl::StrCat(kOutboxPrefix, product));
+    if (!current.ok()) return current.status();
+    if (current->has_value() && **current == marker) {
+      storage::WriteBatch batch;
+      batch.Delete(kRecordsCf, absl::StrCat(kOutboxPrefix, product));
+      s = store_->Write(std::move(batch)).status();
+      if (!s.ok()) return s;
+    }
+    ++delivered;
+  }
+  return delivered;
+}
 
 absl::Status Timeline::ValidateEvent(const Event& e) {
   absl::Status s = ValidateEnum(e.type(), timeline::v1::EventType_IsValid, true, "event.type");
@@ -497,39 +575,18 @@ absl::Status Timeline::CheckCatalogRefs(const Event& e) const {
 
 absl::StatusOr<Event> Timeline::CreateEvent(absl::string_view id, Event event,
                                             absl::string_view origin) {
-  absl::StatusOr<Event> created = events_.Create(id, std::move(event), origin);
-  if (!created.ok()) return created;
-  if (StageOf(*created).has_value() && created->products_size() > 0) {
-    absl::Status s = SyncRegulatoryStages({created->products().begin(), created->products().end()});
-    if (!s.ok()) return s;
-  }
-  return created;
+  // The stage outbox entry commits with the event (write hook); the stage
+  // sync delivers it, so a catalog that is down never fails this write.
+  return events_.Create(id, std::move(event), origin);
 }
 
 absl::StatusOr<Event> Timeline::UpdateEvent(const Event& patch,
                                             const google::protobuf::FieldMask& mask) {
-  absl::StatusOr<Event> before = events_.Get(patch.name());
-  if (!before.ok()) return before.status();
-  absl::StatusOr<Event> updated = events_.Update(patch, mask);
-  if (!updated.ok()) return updated;
-  std::set<std::string> products(before->products().begin(), before->products().end());
-  products.insert(updated->products().begin(), updated->products().end());
-  if (StageOf(*before).has_value() || StageOf(*updated).has_value()) {
-    absl::Status s = SyncRegulatoryStages({products.begin(), products.end()});
-    if (!s.ok()) return s;
-  }
-  return updated;
+  return events_.Update(patch, mask);
 }
 
 absl::Status Timeline::DeleteEvent(absl::string_view name, absl::string_view etag) {
-  absl::StatusOr<Event> before = events_.Get(name);
-  if (!before.ok()) return before.status();
-  absl::Status s = events_.Delete(name, etag);
-  if (!s.ok()) return s;
-  if (StageOf(*before).has_value() && before->products_size() > 0) {
-    return SyncRegulatoryStages({before->products().begin(), before->products().end()});
-  }
-  return absl::OkStatus();
+  return events_.Delete(name, etag);
 }
 
 absl::Status Timeline::SyncRegulatoryStages(std::vector<std::string> products) {
@@ -916,8 +973,10 @@ absl::StatusOr<std::vector<WatchChange>> Timeline::ReadChanges(WatchQuery& query
   return out;
 }
 
-void Timeline::WaitForChange(uint64_t after_seq, absl::Duration timeout) const {
-  store_->WaitForChange(after_seq, timeout);
+uint64_t Timeline::AddChangeListener(std::function<void()> listener) {
+  return store_->AddChangeListener([listener = std::move(listener)](uint64_t) { listener(); });
 }
+
+void Timeline::RemoveChangeListener(uint64_t id) { store_->RemoveChangeListener(id); }
 
 }  // namespace regenatlas::timeline

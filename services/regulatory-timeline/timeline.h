@@ -1,6 +1,7 @@
 #ifndef REGENATLAS_SERVICES_REGULATORY_TIMELINE_TIMELINE_H_
 #define REGENATLAS_SERVICES_REGULATORY_TIMELINE_TIMELINE_H_
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -51,8 +52,11 @@ struct WatchChange {
 //
 // Events of the types that move a product's regulatory stage (marketing
 // application, conditional approval, approval, withdrawal) are summarised
-// per jurisdiction and sent to the catalog (SetRegulatoryStages) after every
-// write that touches them, so the catalog's highest stage reflects them.
+// per jurisdiction and sent to the catalog (CatalogInternalService.
+// SetRegulatoryStages) through a transactional outbox: the write commits
+// the event and an outbox marker together, and StageSync delivers the
+// marker with retries, so a committed write never fails because of the
+// catalog and the catalog catches up after outages and restarts.
 class Timeline {
  public:
   static constexpr absl::string_view kChangeStream = "timeline";
@@ -68,8 +72,20 @@ class Timeline {
   absl::StatusOr<Event> UpdateEvent(const Event& patch, const google::protobuf::FieldMask& mask);
   absl::Status DeleteEvent(absl::string_view name, absl::string_view etag);
   // Recomputes and sends the regulatory stages of `products` (all products
-  // with stage-moving events when empty).
+  // with stage-moving events when empty). Idempotent.
   absl::Status SyncRegulatoryStages(std::vector<std::string> products = {});
+
+  // The stage outbox. Every event write that touches a stage-moving event
+  // marks its products in the same WriteBatch; DeliverStageOutbox() sends
+  // each marked product's stages to the catalog and clears its marker
+  // (unless a newer write re-marked it). A catalog that is down leaves the
+  // markers for the next attempt, also after a restart. Returns how many
+  // were delivered; stops at the first failure.
+  absl::StatusOr<size_t> DeliverStageOutbox();
+  // Marks every product with a stage-moving event (dataset loads).
+  absl::Status EnqueueAllStages();
+  // Markers not yet delivered.
+  absl::StatusOr<size_t> PendingStageSyncs() const;
 
   absl::StatusOr<ListResult<Event>> ListEvents(const ListQuery& q) const;
   absl::StatusOr<ListResult<Policy>> ListPolicies(const ListQuery& q) const;
@@ -90,8 +106,10 @@ class Timeline {
   // Up to `limit` matching changes after query.position (advanced past
   // every change read, matching or not).
   absl::StatusOr<std::vector<WatchChange>> ReadChanges(WatchQuery& query, size_t limit) const;
-  // Blocks until a change after `after_seq` exists or `timeout` passes.
-  void WaitForChange(uint64_t after_seq, absl::Duration timeout) const;
+  // Calls `listener` (quick, non-blocking) after every commit to the store;
+  // returns an id for RemoveChangeListener.
+  uint64_t AddChangeListener(std::function<void()> listener);
+  void RemoveChangeListener(uint64_t id);
   // The token a client resumes from after `seq`.
   static std::string ResumeToken(uint64_t seq);
 
@@ -110,10 +128,12 @@ class Timeline {
       const google::protobuf::RepeatedPtrField<common::v1::SourceCitation>& sources,
       absl::string_view field) const;
   absl::StatusOr<std::vector<Event>> EventsOfType(timeline::v1::EventType type) const;
+  void StageOutbox(storage::WriteBatch& batch, absl::string_view product);
 
   storage::Store* const store_;
   CatalogClient* const catalog_;
   absl::Mutex write_mu_;
+  std::atomic<uint64_t> outbox_nonce_{1};
   ResourceTable<Event> events_;
   ResourceTable<Policy> policies_;
 };

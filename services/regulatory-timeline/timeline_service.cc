@@ -1,233 +1,329 @@
 #include "services/regulatory-timeline/timeline_service.h"
 
-#include <thread>
+#include <deque>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "common/paging.h"
+#include "common/ref_counted.h"
 #include "common/rpc.h"
 
 namespace regenatlas::timeline {
 
 grpc::ServerUnaryReactor* TimelineService::CreateEvent(Ctx* ctx, const v1::CreateEventRequest* req,
                                                      v1::Event* resp) {
-  return Reply(ctx, timeline_->CreateEvent(req->event_id(), req->event()), resp);
+  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+    return Deliver(timeline_->CreateEvent(req->event_id(), req->event()), resp);
+  });
 }
 
 grpc::ServerUnaryReactor* TimelineService::GetEvent(Ctx* ctx, const v1::GetEventRequest* req,
                                                   v1::Event* resp) {
-  return Reply(ctx, timeline_->events().Get(req->name()), resp);
+  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+    return Deliver(timeline_->events().Get(req->name()), resp);
+  });
 }
 
 grpc::ServerUnaryReactor* TimelineService::BatchGetEvents(Ctx* ctx, const v1::BatchGetEventsRequest* req,
                                                       v1::BatchGetEventsResponse* resp) {
-  if (req->names_size() > kMaxPageSize) {
-    return Reply(ctx, absl::InvalidArgumentError("names: at most 1000 per call"));
-  }
-  for (int i = 0; i < req->names_size(); ++i) {
-    absl::StatusOr<v1::Event> r = timeline_->events().Get(req->names(i));
-    if (!r.ok()) {
-      return Reply(ctx, absl::Status(r.status().code(),
-                                     absl::StrCat("names[", i, "]: ", r.status().message())));
+  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+    if (req->names_size() > kMaxPageSize) {
+      return Deliver(absl::InvalidArgumentError("names: at most 1000 per call"));
     }
-    *resp->add_events() = *std::move(r);
-  }
-  return Reply(ctx, absl::OkStatus());
+    for (int i = 0; i < req->names_size(); ++i) {
+      absl::StatusOr<v1::Event> r = timeline_->events().Get(req->names(i));
+      if (!r.ok()) {
+        return Deliver(absl::Status(r.status().code(),
+                                       absl::StrCat("names[", i, "]: ", r.status().message())));
+      }
+      *resp->add_events() = *std::move(r);
+    }
+    return Deliver(absl::OkStatus());
+  });
 }
 
 grpc::ServerUnaryReactor* TimelineService::ListEvents(Ctx* ctx, const v1::ListEventsRequest* req,
                                                   v1::ListEventsResponse* resp) {
-  auto page = timeline_->ListEvents(
-      ListQuery{req->page_size(), req->page_token(), req->filter(), req->order_by()});
-  if (page.ok()) {
-    FillPage(*page, resp->mutable_events(), resp->mutable_next_page_token());
-    if (req->show_total_size()) resp->set_total_size(page->total_size);
-  }
-  return Reply(ctx, page.status());
+  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+    auto page = timeline_->ListEvents(
+        ListQuery{req->page_size(), req->page_token(), req->filter(), req->order_by()});
+    if (page.ok()) {
+      FillPage(*page, resp->mutable_events(), resp->mutable_next_page_token());
+      if (req->show_total_size()) resp->set_total_size(page->total_size);
+    }
+    return Deliver(page.status());
+  });
 }
 
 grpc::ServerUnaryReactor* TimelineService::UpdateEvent(Ctx* ctx, const v1::UpdateEventRequest* req,
                                                      v1::Event* resp) {
-  return Reply(ctx, timeline_->UpdateEvent(req->event(), req->update_mask()), resp);
+  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+    return Deliver(timeline_->UpdateEvent(req->event(), req->update_mask()), resp);
+  });
 }
 
 grpc::ServerUnaryReactor* TimelineService::DeleteEvent(Ctx* ctx, const v1::DeleteEventRequest* req,
                                                      google::protobuf::Empty* resp) {
-  return Reply(ctx, timeline_->DeleteEvent(req->name(), req->etag()));
+  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+    return Deliver(timeline_->DeleteEvent(req->name(), req->etag()));
+  });
 }
 
 grpc::ServerUnaryReactor* TimelineService::CreatePolicy(Ctx* ctx, const v1::CreatePolicyRequest* req,
                                                      v1::Policy* resp) {
-  return Reply(ctx, timeline_->policies().Create(req->policy_id(), req->policy()), resp);
+  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+    return Deliver(timeline_->policies().Create(req->policy_id(), req->policy()), resp);
+  });
 }
 
 grpc::ServerUnaryReactor* TimelineService::GetPolicy(Ctx* ctx, const v1::GetPolicyRequest* req,
                                                   v1::Policy* resp) {
-  return Reply(ctx, timeline_->policies().Get(req->name()), resp);
+  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+    return Deliver(timeline_->policies().Get(req->name()), resp);
+  });
 }
 
 grpc::ServerUnaryReactor* TimelineService::BatchGetPolicies(Ctx* ctx, const v1::BatchGetPoliciesRequest* req,
                                                       v1::BatchGetPoliciesResponse* resp) {
-  if (req->names_size() > kMaxPageSize) {
-    return Reply(ctx, absl::InvalidArgumentError("names: at most 1000 per call"));
-  }
-  for (int i = 0; i < req->names_size(); ++i) {
-    absl::StatusOr<v1::Policy> r = timeline_->policies().Get(req->names(i));
-    if (!r.ok()) {
-      return Reply(ctx, absl::Status(r.status().code(),
-                                     absl::StrCat("names[", i, "]: ", r.status().message())));
+  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+    if (req->names_size() > kMaxPageSize) {
+      return Deliver(absl::InvalidArgumentError("names: at most 1000 per call"));
     }
-    *resp->add_policies() = *std::move(r);
-  }
-  return Reply(ctx, absl::OkStatus());
+    for (int i = 0; i < req->names_size(); ++i) {
+      absl::StatusOr<v1::Policy> r = timeline_->policies().Get(req->names(i));
+      if (!r.ok()) {
+        return Deliver(absl::Status(r.status().code(),
+                                       absl::StrCat("names[", i, "]: ", r.status().message())));
+      }
+      *resp->add_policies() = *std::move(r);
+    }
+    return Deliver(absl::OkStatus());
+  });
 }
 
 grpc::ServerUnaryReactor* TimelineService::ListPolicies(Ctx* ctx, const v1::ListPoliciesRequest* req,
                                                   v1::ListPoliciesResponse* resp) {
-  auto page = timeline_->ListPolicies(
-      ListQuery{req->page_size(), req->page_token(), req->filter(), req->order_by()});
-  if (page.ok()) {
-    FillPage(*page, resp->mutable_policies(), resp->mutable_next_page_token());
-    if (req->show_total_size()) resp->set_total_size(page->total_size);
-  }
-  return Reply(ctx, page.status());
+  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+    auto page = timeline_->ListPolicies(
+        ListQuery{req->page_size(), req->page_token(), req->filter(), req->order_by()});
+    if (page.ok()) {
+      FillPage(*page, resp->mutable_policies(), resp->mutable_next_page_token());
+      if (req->show_total_size()) resp->set_total_size(page->total_size);
+    }
+    return Deliver(page.status());
+  });
 }
 
 grpc::ServerUnaryReactor* TimelineService::UpdatePolicy(Ctx* ctx, const v1::UpdatePolicyRequest* req,
                                                      v1::Policy* resp) {
-  return Reply(ctx, timeline_->policies().Update(req->policy(), req->update_mask()), resp);
+  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+    return Deliver(timeline_->policies().Update(req->policy(), req->update_mask()), resp);
+  });
 }
 
 grpc::ServerUnaryReactor* TimelineService::DeletePolicy(Ctx* ctx, const v1::DeletePolicyRequest* req,
                                                      google::protobuf::Empty* resp) {
-  return Reply(ctx, timeline_->policies().Delete(req->name(), req->etag()));
+  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+    return Deliver(timeline_->policies().Delete(req->name(), req->etag()));
+  });
 }
 
 grpc::ServerUnaryReactor* TimelineService::GetProductTimeline(
     Ctx* ctx, const v1::GetProductTimelineRequest* req, v1::ProductTimeline* resp) {
-  return Reply(ctx, timeline_->GetProductTimeline(req->product()), resp);
+  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+    return Deliver(timeline_->GetProductTimeline(req->product()), resp);
+  });
 }
 
 grpc::ServerUnaryReactor* TimelineService::ComputeMilestoneIntervals(
     Ctx* ctx, const v1::ComputeMilestoneIntervalsRequest* req,
     v1::ComputeMilestoneIntervalsResponse* resp) {
-  return Reply(ctx, timeline_->ComputeMilestoneIntervals(*req), resp);
+  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+    return Deliver(timeline_->ComputeMilestoneIntervals(*req), resp);
+  });
 }
 
 grpc::ServerUnaryReactor* TimelineService::ListFirsts(Ctx* ctx, const v1::ListFirstsRequest* req,
                                                      v1::ListFirstsResponse* resp) {
-  return Reply(ctx, timeline_->ListFirsts(*req), resp);
+  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+    return Deliver(timeline_->ListFirsts(*req), resp);
+  });
 }
 
-// One WatchEvents call. A worker thread pulls matching changes from the
-// change log and writes them one at a time; between changes it waits on
-// the store with a timeout so that cancellation is noticed promptly.
-class TimelineService::Watcher final : public grpc::ServerWriteReactor<v1::WatchEventsResponse> {
+// One WatchEvents call, driven by reactions only: a change listener on the
+// store and OnWriteDone schedule a fetch of the next few matching changes
+// on the executor; the fetch starts the next write. One message is in
+// flight and at most kFetchBatch are buffered, so a slow subscriber holds
+// only its own position and never blocks writers. Lifetime follows
+// common/ref_counted.h: gRPC's reference is dropped in OnDone, a queued
+// fetch holds one, and the service's registry is only read under the
+// service mutex, which OnDone takes to unregister.
+class TimelineService::Watcher final : public grpc::ServerWriteReactor<v1::WatchEventsResponse>,
+                                       public RefCounted {
  public:
-  Watcher(TimelineService* service, Timeline::WatchQuery query)
-      : service_(service), query_(std::move(query)) {}
+  static constexpr size_t kFetchBatch = 16;
 
+  Watcher(TimelineService* service, grpc::CallbackServerContext* ctx, Timeline::WatchQuery query)
+      : service_(service),
+        ctx_(ctx),
+        query_(std::move(query)),
+        sent_seq_(query_.position.after_seq) {}
+
+  // Starts the first fetch (changes after the position may already exist).
   void Start() {
-    std::thread([this] { Run(); }).detach();
+    absl::MutexLock lock(&mu_);
+    more_ = true;
+    MaybeFetchLocked();
+  }
+
+  // A change was committed somewhere in the store.
+  void Wake() {
+    absl::MutexLock lock(&mu_);
+    more_ = true;
+    MaybeFetchLocked();
+  }
+
+  // Ends the stream with `status` once the message in flight is written;
+  // the resume token of the last message sent goes along in the message
+  // and in the `x-resume-token` trailer.
+  void Stop(absl::Status status) {
+    absl::MutexLock lock(&mu_);
+    if (stop_.has_value() || finished_) return;
+    stop_ = std::move(status);
+    if (!writing_) FinishLocked();
   }
 
   void OnWriteDone(bool ok) override {
     absl::MutexLock lock(&mu_);
     writing_ = false;
-    if (!ok) cancelled_ = true;
+    if (!ok) {
+      // The client went away; OnCancel or OnDone follows.
+      stop_ = absl::CancelledError("stream closed by the client");
+      FinishLocked();
+      return;
+    }
+    sent_seq_ = in_flight_seq_;
+    if (stop_.has_value()) {
+      FinishLocked();
+      return;
+    }
+    WriteNextLocked();
+    MaybeFetchLocked();
   }
 
   void OnCancel() override { Stop(absl::CancelledError("watch cancelled")); }
 
   void OnDone() override {
     service_->Unregister(this);
-    delete this;
-  }
-
-  // Asks the worker to end the stream with `status`.
-  void Stop(absl::Status status) {
-    absl::MutexLock lock(&mu_);
-    if (!cancelled_) {
-      cancelled_ = true;
-      stop_status_ = std::move(status);
-    }
+    Unref();
   }
 
  private:
-  void Run() {
-    absl::Status end = absl::OkStatus();
-    for (;;) {
-      {
-        absl::MutexLock lock(&mu_);
-        if (cancelled_) {
-          end = stop_status_;
-          break;
-        }
-      }
-      absl::StatusOr<std::vector<WatchChange>> changes = service_->timeline_->ReadChanges(query_, 16);
-      if (!changes.ok()) {
-        end = changes.status();
-        break;
-      }
-      if (changes->empty()) {
-        service_->timeline_->WaitForChange(query_.position.after_seq, absl::Milliseconds(200));
-        continue;
-      }
-      bool stopped = false;
-      for (WatchChange& change : *changes) {
-        absl::MutexLock lock(&mu_);
-        if (cancelled_) {
-          stopped = true;
-          break;
-        }
-        response_ = std::move(change.response);
-        writing_ = true;
-        StartWrite(&response_);
-        // One message in flight: wait for it (or for cancellation).
-        auto done = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return !writing_ || cancelled_; };
-        mu_.Await(absl::Condition(&done));
-        if (writing_) {
-          // Cancelled mid-write: the write still completes (or fails); wait
-          // so that response_ outlives it.
-          auto written = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return !writing_; };
-          mu_.Await(absl::Condition(&written));
-        }
-      }
-      if (stopped) {
-        absl::MutexLock lock(&mu_);
-        end = stop_status_;
-        break;
-      }
+  void MaybeFetchLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (fetching_ || finished_ || stop_.has_value() || !more_ || !buffer_.empty()) return;
+    fetching_ = true;
+    more_ = false;
+    Ref();
+    absl::Status queued = service_->executor_.Submit([this] {
+      Fetch();
+      Unref();
+    });
+    if (!queued.ok()) {
+      // Busy: leave `more_` set so that the next wake-up retries.
+      fetching_ = false;
+      more_ = true;
+      Unref();  // Not the last reference: gRPC still holds one.
     }
-    // After Finish the reactor may be deleted at any time: touch nothing.
-    Finish(ToGrpcStatus(end));
+  }
+
+  // On the executor. Only one fetch runs at a time (fetching_), so query_
+  // needs no lock while it reads.
+  void Fetch() {
+    absl::StatusOr<std::vector<WatchChange>> changes =
+        service_->timeline_->ReadChanges(query_, kFetchBatch);
+    absl::MutexLock lock(&mu_);
+    fetching_ = false;
+    if (!changes.ok()) {
+      if (!stop_.has_value()) stop_ = changes.status();
+      if (!writing_) FinishLocked();
+      return;
+    }
+    // A full batch may have more behind it; a short one read everything
+    // committed so far, and the listener wakes us for the rest.
+    if (changes->size() == kFetchBatch) more_ = true;
+    for (WatchChange& c : *changes) buffer_.push_back(std::move(c));
+    if (stop_.has_value()) {
+      if (!writing_) FinishLocked();
+      return;
+    }
+    WriteNextLocked();
+    MaybeFetchLocked();
+  }
+
+  void WriteNextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (writing_ || finished_ || buffer_.empty()) return;
+    response_ = std::move(buffer_.front().response);
+    in_flight_seq_ = buffer_.front().seq;
+    buffer_.pop_front();
+    writing_ = true;
+    StartWrite(&response_);
+  }
+
+  void FinishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_) return;
+    finished_ = true;
+    absl::Status status = stop_.value_or(absl::OkStatus());
+    if (absl::IsUnavailable(status)) {
+      const std::string token = Timeline::ResumeToken(sent_seq_);
+      status = absl::UnavailableError(
+          absl::StrCat(status.message(), "; resume with resume_token \"", token, "\""));
+      ctx_->AddTrailingMetadata("x-resume-token", token);
+    }
+    grpc::Status out = ToGrpcStatus(status);
+    Finish(out);
   }
 
   TimelineService* const service_;
+  // Valid until OnDone (owned by gRPC).
+  grpc::CallbackServerContext* const ctx_;
   Timeline::WatchQuery query_;
   absl::Mutex mu_;
+  std::deque<WatchChange> buffer_ ABSL_GUARDED_BY(mu_);
   v1::WatchEventsResponse response_ ABSL_GUARDED_BY(mu_);
+  uint64_t sent_seq_ ABSL_GUARDED_BY(mu_);
+  uint64_t in_flight_seq_ ABSL_GUARDED_BY(mu_) = 0;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
-  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
-  absl::Status stop_status_ ABSL_GUARDED_BY(mu_) = absl::CancelledError("watch cancelled");
+  bool fetching_ ABSL_GUARDED_BY(mu_) = false;
+  bool more_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<absl::Status> stop_ ABSL_GUARDED_BY(mu_);
 };
+
+namespace {
+// A WatchEvents call refused at once; still freed in OnDone.
+class FailedWatch final : public grpc::ServerWriteReactor<v1::WatchEventsResponse> {
+ public:
+  explicit FailedWatch(const absl::Status& s) { Finish(ToGrpcStatus(s)); }
+  void OnDone() override { delete this; }
+};
+}  // namespace
 
 grpc::ServerWriteReactor<v1::WatchEventsResponse>* TimelineService::WatchEvents(
     Ctx* ctx, const v1::WatchEventsRequest* req) {
+  // Parsing a filter is bounded (length and depth limits), so it runs here.
   absl::StatusOr<Timeline::WatchQuery> query = timeline_->PrepareWatch(*req);
-  if (!query.ok()) {
-    // A reactor that fails at once: still needs OnDone to free it.
-    class Failed final : public grpc::ServerWriteReactor<v1::WatchEventsResponse> {
-     public:
-      explicit Failed(const absl::Status& s) { Finish(ToGrpcStatus(s)); }
-      void OnDone() override { delete this; }
-    };
-    return new Failed(query.status());
-  }
-  auto* watcher = new Watcher(this, *std::move(query));
+  if (!query.ok()) return new FailedWatch(query.status());
+  auto* watcher = new Watcher(this, ctx, *std::move(query));
   {
     absl::MutexLock lock(&mu_);
     if (shut_down_) {
-      watcher->Stop(absl::UnavailableError("server shutting down; resume elsewhere"));
+      watcher->Stop(absl::UnavailableError("server shutting down"));
+      return watcher;
+    }
+    if (watchers_.size() >= max_watch_streams_) {
+      watcher->Stop(absl::ResourceExhaustedError(absl::StrCat(
+          "WatchEvents: at most ", max_watch_streams_, " open streams per server; retry later")));
+      return watcher;
     }
     watchers_.insert(watcher);
   }
@@ -240,19 +336,27 @@ void TimelineService::Unregister(Watcher* watcher) {
   watchers_.erase(watcher);
 }
 
+void TimelineService::WakeWatchers() {
+  absl::MutexLock lock(&mu_);
+  for (Watcher* w : watchers_) w->Wake();
+}
+
 void TimelineService::Shutdown() {
   absl::MutexLock lock(&mu_);
   shut_down_ = true;
-  for (Watcher* w : watchers_) {
-    w->Stop(absl::UnavailableError("server shutting down; resume with the last resume_token"));
-  }
+  for (Watcher* w : watchers_) w->Stop(absl::UnavailableError("server shutting down"));
+}
+
+TimelineService::TimelineService(Timeline* timeline, TimelineServiceOptions options)
+    : timeline_(timeline),
+      executor_(std::move(options.executor)),
+      max_watch_streams_(options.max_watch_streams) {
+  listener_ = timeline_->AddChangeListener([this] { WakeWatchers(); });
 }
 
 TimelineService::~TimelineService() {
-  // Watchers end when the server shuts down; wait for them to unregister.
-  absl::MutexLock lock(&mu_);
-  auto empty = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return watchers_.empty(); };
-  mu_.AwaitWithTimeout(absl::Condition(&empty), absl::Seconds(10));
+  timeline_->RemoveChangeListener(listener_);
+  Shutdown();
 }
 
 }  // namespace regenatlas::timeline

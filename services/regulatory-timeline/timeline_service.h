@@ -4,6 +4,7 @@
 #include <set>
 
 #include "absl/synchronization/mutex.h"
+#include "common/executor.h"
 #include "regenatlas/timeline/v1/timeline_service.grpc.pb.h"
 #include "services/regulatory-timeline/timeline.h"
 
@@ -11,14 +12,21 @@ namespace regenatlas::timeline {
 
 namespace v1 = ::regenatlas::timeline::v1;
 
+// How the timeline's gRPC face is sized.
+struct TimelineServiceOptions {
+  ExecutorOptions executor{"timeline"};
+  // Open WatchEvents streams; more are refused with RESOURCE_EXHAUSTED.
+  size_t max_watch_streams = 1000;
+};
+
 // The gRPC face of Timeline: unpacks requests, calls the domain, converts
-// the status once. WatchEvents streams from the change log on a thread per
-// subscriber with one message in flight, so a slow subscriber holds only
-// its own position and never blocks writers.
+// the status once. Unary methods run on the service's executor
+// (common/rpc.h RunUnary); WatchEvents is a reactor woken by the store's
+// change listener (see Watcher in the .cc).
 class TimelineService final : public v1::RegulatoryTimelineService::CallbackService {
  public:
   // `timeline` is not owned and must outlive the service.
-  explicit TimelineService(Timeline* timeline) : timeline_(timeline) {}
+  explicit TimelineService(Timeline* timeline, TimelineServiceOptions options = {});
   ~TimelineService() override;
 
   // Ends every open WatchEvents stream with UNAVAILABLE (clients resume
@@ -59,11 +67,15 @@ class TimelineService final : public v1::RegulatoryTimelineService::CallbackServ
  private:
   class Watcher;
   void Unregister(Watcher* watcher);
+  void WakeWatchers();
 
   Timeline* const timeline_;
+  Executor executor_;
   absl::Mutex mu_;
   std::set<Watcher*> watchers_ ABSL_GUARDED_BY(mu_);
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+  const size_t max_watch_streams_;
+  uint64_t listener_ = 0;
 };
 
 }  // namespace regenatlas::timeline
