@@ -10,6 +10,11 @@ APT_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
   librocksdb-dev libabsl-dev libgtest-dev libgmock-dev rapidjson-dev prometheus-cpp-dev
   python3 python3-grpcio python3-protobuf
+  # libFuzzer targets (scripts/fuzz.sh): clang with its sanitizer/fuzzer runtimes.
+  clang-14 libclang-rt-14-dev
+  # ASan+UBSan and TSan builds (scripts/test-sanitizers.sh): lld links the
+  # instrumented tests much faster (gcc's sanitizer runtimes come with g++).
+  lld
 )
 # Node.js may come from elsewhere (its own npm conflicts with Debian's npm):
 # only ask apt for it when there is no node/npm at all.

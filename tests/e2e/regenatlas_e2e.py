@@ -11,6 +11,14 @@ import time
 
 BIN = os.environ.get("REGENATLAS_BIN", "build/cmd/regenatlas/regenatlas")
 BUF = os.environ.get("BUF", "node_modules/.bin/buf")
+# Sanitizer builds (cmake/Sanitizers.cmake) set REGENATLAS_TEST_TIMEOUT_SCALE:
+# an instrumented server starts, answers and stops several times slower.
+TIMEOUT_SCALE = max(1.0, float(os.environ.get("REGENATLAS_TEST_TIMEOUT_SCALE") or 1))
+
+
+def scaled(seconds):
+    """A timeout in seconds, stretched for sanitizer builds."""
+    return seconds * TIMEOUT_SCALE
 
 
 class Server:
@@ -38,7 +46,7 @@ class Server:
         self.proc = subprocess.Popen(
             [BIN, "serve"] + listen + ["--data_dir=" + self.data_dir] + self.extra_args,
             stdout=subprocess.DEVNULL, stderr=self.log)
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + scaled(timeout)
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError("server exited early:\n" + self.read_log())
@@ -59,16 +67,16 @@ class Server:
 
     def kill9(self):
         self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(timeout=30)
+        self.proc.wait(timeout=scaled(30))
 
     def terminate(self, timeout=60):
         self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=timeout)
+        return self.proc.wait(timeout=scaled(timeout))
 
     def stop_quietly(self):
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
-            self.proc.wait(timeout=30)
+            self.proc.wait(timeout=scaled(30))
         if self.log_path and os.path.exists(self.log_path):
             self.log.close()
             os.unlink(self.log_path)
@@ -101,7 +109,7 @@ def buf_curl(address, method=None, data=None, list_services=False, list_methods=
     Returns the parsed JSON reply, the list of names for list_* calls, or
     raises BufError with the gRPC code name (e.g. "not_found")."""
     url = ("https://" if tls_ca else "http://") + address
-    args = [BUF, "curl", "--protocol", "grpc", "--timeout", "30s"]
+    args = [BUF, "curl", "--protocol", "grpc", "--timeout", "%ds" % scaled(30)]
     if tls_ca:
         args += ["--cacert", tls_ca]
         if client_cert:
@@ -119,7 +127,7 @@ def buf_curl(address, method=None, data=None, list_services=False, list_methods=
     else:
         url += "/" + method
         args += ["-d", json.dumps(data if data is not None else {})]
-    proc = subprocess.run(args + [url], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(args + [url], capture_output=True, text=True, timeout=scaled(120))
     if proc.returncode != 0:
         try:
             err = json.loads(proc.stderr)
@@ -129,3 +137,47 @@ def buf_curl(address, method=None, data=None, list_services=False, list_methods=
     if list_services or list_methods:
         return proc.stdout.split()
     return json.loads(proc.stdout) if proc.stdout.strip() else {}
+
+
+# Keys of every role, for tests that need more than write_keys gives. The
+# `service` role is for service-to-service calls in the split topology (the
+# gateway and the timeline/analytics backends call the other backends with it).
+ADMIN_KEY = "test-admin-key-0123456789"
+SERVICE_KEY = "test-service-key-0123456789"
+
+
+def write_role_keys(directory, name="role-keys.txt", service=True):
+    """Writes a keys file with a curator, a reader, an admin and (unless
+    service=False) a service key; the same file is given to every process of
+    a split topology. Returns its path."""
+    path = os.path.join(directory, name)
+    with open(path, "w") as f:
+        f.write("# test keys, every role\n%s curator\n%s reader\n%s admin\n"
+                % (CURATOR_KEY, READER_KEY, ADMIN_KEY))
+        if service:
+            f.write("%s service\n" % SERVICE_KEY)
+    return path
+
+
+PROTO_ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "proto")
+
+
+def python_stubs(directory):
+    """Generates Python message classes (*_pb2.py) for every .proto under
+    proto/regenatlas with Debian's protoc into `directory` (no grpc_tools
+    needed) and puts `directory` on sys.path, so that e.g.
+    `from regenatlas.catalog.v1 import catalog_service_pb2` works. Call them
+    with grpcio's generic channel.unary_unary / unary_stream. Not generated:
+    grpc.health.v1 (its package would shadow grpcio's `grpc`); encode its two
+    tiny messages by hand."""
+    import sys
+    protos = []
+    for root, _, files in os.walk(os.path.join(PROTO_ROOT, "regenatlas")):
+        protos += [os.path.relpath(os.path.join(root, f), PROTO_ROOT)
+                   for f in files if f.endswith(".proto")]
+    subprocess.run(["protoc", "-I", PROTO_ROOT, "-I", "/usr/include",
+                    "--python_out=" + directory] + sorted(protos),
+                   check=True, capture_output=True, timeout=120)
+    if directory not in sys.path:
+        sys.path.insert(0, directory)
+    return directory
