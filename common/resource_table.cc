@@ -1,5 +1,8 @@
 #include "common/resource_table.h"
 
+#include "absl/strings/ascii.h"
+#include "common/validation.h"
+
 #include <algorithm>
 #include <set>
 
@@ -72,7 +75,22 @@ ResourceTableBase::ResourceTableBase(storage::Store* store, absl::Mutex* write_m
       write_mu_(write_mu),
       options_(std::move(options)),
       records_(options_.records_cf, options_.collection),
-      validate_(std::move(validate)),
+      // Size limits first, for every resource: nothing oversized reaches
+      // the domain validator, the index or the store.
+      validate_([validate = std::move(validate)](const Message& m) {
+        std::string field;
+        for (char c : m.GetDescriptor()->name()) {
+          if (absl::ascii_isupper(static_cast<unsigned char>(c))) {
+            if (!field.empty()) field += '_';
+            field += absl::ascii_tolower(static_cast<unsigned char>(c));
+          } else {
+            field += c;
+          }
+        }
+        absl::Status s = ValidateSizes(m, field);
+        if (!s.ok()) return s;
+        return validate ? validate(m) : absl::OkStatus();
+      }),
       index_keys_(std::move(index_keys)) {}
 
 absl::StatusOr<std::string> ResourceTableBase::IdOf(absl::string_view name,

@@ -2,6 +2,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
+#include "common/excerpt.h"
 #include "common/resource_name.h"
 
 namespace regenatlas {
@@ -14,7 +16,67 @@ bool AllUpper(absl::string_view s) {
   return true;
 }
 
+bool IsLongText(absl::string_view name) {
+  return name == "description" || name == "quote" || name == "text" || name == "notes" ||
+         name == "summary" || name == "abstract" || absl::EndsWith(name, "_note");
+}
+
+absl::Status CheckSizes(const google::protobuf::Message& m, const std::string& prefix, int depth) {
+  using google::protobuf::FieldDescriptor;
+  const google::protobuf::Reflection* r = m.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  r->ListFields(m, &fields);
+  for (const FieldDescriptor* f : fields) {
+    const std::string path = absl::StrCat(prefix, ".", f->name());
+    const size_t limit = IsLongText(f->name()) ? kMaxLongTextBytes : kMaxStringBytes;
+    if (f->is_repeated()) {
+      const int n = r->FieldSize(m, f);
+      if (n > kMaxRepeated) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ": more than ", kMaxRepeated, " elements (got ", n, ")"));
+      }
+      for (int i = 0; i < n; ++i) {
+        const std::string item = absl::StrCat(path, "[", i, "]");
+        if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
+          std::string scratch;
+          const std::string& v = r->GetRepeatedStringReference(m, f, i, &scratch);
+          if (v.size() > limit) {
+            return absl::InvalidArgumentError(
+                absl::StrCat(item, ": longer than ", limit, " bytes (got ", v.size(), ")"));
+          }
+        } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE && depth < 16) {
+          absl::Status s = CheckSizes(r->GetRepeatedMessage(m, f, i), item, depth + 1);
+          if (!s.ok()) return s;
+        }
+      }
+    } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
+      std::string scratch;
+      const std::string& v = r->GetStringReference(m, f, &scratch);
+      if (v.size() > limit) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ": longer than ", limit, " bytes (got ", v.size(), ")"));
+      }
+    } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE && depth < 16) {
+      absl::Status s = CheckSizes(r->GetMessage(m, f), path, depth + 1);
+      if (!s.ok()) return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+absl::Status ValidateSizes(const google::protobuf::Message& record, absl::string_view field) {
+  // Field limits first: they name the field.
+  absl::Status s = CheckSizes(record, std::string(field), 0);
+  if (!s.ok()) return s;
+  const size_t bytes = record.ByteSizeLong();
+  if (bytes > kMaxRecordBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": record larger than ", kMaxRecordBytes, " bytes (got ", bytes, ")"));
+  }
+  return absl::OkStatus();
+}
 
 absl::Status ValidateJurisdiction(absl::string_view code, absl::string_view field) {
   if (code.empty()) return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
@@ -33,7 +95,7 @@ absl::Status ValidateJurisdiction(absl::string_view code, absl::string_view fiel
     }
   }
   return absl::InvalidArgumentError(
-      absl::StrCat(field, ": \"", code,
+      absl::StrCat(field, ": \"", Excerpt(code),
                    "\" is not an ISO 3166 code (\"CN\", \"CN-BJ\") or a region (\"EU\", \"GLOBAL\")"));
 }
 

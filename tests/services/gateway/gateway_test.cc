@@ -15,7 +15,7 @@ class GatewayServerTest : public regenatlas::testing::ServerFixture {
     GatewayOptions options;
     // One backend served by this very server, one that is not there.
     options.backends.push_back({"regenatlas.catalog.v1.CatalogService", "in-process",
-                                [this] { return runner_->InProcessChannel(); }});
+                                [this] { return runner_->LocalChannel(); }});
     options.backends.push_back({"regenatlas.timeline.v1.RegulatoryTimelineService",
                                 "127.0.0.1:1", [] {
                                   return grpc::CreateChannel("127.0.0.1:1",
@@ -89,7 +89,12 @@ TEST(AccessTest, KeysFileRolesAndAuthorization) {
   EXPECT_EQ(RequiredRole("/regenatlas.catalog.v1.CatalogService/SearchProducts"), Role::kReader);
   EXPECT_EQ(RequiredRole("/regenatlas.catalog.v1.CatalogService/CreateProduct"), Role::kCurator);
   EXPECT_EQ(RequiredRole("/regenatlas.catalog.v1.CatalogService/ImportClinicalTrials"), Role::kCurator);
-  EXPECT_EQ(RequiredRole("/regenatlas.catalog.v1.CatalogService/SetRegulatoryStages"), Role::kCurator);
+  // Internal services are for peers only, whatever the method is called.
+  EXPECT_EQ(RequiredRole("/regenatlas.catalog.v1.CatalogInternalService/SetRegulatoryStages"),
+            Role::kService);
+  EXPECT_EQ(RequiredRole("/regenatlas.catalog.v1.CatalogInternalService/GetAnything"),
+            Role::kService);
+  EXPECT_EQ(RequiredRole("/regenatlas.catalog.v1.CatalogService/SetAnything"), Role::kReader);
   EXPECT_EQ(RequiredRole("/x.Admin/BackupStore"), Role::kAdmin);
 
   AccessOptions options{*keys, true};

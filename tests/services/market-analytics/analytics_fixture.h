@@ -54,11 +54,12 @@ class AllInOne {
       }
     }
     catalog_service_ = std::make_unique<catalog::CatalogService>(catalog_.get());
+    catalog_internal_ = std::make_unique<catalog::CatalogInternalService>(catalog_.get());
     ServerOptions server_options;
     server_options.listen = "127.0.0.1:0";
     server_options.shutdown_grace = absl::Seconds(5);
     runner_ = std::make_unique<ServerRunner>(server_options);
-    auto in_process = [this] { return runner_->InProcessChannel(); };
+    auto in_process = [this] { return runner_->LocalChannel(); };
     timeline_client_ = std::make_unique<timeline::GrpcCatalogClient>(in_process);
     timeline_ = std::make_unique<timeline::Timeline>(store_.get(), timeline_client_.get(),
                                                      timeline::TimelineOptions{Clock()});
@@ -70,6 +71,7 @@ class AllInOne {
     analytics_ = std::make_unique<Analytics>(store_.get(), std::move(analytics_options));
     analytics_service_ = std::make_unique<AnalyticsService>(analytics_.get());
     runner_->AddService(catalog_service_.get(), kCatalogService);
+    runner_->AddService(catalog_internal_.get(), "regenatlas.catalog.v1.CatalogInternalService");
     runner_->AddService(timeline_service_.get(), kTimelineService);
     runner_->AddShutdownHook([this] { timeline_service_->Shutdown(); });
     runner_->AddService(analytics_service_.get(), kAnalyticsService);
@@ -116,6 +118,7 @@ class AllInOne {
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<catalog::Catalog> catalog_;
   std::unique_ptr<catalog::CatalogService> catalog_service_;
+  std::unique_ptr<catalog::CatalogInternalService> catalog_internal_;
   std::unique_ptr<ServerRunner> runner_;
   std::unique_ptr<timeline::GrpcCatalogClient> timeline_client_;
   std::unique_ptr<timeline::Timeline> timeline_;

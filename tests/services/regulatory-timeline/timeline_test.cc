@@ -3,6 +3,7 @@
 
 #include "services/regulatory-timeline/timeline.h"
 
+#include <atomic>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -16,6 +17,7 @@
 #include "services/catalog/dataset_loader.h"
 #include "services/regulatory-timeline/catalog_client.h"
 #include "services/regulatory-timeline/dataset_loader.h"
+#include "services/regulatory-timeline/stage_sync.h"
 #include "services/regulatory-timeline/timeline_service.h"
 #include "tests/testing/server_fixture.h"
 
@@ -33,10 +35,12 @@ class TimelineServerTest : public regenatlas::testing::ServerFixture {
     ServerFixture::SetUp();
     catalog_ = std::make_unique<catalog::Catalog>(store_.get(), catalog::CatalogOptions{});
     catalog_service_ = std::make_unique<catalog::CatalogService>(catalog_.get());
-    client_ = std::make_unique<GrpcCatalogClient>([this] { return runner_->InProcessChannel(); });
+    catalog_internal_ = std::make_unique<catalog::CatalogInternalService>(catalog_.get());
+    client_ = std::make_unique<GrpcCatalogClient>([this] { return runner_->LocalChannel(); });
     timeline_ = std::make_unique<Timeline>(store_.get(), client_.get(), TimelineOptions{Clock()});
     service_ = std::make_unique<TimelineService>(timeline_.get());
     runner_->AddService(catalog_service_.get(), "regenatlas.catalog.v1.CatalogService");
+    runner_->AddService(catalog_internal_.get(), "regenatlas.catalog.v1.CatalogInternalService");
     runner_->AddService(service_.get(), "regenatlas.timeline.v1.RegulatoryTimelineService");
     runner_->AddShutdownHook([this] { service_->Shutdown(); });
     absl::StatusOr<catalog::LoadSummary> loaded =
@@ -70,6 +74,7 @@ class TimelineServerTest : public regenatlas::testing::ServerFixture {
 
   std::unique_ptr<catalog::Catalog> catalog_;
   std::unique_ptr<catalog::CatalogService> catalog_service_;
+  std::unique_ptr<catalog::CatalogInternalService> catalog_internal_;
   std::unique_ptr<GrpcCatalogClient> client_;
   std::unique_ptr<Timeline> timeline_;
   std::unique_ptr<TimelineService> service_;
@@ -376,6 +381,68 @@ TEST_F(TimelineServerTest, LoadWithCatalogUnreachableFailsAndIsRetried) {
       << failed.status();
   // With the catalog reachable the same load then happens in full.
   LoadTimelineData();
+}
+
+}  // namespace
+}  // namespace regenatlas::timeline
+
+namespace regenatlas::timeline {
+namespace {
+
+// The catalog as the timeline sees it, with SetRegulatoryStages failing
+// while `down` is set (an outage of the catalog's write path).
+class FlakyCatalog : public CatalogClient {
+ public:
+  explicit FlakyCatalog(CatalogClient* real) : real_(real) {}
+  absl::Status CheckExist(const std::vector<std::string>& names,
+                          const std::vector<std::string>& fields) override {
+    return real_->CheckExist(names, fields);
+  }
+  absl::StatusOr<std::vector<catalog::v1::Trial>> TrialsOfProduct(absl::string_view p) override {
+    return real_->TrialsOfProduct(p);
+  }
+  absl::StatusOr<std::vector<catalog::v1::Product>> GetProducts(
+      const std::vector<std::string>& names) override {
+    return real_->GetProducts(names);
+  }
+  absl::Status SetRegulatoryStages(absl::string_view product,
+                                   const std::vector<catalog::v1::CountryStage>& stages) override {
+    if (down.load()) return absl::UnavailableError("catalog down");
+    return real_->SetRegulatoryStages(product, stages);
+  }
+  std::atomic<bool> down{false};
+
+ private:
+  CatalogClient* real_;
+};
+
+TEST_F(TimelineServerTest, StageChangesReachTheCatalogThroughTheOutboxAfterAnOutage) {
+  FlakyCatalog flaky(client_.get());
+  flaky.down = true;
+  {
+    Timeline during_outage(store_.get(), &flaky, TimelineOptions{Clock()});
+    // The write commits although the catalog cannot take the stage change.
+    Event approval = NewEvent(v1::EVENT_TYPE_APPROVAL, 2030, 1, 2, "products/heartsheet");
+    approval.set_jurisdiction("JP");
+    approval.set_agency("PMDA");
+    ASSERT_TRUE(during_outage.CreateEvent("heartsheet-approval-jp-2030", approval).ok());
+    EXPECT_EQ(*during_outage.PendingStageSyncs(), 1u);
+    absl::StatusOr<size_t> delivered = during_outage.DeliverStageOutbox();
+    EXPECT_TRUE(absl::IsUnavailable(delivered.status())) << delivered.status();
+    EXPECT_EQ(*during_outage.PendingStageSyncs(), 1u);
+    EXPECT_NE(catalog_->products().Get("products/heartsheet")->highest_stage(),
+              common::v1::DEVELOPMENT_STAGE_APPROVED);
+  }
+  // A restart with the catalog back finishes the sync from the outbox.
+  flaky.down = false;
+  Timeline restarted(store_.get(), &flaky, TimelineOptions{Clock()});
+  StageSync sync(&restarted);
+  ASSERT_TRUE(sync.WaitIdle(absl::Seconds(60)));
+  EXPECT_EQ(*restarted.PendingStageSyncs(), 0u);
+  catalog::Product heartsheet = *catalog_->products().Get("products/heartsheet");
+  EXPECT_EQ(heartsheet.highest_stage(), common::v1::DEVELOPMENT_STAGE_APPROVED);
+  // Delivering again changes nothing (idempotent).
+  EXPECT_EQ(*restarted.DeliverStageOutbox(), 0u);
 }
 
 }  // namespace
