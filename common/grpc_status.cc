@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "common/excerpt.h"
 
 namespace regenatlas {
@@ -17,6 +18,13 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
 
 absl::Status FromGrpcStatus(const grpc::Status& status) {
   if (status.ok()) return absl::OkStatus();
+  // Our outgoing calls are never cancelled by us: a CANCELLED answer means
+  // the peer dropped the call (e.g. it is shutting down), which a retry
+  // elsewhere can fix.
+  if (status.error_code() == grpc::StatusCode::CANCELLED) {
+    return absl::UnavailableError(
+        absl::StrCat("peer cancelled the call (shutting down?); retry: ", status.error_message()));
+  }
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
                       status.error_message());
 }

@@ -10,7 +10,9 @@ namespace regenatlas {
 // once per RPC, at the boundary.
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
-// Converts the status of an outgoing call back to a domain status.
+// Converts the status of an outgoing call back to a domain status. CANCELLED
+// (which only the peer can cause: we never cancel our own outgoing calls)
+// becomes UNAVAILABLE, so that callers see a retryable status.
 absl::Status FromGrpcStatus(const grpc::Status& status);
 
 }  // namespace regenatlas

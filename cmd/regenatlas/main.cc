@@ -79,6 +79,9 @@ int Serve(const std::vector<std::string>& args) {
   flags.Add("rate_limit_qps", "0", "per-client calls per second at the public port (0 = unlimited)");
   flags.Add("rate_limit_burst", "0", "per-client burst (default: the qps)");
   flags.Add("shutdown_grace", "10s", "time in-flight calls get to finish on shutdown");
+  flags.Add("drain_window_ms", "300",
+            "after SIGTERM, the public port answers new calls UNAVAILABLE for this long (at most "
+            "half of --shutdown_grace) before it closes");
   flags.Add("dataset", o.dataset,
             "reference dataset directory (catalog/ inside), loaded into the store when it does "
             "not hold this version yet; \"none\" skips it");
@@ -117,7 +120,8 @@ int Serve(const std::vector<std::string>& args) {
        {std::tuple<const char*, int*, int>{"max_concurrent_calls", &o.max_concurrent_calls, 1},
         {"max_watch_streams", &o.max_watch_streams, 0},
         {"executor_threads", &o.executor_threads, 0},
-        {"executor_queue", &o.executor_queue, 1}}) {
+        {"executor_queue", &o.executor_queue, 1},
+        {"drain_window_ms", &o.drain_window_ms, 0}}) {
     absl::StatusOr<int> v = flags.GetInt(name);
     if (!v.ok()) return Fail(v.status());
     if (*v < min) return Fail(absl::InvalidArgumentError(absl::StrCat("--", name, ": at least ", min)));

@@ -1,5 +1,6 @@
 #include "cmd/regenatlas/serve.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -275,31 +276,46 @@ absl::Status StartPublicFace(const ServeOptions& o, const gateway::AccessOptions
 
 // SIGTERM/SIGINT: every port reports NOT_SERVING at once, new calls are
 // refused with UNAVAILABLE, open streams end at once with UNAVAILABLE,
-// background callers stop, then all servers shut down in parallel under one
-// deadline (in-flight unary calls get the grace period) and the store is
-// flushed and closed.
+// background callers stop, then the public ports shut down in parallel and
+// the internal server after them, all under one deadline (in-flight unary
+// calls get the grace period), and the store is flushed and closed.
 int ShutDown(Process& p, const ServeOptions& o, int sig) {
   const absl::Time start = absl::Now();
-  Log(LogLevel::kInfo, "signal received",
-      {{"signal", absl::StrCat(sig)}, {"grace", absl::FormatDuration(o.shutdown_grace)}});
+  Log(LogLevel::kInfo, "signal received", {{"signal", absl::StrCat(sig)}});
+  Log(LogLevel::kInfo, "shutting down", {{"grace", absl::FormatDuration(o.shutdown_grace)}});
   const absl::Time deadline = start + o.shutdown_grace;
   // Monitors first: they would otherwise set SERVING again, and they must
   // not probe servers that are going away.
   for (auto* m : {p.monitor.get(), p.health_port_monitor.get()}) {
     if (m != nullptr) m->Stop();
   }
-  std::vector<ServerRunner*> runners;
-  for (ServerRunner* r : {p.public_runner.get(), p.health_runner.get(), p.internal.get()}) {
-    if (r != nullptr) runners.push_back(r);
+  std::vector<ServerRunner*> front_runners;
+  for (ServerRunner* r : {p.public_runner.get(), p.health_runner.get()}) {
+    if (r != nullptr) front_runners.push_back(r);
   }
-  for (ServerRunner* r : runners) r->health().Shutdown();
-  if (p.front != nullptr) p.front->Drain();
+  for (ServerRunner* r : front_runners) r->health().Shutdown();
+  p.internal->health().Shutdown();
+  if (p.front != nullptr) {
+    p.front->Drain();
+    // A short drain window before the port closes: calls that already
+    // reached the transport are answered UNAVAILABLE by the front (gRPC
+    // would cancel calls still queued when the server shuts down), and
+    // forwarded calls in flight finish. Bounded by half the grace period.
+    const absl::Time drain_end =
+        start + std::min(o.shutdown_grace / 2, absl::Milliseconds(o.drain_window_ms));
+    while (absl::Now() < drain_end) absl::SleepFor(absl::Milliseconds(5));
+  }
   if (p.timeline_service != nullptr) p.timeline_service->Shutdown();
   p.loader.reset();
   p.stage_sync.reset();
+  // The public ports in parallel, then the internal server that their
+  // in-flight calls still use, all under the one deadline.
   std::vector<std::thread> stopping;
-  for (ServerRunner* r : runners) stopping.emplace_back([r, deadline] { r->Shutdown(deadline); });
+  for (ServerRunner* r : front_runners) {
+    stopping.emplace_back([r, deadline] { r->Shutdown(deadline); });
+  }
   for (std::thread& t : stopping) t.join();
+  p.internal->Shutdown(deadline);
   Log(LogLevel::kInfo, "servers stopped",
       {{"after", absl::FormatDuration(absl::Trunc(absl::Now() - start, absl::Milliseconds(1)))}});
   if (p.store != nullptr) {
@@ -360,6 +376,12 @@ int RunServe(const ServeOptions& o) {
     access.keys = *std::move(keys);
   }
   const std::string service_key = gateway::ServiceKey(access.keys);
+  if (backend && o.auth_keys.empty()) {
+    // Allowed only on loopback or by --allow_unauthenticated (CheckFlags).
+    access.trust_all = true;
+    Log(LogLevel::kWarning, "backend accepts unauthenticated calls, writes included",
+        {{"role", o.role}, {"listen", o.listen}});
+  }
   const bool load = o.dataset != "none";
   const bool all = o.role == "all";
 

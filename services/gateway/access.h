@@ -25,6 +25,9 @@ struct AccessOptions {
   std::map<std::string, Role> keys;
   // Calls without credentials may use read methods (the local default).
   bool allow_anonymous_reads = true;
+  // Every caller has every role, internal methods included: a backend
+  // started without keys on loopback or with --allow_unauthenticated.
+  bool trust_all = false;
 };
 
 // Reads a keys file: one "KEY ROLE" per line (ROLE reader|curator|admin|service),

@@ -94,6 +94,12 @@ class Front::Call final : public grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>
     grpc::GenericStub stub(channel_);
     Ref();  // the backend reactor's reference, dropped in Backend::OnDone
     stub.PrepareBidiStreamingCall(&client_ctx_, method_, grpc::StubOptions(), &backend_);
+    // Backend operations are started from the caller side's reactions, i.e.
+    // from outside the backend reactor's own: gRPC requires a hold so that
+    // the backend call cannot complete (and free its state) while one is
+    // being started. Released once neither direction starts any more.
+    backend_.AddHold();
+    hold_ = true;
     StartRead(&request_);
     backend_.StartRead(&response_);
     backend_.StartCall();
@@ -111,27 +117,36 @@ class Front::Call final : public grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>
   // Caller side.
   void OnReadDone(bool ok) override {
     absl::MutexLock lock(&mu_);
-    if (backend_done_ || finished_) return;
-    if (ok) {
+    if (ok && !finished_ && !writes_closed_) {
       backend_.StartWrite(&request_);
-    } else {
-      backend_.StartWritesDone();
+      return;
     }
+    if (!writes_closed_) {
+      writes_closed_ = true;
+      if (!ok && !finished_) backend_.StartWritesDone();
+    }
+    MaybeReleaseHoldLocked();
   }
   void OnWriteDone(bool ok) override {
     absl::MutexLock lock(&mu_);
     writing_ = false;
-    if (!ok) {
-      client_ctx_.TryCancel();
-    } else if (abort_.has_value()) {
-      FinishLocked(*abort_);
+    if (!ok || abort_.has_value()) {
+      if (!ok) client_ctx_.TryCancel();
+      reads_closed_ = true;
+      if (abort_.has_value()) FinishLocked(*abort_);
+      MaybeReleaseHoldLocked();
       return;
-    } else if (!backend_done_) {
-      backend_.StartRead(&response_);
     }
+    if (!reads_closed_) backend_.StartRead(&response_);
     MaybeFinishLocked();
   }
-  void OnCancel() override { client_ctx_.TryCancel(); }
+  void OnCancel() override {
+    {
+      absl::MutexLock lock(&mu_);
+      caller_cancelled_ = true;
+    }
+    client_ctx_.TryCancel();
+  }
   void OnDone() override {
     grpc::Status status;
     {
@@ -158,14 +173,23 @@ class Front::Call final : public grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>
     explicit Backend(Call* call) : call_(call) {}
     void OnWriteDone(bool ok) override {
       absl::MutexLock lock(&call_->mu_);
-      if (ok && !call_->finished_) call_->StartRead(&call_->request_);
+      if (ok && !call_->finished_) {
+        call_->StartRead(&call_->request_);
+        return;
+      }
+      call_->writes_closed_ = true;
+      call_->MaybeReleaseHoldLocked();
     }
     void OnReadDone(bool ok) override {
-      if (!ok) return;  // no more responses; OnDone follows
       absl::MutexLock lock(&call_->mu_);
-      if (call_->finished_) return;
-      call_->writing_ = true;
-      call_->StartWrite(&call_->response_);
+      if (ok && !call_->finished_) {
+        call_->writing_ = true;
+        call_->StartWrite(&call_->response_);
+        return;
+      }
+      // No more responses (or nobody to send them to).
+      call_->reads_closed_ = true;
+      call_->MaybeReleaseHoldLocked();
     }
     void OnDone(const grpc::Status& status) override {
       Call* call = call_;
@@ -173,6 +197,12 @@ class Front::Call final : public grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>
         absl::MutexLock lock(&call->mu_);
         call->backend_done_ = true;
         call->status_ = status;
+        // CANCELLED that the caller did not ask for comes from the backend
+        // going away (shutdown): the caller may retry elsewhere.
+        if (status.error_code() == grpc::StatusCode::CANCELLED && !call->caller_cancelled_) {
+          call->status_ = grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                       "backend dropped the call (shutting down?); retry");
+        }
         call->MaybeFinishLocked();
       }
       call->Unref();
@@ -181,6 +211,12 @@ class Front::Call final : public grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>
    private:
     Call* const call_;
   };
+
+  void MaybeReleaseHoldLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (!hold_ || !reads_closed_ || !writes_closed_) return;
+    hold_ = false;
+    backend_.RemoveHold();  // the backend may now complete: OnDone follows
+  }
 
   void MaybeFinishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (!backend_done_ || writing_ || finished_) return;
@@ -215,6 +251,11 @@ class Front::Call final : public grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool backend_done_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool caller_cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  // The backend hold (see Start) and what keeps it.
+  bool hold_ ABSL_GUARDED_BY(mu_) = false;
+  bool reads_closed_ ABSL_GUARDED_BY(mu_) = false;
+  bool writes_closed_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<grpc::Status> abort_ ABSL_GUARDED_BY(mu_);
   grpc::Status status_ ABSL_GUARDED_BY(mu_);
   grpc::Status sent_ ABSL_GUARDED_BY(mu_);

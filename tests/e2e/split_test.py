@@ -15,7 +15,8 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(__file__))
 import grpc  # noqa: E402
 from regenatlas_e2e import (CURATOR_KEY, READER_KEY, BufError, Server, buf_curl,  # noqa: E402
-                            write_keys)
+                            SERVICE_KEY, write_keys, write_role_keys)
+from regenatlas_e2e import BIN  # noqa: E402
 
 DATASET = os.environ.get(
     "REGENATLAS_DATASET", os.path.join(os.path.dirname(__file__), "..", "..", "data"))
@@ -106,7 +107,9 @@ class SplitTopologyTest(unittest.TestCase, ClientChecks):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="regenatlas-e2e-split-")
-        keys = write_keys(cls.tmp)
+        # One key file for every process: the gateway and the backends call
+        # each other with its `service` key.
+        keys = write_role_keys(cls.tmp)
         cls.procs = []
 
         def start(name, args):
@@ -115,10 +118,11 @@ class SplitTopologyTest(unittest.TestCase, ClientChecks):
             return server
 
         cls.catalog = start("catalog", ["--role=catalog", "--dataset=" + DATASET,
-                                        "--metrics_listen=127.0.0.1:0"])
+                                        "--metrics_listen=127.0.0.1:0", "--auth_keys=" + keys])
         cls.timeline = start("timeline", ["--role=timeline", "--dataset=" + DATASET,
+                                          "--auth_keys=" + keys,
                                           "--catalog_addr=" + cls.catalog.address])
-        cls.analytics_args = ["--role=analytics", "--dataset=" + DATASET,
+        cls.analytics_args = ["--role=analytics", "--dataset=" + DATASET, "--auth_keys=" + keys,
                               "--catalog_addr=" + cls.catalog.address,
                               "--timeline_addr=" + cls.timeline.address]
         cls.analytics = start("analytics", cls.analytics_args)
@@ -163,6 +167,35 @@ class SplitTopologyTest(unittest.TestCase, ClientChecks):
         # The gateway's forwarded calls, counted by the catalog itself.
         self.assertRegex(body, r'regenatlas_backend_calls_total\{backend="catalog",code="0"\} [1-9]')
         self.assertIn('method="/regenatlas.catalog.v1.CatalogService/SearchProducts"', body)
+
+    def test_4_backends_authenticate_their_callers(self):
+        catalog = "regenatlas.catalog.v1.CatalogService/"
+        internal = "regenatlas.catalog.v1.CatalogInternalService/"
+        source = {"source_id": "direct-write", "source": {"title": "x", "kind": "SOURCE_KIND_OTHER"}}
+        # No key: neither writes nor reads reach a backend that has keys.
+        for method, data in ((catalog + "CreateSource", source),
+                             (catalog + "GetSource", {"name": "sources/direct-write"})):
+            with self.assertRaises(BufError) as e:
+                buf_curl(self.catalog.address, method, data)
+            self.assertEqual(e.exception.code, "unauthenticated", e.exception.raw)
+        # The internal service is for peers (the `service` role) only.
+        with self.assertRaises(BufError) as e:
+            buf_curl(self.catalog.address, internal + "SetRegulatoryStages",
+                     {"product": "products/amimestrocel"}, key=CURATOR_KEY)
+        self.assertEqual(e.exception.code, "permission_denied", e.exception.raw)
+        # ... and never routed by the public gateway.
+        with self.assertRaises(BufError) as e:
+            buf_curl(self.addr, internal + "SetRegulatoryStages",
+                     {"product": "products/amimestrocel"}, key=SERVICE_KEY)
+        self.assertIn(e.exception.code, ("unimplemented", "not_found"), e.exception.raw)
+        # A backend on a routable address without keys refuses to start.
+        proc = subprocess.run(
+            [BIN, "serve", "--role=catalog", "--listen=0.0.0.0:0", "--dataset=none",
+             "--data_dir=" + os.path.join(self.tmp, "open-catalog")],
+            capture_output=True, text=True, timeout=60)
+        self.assertEqual(proc.returncode, 2, proc.stderr)
+        self.assertIn("--auth_keys", proc.stderr)
+        self.assertIn("--allow_unauthenticated", proc.stderr)
 
     def test_2_backend_down_then_back(self):
         wait_for(lambda: health(self.addr, SERVICES[2]) == "SERVING", what="analytics SERVING")

@@ -248,7 +248,7 @@ class Recorder:
         self.notes = collections.Counter()
         self.note_samples = collections.defaultdict(list)
 
-    def allowed(self, code, flags, after_sigterm, details=""):
+    def allowed(self, code, flags, after_sigterm, details="", started_after_sigterm=False):
         if code == "RESOURCE_EXHAUSTED" and "exceeds limit" in details:
             return False  # the client refused what the server sent (not load shedding)
         if "nokey" in flags:
@@ -258,15 +258,24 @@ class Recorder:
         if code == "DEADLINE_EXCEEDED":
             ok = "deadline" in flags
         elif code == "CANCELLED":
-            ok = "cancel" in flags
+            # A call that reaches the port in the instant it closes is
+            # cancelled by gRPC core itself (1.51 cancels calls still queued
+            # at Server::Shutdown); only calls sent after SIGTERM may see it,
+            # never one that was in flight before.
+            ok = "cancel" in flags or started_after_sigterm
         elif code == "UNAVAILABLE":
             ok = after_sigterm
         return ok
 
-    def record(self, op, code, details="", flags=(), latency=None):
+    def record(self, op, code, details="", flags=(), latency=None, started=None):
         now = time.monotonic()
         after = self.sigterm_at is not None and now >= self.sigterm_at
-        ok = self.allowed(code, flags, after, details)
+        started_after = (self.sigterm_at is not None and started is not None
+                         and started >= self.sigterm_at)
+        ok = self.allowed(code, flags, after, details, started_after)
+        if code == "CANCELLED" and started_after and "cancel" not in flags:
+            with self.lock:
+                self.notes["CANCELLED by gRPC at port close (sent after SIGTERM)"] += 1
         size = len(details.encode("utf-8", "replace"))
         with self.lock:
             self.codes[code] += 1
@@ -345,7 +354,7 @@ def invoke(rec, client, op, path, request, flags=frozenset(), timeout=None, key=
     except grpc.RpcError as e:
         code = e.code().name if e.code() is not None else "UNKNOWN"
         details = e.details() or ""
-        rec.record(op, code, details, flags)
+        rec.record(op, code, details, flags, started=started)
         if code == "RESOURCE_EXHAUSTED" and "exceeds limit" in details:
             code = "CLIENT_RESOURCE_EXHAUSTED"  # refused by the client: the call may have run
         return code, None
