@@ -37,7 +37,8 @@ const CONTRACT_FLAGS = [
   'role', 'listen', 'data_dir', 'dataset', 'catalog_addr', 'timeline_addr', 'analytics_addr',
   'health_listen', 'metrics_listen', 'auth_keys', 'allow_anonymous_reads', 'tls_cert',
   'tls_key', 'tls_client_ca', 'rate_limit_qps', 'rate_limit_burst', 'shutdown_grace',
-  'sync_writes',
+  'sync_writes', 'allow_unauthenticated', 'max_concurrent_calls', 'max_watch_streams',
+  'executor_threads', 'executor_queue', 'drain_window_ms',
 ];
 const ROLES = ['all', 'catalog', 'timeline', 'analytics', 'gateway'];
 const STORE_ROLES = new Set(['all', 'catalog', 'timeline', 'analytics']);
@@ -71,7 +72,7 @@ const CONTAINER_KEYS = new Set([
   'readinessProbe', 'startupProbe', 'lifecycle', 'terminationMessagePath',
   'terminationMessagePolicy', 'securityContext', 'stdin', 'stdinOnce', 'tty',
 ]);
-const AUTH_ROLES = new Set(['reader', 'curator', 'admin']);
+const AUTH_ROLES = new Set(['reader', 'curator', 'admin', 'service']);
 
 // ---------------------------------------------------------------------------
 // Reporting
@@ -880,10 +881,13 @@ async function validateOverlay(root, name, rep, ctx) {
       p.length ? p.join('; ') : (need.length ? need.map((f) => `--${f}=${x.flags.get(f)}`).join(' ') + ' → rendered Services' : 'no backends'));
   }
 
-  // Public roles authenticate; auth key files are well formed and, in this
-  // repository, obviously fake placeholders.
-  for (const x of info.filter((y) => PUBLIC_ROLES.has(y.role))) {
-    rep.check(R('auth'), `${id(x.w)} (role ${x.role})`, x.flags.has('auth_keys'), x.flags.has('auth_keys') ? `--auth_keys=${x.flags.get('auth_keys')}` : 'public role without --auth_keys');
+  // Every role authenticates its callers (backends too: the gateway and the
+  // other backends call them with the `service` key of the same Secret);
+  // auth key files are well formed and, in this repository, obviously fake
+  // placeholders.
+  for (const x of info) {
+    rep.check(R('auth'), `${id(x.w)} (role ${x.role})`, x.flags.has('auth_keys'), x.flags.has('auth_keys') ? `--auth_keys=${x.flags.get('auth_keys')}` : `role ${x.role} without --auth_keys`);
+    rep.check(R('auth'), `${id(x.w)} (role ${x.role}) not unauthenticated`, !x.flags.has('allow_unauthenticated') || x.flags.get('allow_unauthenticated') === 'false', 'no --allow_unauthenticated=true in the manifests');
   }
   for (const s of byKind('Secret').filter((o) => /auth-keys/.test(o.metadata.name))) {
     const text = Object.values(s.data || {}).map((b) => Buffer.from(b, 'base64').toString('utf8')).join('\n');

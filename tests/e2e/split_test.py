@@ -304,7 +304,7 @@ class TlsHealthPortAndMetricsTest(unittest.TestCase):
                 self.assertRegex(body, r'regenatlas_calls_total\{code="0",method="/regenatlas.catalog.v1.'
                                        r'CatalogService/ListSources"\} [1-9]')
                 self.assertIn("regenatlas_call_latency_seconds_bucket", body)
-                self.assertIn('regenatlas_backend_calls_total{backend="in-process",code="0"}', body)
+                self.assertIn('regenatlas_backend_calls_total{backend="catalog",code="0"}', body)
                 self.assertEqual(server.terminate(), 0)
             finally:
                 server.stop_quietly()
