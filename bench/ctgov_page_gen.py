@@ -2,7 +2,7 @@
 """Writes a large ClinicalTrials.gov API v2 search page for the import benchmark.
 
 The page holds N full studies derived from the real fixtures in
-../shared/fixtures/ctgov (NCT02552212, NCT02210780): each copy gets its own
+tests/fixtures/ctgov (NCT02552212, NCT02210780): each copy gets its own
 NCT ID, sponsor, version date and phase, and a share of them keep their
 resultsSection, so that the page is the size of a real `pageSize=1000` page of
 full studies (20-70 MB). Not a unit test: see docs/import.md for how it is used.
@@ -19,7 +19,7 @@ import os
 import random
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-FIXTURES = os.path.join(HERE, "..", "..", "shared", "fixtures", "ctgov")
+FIXTURES = os.path.join(HERE, "..", "tests", "fixtures", "ctgov")
 BASES = ["aact__json_v2_NCT02552212.json", "aact__json_v2_NCT02210780.json"]
 PHASES = [["PHASE1"], ["PHASE1", "PHASE2"], ["PHASE2"], ["PHASE2", "PHASE3"], ["PHASE3"], ["NA"]]
 STATUSES = ["RECRUITING", "COMPLETED", "ACTIVE_NOT_RECRUITING", "TERMINATED", "NOT_YET_RECRUITING"]

@@ -1,5 +1,5 @@
 // The ClinicalTrials.gov importer over the real API v2 fixtures in
-// ../shared/fixtures/ctgov and inputs derived from them: exact mapping,
+// tests/fixtures/ctgov and inputs derived from them: exact mapping,
 // idempotency, incremental updates with history, provenance, broken input.
 
 #include "services/catalog/ctgov_import.h"
@@ -35,7 +35,7 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 
-const std::string kFixtures = REGENATLAS_SOURCE_DIR "/../shared/fixtures/ctgov/";
+const std::string kFixtures = REGENATLAS_SOURCE_DIR "/tests/fixtures/ctgov/";
 const std::string kStudy1 = kFixtures + "aact__json_v2_NCT02552212.json";
 const std::string kStudy2 = kFixtures + "aact__json_v2_NCT02210780.json";
 const std::string kPhelan1 = kFixtures + "biomcp__ctgov_search_phelan_limit5_20260811.json";
@@ -44,6 +44,7 @@ const std::string kKeytruda = kFixtures + "biomcp__ctgov_search_keytruda_limit3_
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
+  if (!in) ADD_FAILURE() << "cannot read fixture " << path;
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
@@ -96,10 +97,20 @@ class CtgovImportTest : public ::testing::Test {
     return path;
   }
 
+  // For expressions on scalar fields; a missing trial fails the test and
+  // reads as an empty one.
   Trial GetTrial(const std::string& id) {
     absl::StatusOr<Trial> t = catalog_->GetTrial(id);
     EXPECT_TRUE(t.ok()) << id << ": " << t.status();
     return t.ok() ? *t : Trial();
+  }
+
+  // Stops the test (under ASSERT_NO_FATAL_FAILURE) when `id` is missing, so
+  // that the caller never indexes into an empty trial.
+  void LoadTrial(const std::string& id, Trial* out) {
+    absl::StatusOr<Trial> t = catalog_->GetTrial(id);
+    ASSERT_TRUE(t.ok()) << id << ": " << t.status();
+    *out = *std::move(t);
   }
 
   bool Exists(const std::string& collection, const std::string& id) {
@@ -161,7 +172,9 @@ TEST_F(CtgovImportTest, FullStudyWithEudraCtSecondaryId) {
   EXPECT_THAT(Problems(s, v1::IMPORT_PROBLEM_SEVERITY_ERROR), IsEmpty());
   EXPECT_THAT(Problems(s, v1::IMPORT_PROBLEM_SEVERITY_WARNING), IsEmpty());
 
-  Trial t = GetTrial("NCT02552212");
+  Trial t;
+
+  ASSERT_NO_FATAL_FAILURE(LoadTrial("NCT02552212", &t));
   EXPECT_EQ(t.name(), "trials/nct02552212");
   EXPECT_EQ(t.primary_id().registry(), common::v1::REGISTRY_NCT);
   EXPECT_EQ(t.primary_id().id(), "NCT02552212");
@@ -241,7 +254,8 @@ TEST_F(CtgovImportTest, FullStudyWithEudraCtSecondaryId) {
 TEST_F(CtgovImportTest, FullStudyWithCollaboratorAndDayPrecisionDates) {
   v1::ImportClinicalTrialsResponse s = Import({kStudy2});
   EXPECT_EQ(s.created(), 1);
-  Trial t = GetTrial("trials/nct02210780");
+  Trial t;
+  ASSERT_NO_FATAL_FAILURE(LoadTrial("trials/nct02210780", &t));
   EXPECT_EQ(t.primary_id().id(), "NCT02210780");
   EXPECT_THAT(t.secondary_ids(), IsEmpty());
   ASSERT_EQ(t.aliases_size(), 1);
@@ -312,7 +326,8 @@ TEST_F(CtgovImportTest, TwoPhelanSearchPagesTogether) {
   };
   for (const Expected& e : expected) {
     SCOPED_TRACE(e.nct);
-    Trial t = GetTrial(e.nct);
+    Trial t;
+    ASSERT_NO_FATAL_FAILURE(LoadTrial(e.nct, &t));
     EXPECT_EQ(t.primary_id().id(), e.nct);
     EXPECT_EQ(t.phase(), e.phase);
     EXPECT_EQ(t.phase_text(), e.phase_text);
@@ -356,7 +371,8 @@ TEST_F(CtgovImportTest, KeytrudaPageAndEveryFixtureTwiceChangesNothing) {
   EXPECT_EQ(first.records(), 15);
   EXPECT_EQ(first.created(), 15);
   EXPECT_EQ(first.total_count(), 2924);  // the last page that prints one
-  Trial t = GetTrial("NCT05431270");
+  Trial t;
+  ASSERT_NO_FATAL_FAILURE(LoadTrial("NCT05431270", &t));
   EXPECT_EQ(t.phase(), common::v1::DEVELOPMENT_STAGE_PHASE_1_2);
   EXPECT_EQ(Date(t.start_date()), "2022-08-11");
   EXPECT_EQ(Date(t.completion_date()), "2028-08");
@@ -379,7 +395,8 @@ TEST_F(CtgovImportTest, KeytrudaPageAndEveryFixtureTwiceChangesNothing) {
 // when and from which file, and the change log carries it.
 TEST_F(CtgovImportTest, NewerVersionUpdatesChangedFieldsAndKeepsHistory) {
   Import({kStudy1});
-  Trial before = GetTrial("NCT02552212");
+  Trial before;
+  ASSERT_NO_FATAL_FAILURE(LoadTrial("NCT02552212", &before));
   std::string json = ReadFile(kStudy1);
   json = ReplaceFirst(json, "\"versionHolder\": \"2023-12-12\"", "\"versionHolder\": \"2024-05-01\"");
   json = ReplaceFirst(json, "\"PHASE3\"", "\"PHASE2\", \"PHASE3\"");
@@ -397,7 +414,9 @@ TEST_F(CtgovImportTest, NewerVersionUpdatesChangedFieldsAndKeepsHistory) {
   EXPECT_THAT(Strings(r->changed_fields()),
               UnorderedElementsAre("phase", "phase_text", "status", "enrollment"));
 
-  Trial t = GetTrial("NCT02552212");
+  Trial t;
+
+  ASSERT_NO_FATAL_FAILURE(LoadTrial("NCT02552212", &t));
   EXPECT_EQ(t.phase(), common::v1::DEVELOPMENT_STAGE_PHASE_2_3);
   EXPECT_EQ(t.phase_text(), "PHASE2/PHASE3");
   EXPECT_EQ(t.status(), v1::TRIAL_STATUS_TERMINATED);
@@ -448,7 +467,7 @@ TEST_F(CtgovImportTest, NewerVersionUpdatesChangedFieldsAndKeepsHistory) {
       ReplaceFirst(json, "\"versionHolder\": \"2024-05-01\"", "\"versionHolder\": \"2024-06-01\""));
   v1::ImportClinicalTrialsResponse same = Import({restated});
   EXPECT_EQ(same.versions_recorded(), 1);
-  t = GetTrial("NCT02552212");
+  ASSERT_NO_FATAL_FAILURE(LoadTrial("NCT02552212", &t));
   ASSERT_EQ(t.revisions_size(), 3);
   EXPECT_THAT(t.revisions(2).changed_fields(), IsEmpty());
   EXPECT_EQ(Date(t.revisions(2).version_date()), "2024-06-01");
@@ -485,7 +504,8 @@ TEST_F(CtgovImportTest, TrialHoldingTheEudraCtIdIsLinkedNotDuplicated) {
   v1::ImportClinicalTrialsResponse s = Import({kStudy1});
   EXPECT_EQ(s.updated(), 1);
   EXPECT_EQ(s.created(), 0);
-  Trial t = GetTrial("NCT02552212");
+  Trial t;
+  ASSERT_NO_FATAL_FAILURE(LoadTrial("NCT02552212", &t));
   EXPECT_EQ(t.name(), "trials/2015-001894-41");
   EXPECT_EQ(t.primary_id().id(), "2015-001894-41");
   ASSERT_EQ(t.secondary_ids_size(), 1);
@@ -513,7 +533,8 @@ TEST_F(CtgovImportTest, SecondaryIdOfAnotherTrialStaysAnAlias) {
               ElementsAre("$.protocolSection.identificationModule.secondaryIdInfos[0].id: "
                           "2015-001894-41 already belongs to trials/2015-001894-41; kept as an "
                           "alias of this trial"));
-  Trial t = GetTrial("NCT02552212");
+  Trial t;
+  ASSERT_NO_FATAL_FAILURE(LoadTrial("NCT02552212", &t));
   EXPECT_EQ(t.name(), "trials/nct02552212");
   EXPECT_THAT(t.secondary_ids(), IsEmpty());
   ASSERT_EQ(t.aliases_size(), 2);
@@ -634,7 +655,8 @@ TEST_F(CtgovImportTest, UnknownEnumValuesAreReportedNotFatal) {
             "not imported");
   EXPECT_THAT(warnings[2], HasSubstr("unknown country \"Atlantis\"; not imported"));
   EXPECT_THAT(warnings[2], HasSubstr("$.protocolSection.contactsLocationsModule.locations["));
-  Trial t = GetTrial("NCT02552212");
+  Trial t;
+  ASSERT_NO_FATAL_FAILURE(LoadTrial("NCT02552212", &t));
   EXPECT_EQ(t.phase(), common::v1::DEVELOPMENT_STAGE_UNSPECIFIED);
   EXPECT_EQ(t.phase_text(), "PHASE5");
   EXPECT_EQ(t.status(), v1::TRIAL_STATUS_UNSPECIFIED);
@@ -666,7 +688,8 @@ TEST_F(CtgovImportTest, ImportsFromMemoryLikeFromFiles) {
   ASSERT_TRUE(importer.ok());
   ASSERT_TRUE((*importer)->ImportJson("upload/NCT02210780.json", ReadFile(kStudy2)).ok());
   EXPECT_EQ((*importer)->summary().created(), 1);
-  Trial t = GetTrial("NCT02210780");
+  Trial t;
+  ASSERT_NO_FATAL_FAILURE(LoadTrial("NCT02210780", &t));
   EXPECT_EQ(t.sources(0).locator(), "upload/NCT02210780.json: $");
   EXPECT_EQ(t.revisions(0).file(), "upload/NCT02210780.json");
 }
@@ -751,7 +774,9 @@ TEST_F(CtgovDatasetImportTest, InterventionAliasLinksTheProduct) {
   ASSERT_NE(r, nullptr);
   EXPECT_THAT(Strings(r->unmatched_interventions()), ElementsAre("Placebo"));
 
-  Trial t = GetTrial("NCT09990001");
+  Trial t;
+
+  ASSERT_NO_FATAL_FAILURE(LoadTrial("NCT09990001", &t));
   EXPECT_THAT(Strings(t.products()), ElementsAre("products/brt-da01", "products/hicm-188"));
   EXPECT_EQ(t.sponsor(), "organizations/bluerock-therapeutics");
   EXPECT_THAT(Strings(t.collaborators()), ElementsAre("organizations/help-therapeutics"));
@@ -772,7 +797,8 @@ TEST_F(CtgovDatasetImportTest, InterventionAliasLinksTheProduct) {
 }
 
 TEST_F(CtgovDatasetImportTest, CuratedTrialKeepsItsStatementsAsClaims) {
-  Trial before = GetTrial("NCT04802733");
+  Trial before;
+  ASSERT_NO_FATAL_FAILURE(LoadTrial("NCT04802733", &before));
   ASSERT_FALSE(before.sources().empty());
   const std::string path = Write(
       "nct04802733.json",
@@ -785,7 +811,8 @@ TEST_F(CtgovDatasetImportTest, CuratedTrialKeepsItsStatementsAsClaims) {
                "contactsLocationsModule": {"locations": [{"country": "United States"}, {"country": "Canada"}]})"));
   v1::ImportClinicalTrialsResponse s = Import({path});
   EXPECT_EQ(s.updated(), 1);
-  Trial t = GetTrial("NCT04802733");
+  Trial t;
+  ASSERT_NO_FATAL_FAILURE(LoadTrial("NCT04802733", &t));
   // Curated citations and links stay; the registry's are added.
   EXPECT_EQ(t.sources(0).source(), before.sources(0).source());
   EXPECT_EQ(t.sources(t.sources_size() - 1).source(), "sources/ctgov-nct04802733-2025-03-01");
