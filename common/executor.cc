@@ -48,9 +48,8 @@ void Executor::Work() {
     absl::AnyInvocable<void() &&> task;
     {
       absl::MutexLock lock(&mu_);
-      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return !queue_.empty() || stopping_;
-      };
+      auto ready = [this]()
+                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !queue_.empty() || stopping_; };
       mu_.Await(absl::Condition(&ready));
       // Drain before stopping: accepted tasks finish their calls.
       if (queue_.empty()) return;

@@ -25,8 +25,7 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
     return absl::UnavailableError(
         absl::StrCat("peer cancelled the call (shutting down?); retry: ", status.error_message()));
   }
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                      status.error_message());
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
 }
 
 }  // namespace regenatlas

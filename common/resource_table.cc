@@ -1,14 +1,13 @@
 #include "common/resource_table.h"
 
-#include "absl/strings/ascii.h"
-#include "common/validation.h"
-
 #include <algorithm>
 #include <set>
 
+#include "absl/strings/ascii.h"
 #include "common/paging.h"
 #include "common/records.h"
 #include "common/resource_name.h"
+#include "common/validation.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/field_mask_util.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -134,8 +133,8 @@ void ResourceTableBase::StageWrite(storage::WriteBatch& batch, absl::string_view
 
 absl::Status ResourceTableBase::CreateRaw(absl::string_view id, Message* record,
                                           absl::string_view origin) {
-  std::string id_field = absl::StrCat(options_.collection.substr(0, options_.collection.size() - 1),
-                                      "_id");
+  std::string id_field =
+      absl::StrCat(options_.collection.substr(0, options_.collection.size() - 1), "_id");
   absl::Status s = ValidateResourceId(id, id_field);
   if (!s.ok()) return s;
   SetString(record, "name", NameOf(id));
@@ -187,9 +186,8 @@ absl::Status ResourceTableBase::UpdateRaw(const Message& patch,
                                           const google::protobuf::FieldMask& mask,
                                           absl::string_view origin, Message* out) {
   const std::string name = GetString(patch, "name");
-  absl::StatusOr<std::string> id = IdOf(name, absl::StrCat(options_.collection.substr(
-                                                               0, options_.collection.size() - 1),
-                                                           ".name"));
+  absl::StatusOr<std::string> id = IdOf(
+      name, absl::StrCat(options_.collection.substr(0, options_.collection.size() - 1), ".name"));
   if (!id.ok()) return id.status();
   google::protobuf::FieldMask effective = mask;
   if (effective.paths_size() == 0) {
@@ -204,14 +202,12 @@ absl::Status ResourceTableBase::UpdateRaw(const Message& patch,
   }
   for (const std::string& path : effective.paths()) {
     if (!google::protobuf::util::FieldMaskUtil::GetFieldDescriptors(patch.GetDescriptor(), path,
-                                                                     nullptr)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("update_mask: unknown field \"", path, "\""));
+                                                                    nullptr)) {
+      return absl::InvalidArgumentError(absl::StrCat("update_mask: unknown field \"", path, "\""));
     }
     std::string top = path.substr(0, path.find('.'));
     if (OutputOnlyFields().count(top)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("update_mask: \"", path, "\" is output only"));
+      return absl::InvalidArgumentError(absl::StrCat("update_mask: \"", path, "\" is output only"));
     }
   }
   google::protobuf::util::FieldMaskUtil::MergeOptions merge;
@@ -237,7 +233,8 @@ absl::Status ResourceTableBase::UpdateRaw(const Message& patch,
   if (!*found) return absl::NotFoundError(absl::StrCat(name, " not found"));
   const std::string etag = GetString(patch, "etag");
   if (!etag.empty() && etag != GetString(*current, "etag")) {
-    return absl::AbortedError(absl::StrCat("etag: ", name, " has changed since it was read (current etag ",
+    return absl::AbortedError(absl::StrCat("etag: ", name,
+                                           " has changed since it was read (current etag ",
                                            GetString(*current, "etag"), ")"));
   }
   out->CopyFrom(*current);
@@ -342,21 +339,21 @@ absl::Status ResourceTableBase::ListRaw(int32_t page_size, absl::string_view pag
   std::string last_id;
   bool more = false;
   absl::Status parse_error;
-  absl::Status s = records_.Scan(*store_, after, nullptr, [&](absl::string_view id,
-                                                              absl::string_view bytes) {
-    if (count == *limit) {
-      more = true;
-      return false;
-    }
-    Message* m = add();
-    if (!m->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-      parse_error = absl::DataLossError(absl::StrCat(NameOf(id), " does not parse"));
-      return false;
-    }
-    ++count;
-    last_id = std::string(id);
-    return true;
-  });
+  absl::Status s =
+      records_.Scan(*store_, after, nullptr, [&](absl::string_view id, absl::string_view bytes) {
+        if (count == *limit) {
+          more = true;
+          return false;
+        }
+        Message* m = add();
+        if (!m->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+          parse_error = absl::DataLossError(absl::StrCat(NameOf(id), " does not parse"));
+          return false;
+        }
+        ++count;
+        last_id = std::string(id);
+        return true;
+      });
   if (!s.ok()) return s;
   if (!parse_error.ok()) return parse_error;
   next_page_token->clear();

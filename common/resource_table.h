@@ -81,7 +81,9 @@ class ResourceTableBase {
                     Validator validate, Indexer index_keys);
 
   const std::string& collection() const { return options_.collection; }
-  std::string NameOf(absl::string_view id) const { return absl::StrCat(options_.collection, "/", id); }
+  std::string NameOf(absl::string_view id) const {
+    return absl::StrCat(options_.collection, "/", id);
+  }
   // The id of a resource name of this collection, or INVALID_ARGUMENT naming `field`.
   absl::StatusOr<std::string> IdOf(absl::string_view name, absl::string_view field) const;
 
@@ -114,8 +116,9 @@ class ResourceTableBase {
                        const std::function<google::protobuf::Message*()>& add,
                        std::string* next_page_token) const;
   // Calls fn for every record in id order until it returns false.
-  absl::Status ScanAll(const storage::Snapshot* snapshot,
-                       const std::function<bool(absl::string_view id, absl::string_view bytes)>& fn) const;
+  absl::Status ScanAll(
+      const storage::Snapshot* snapshot,
+      const std::function<bool(absl::string_view id, absl::string_view bytes)>& fn) const;
 
   // Appends the writes that replace `old_record` (may be null) by `record`
   // (may be null, for a deletion) to `batch`: the record, the index entries
@@ -123,8 +126,7 @@ class ResourceTableBase {
   void StageWrite(storage::WriteBatch& batch, absl::string_view id,
                   const google::protobuf::Message* old_record,
                   const google::protobuf::Message* record, common::v1::ChangeKind kind,
-                  absl::string_view origin,
-                  const std::vector<std::string>& changed_fields) const;
+                  absl::string_view origin, const std::vector<std::string>& changed_fields) const;
 
   storage::Store* store() const { return store_; }
   absl::Mutex* write_mu() const { return write_mu_; }

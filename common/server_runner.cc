@@ -44,7 +44,8 @@ class CallInterceptor : public grpc::experimental::Interceptor {
       }
       if (log_failures_ && !status.ok() && status.error_code() != grpc::StatusCode::CANCELLED) {
         Log(LogLevel::kInfo, "call failed",
-            {{"method", method_}, {"request_id", request_id_},
+            {{"method", method_},
+             {"request_id", request_id_},
              {"code", absl::StrCat(status.error_code())},
              {"error", std::string(absl::string_view(status.error_message()).substr(0, 300))}});
       }
@@ -98,17 +99,17 @@ absl::Status ServerRunner::Start() {
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options_.max_concurrent_streams);
   builder.SetMaxReceiveMessageSize(options_.max_receive_message_bytes);
   if (!options_.listen.empty()) {
-    builder.AddListeningPort(options_.listen,
-                             options_.credentials ? options_.credentials
-                                                  : grpc::InsecureServerCredentials(),
-                             &port_);
+    builder.AddListeningPort(
+        options_.listen,
+        options_.credentials ? options_.credentials : grpc::InsecureServerCredentials(), &port_);
   }
   // The local socket: only this user can enter the directory.
   const char* tmp = std::getenv("TMPDIR");
-  std::string pattern = absl::StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp", "/regenatlas-XXXXXX");
+  std::string pattern =
+      absl::StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp", "/regenatlas-XXXXXX");
   if (mkdtemp(pattern.data()) == nullptr) {
-    return absl::InternalError(absl::StrCat("cannot create a private directory for the local socket: ",
-                                            std::strerror(errno)));
+    return absl::InternalError(absl::StrCat(
+        "cannot create a private directory for the local socket: ", std::strerror(errno)));
   }
   socket_dir_ = pattern;
   const std::string local_address = absl::StrCat("unix:", socket_dir_, "/grpc.sock");

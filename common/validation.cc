@@ -1,8 +1,8 @@
 #include "common/validation.h"
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "common/excerpt.h"
 #include "common/resource_name.h"
 
@@ -94,9 +94,9 @@ absl::Status ValidateJurisdiction(absl::string_view code, absl::string_view fiel
       if (ok) return absl::OkStatus();
     }
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat(field, ": \"", Excerpt(code),
-                   "\" is not an ISO 3166 code (\"CN\", \"CN-BJ\") or a region (\"EU\", \"GLOBAL\")"));
+  return absl::InvalidArgumentError(absl::StrCat(
+      field, ": \"", Excerpt(code),
+      "\" is not an ISO 3166 code (\"CN\", \"CN-BJ\") or a region (\"EU\", \"GLOBAL\")"));
 }
 
 absl::Status ValidateCurrency(absl::string_view code, absl::string_view field) {
@@ -112,8 +112,8 @@ absl::Status ValidateCitations(
     return absl::InvalidArgumentError(absl::StrCat(field, ": at least one source is required"));
   }
   for (int i = 0; i < citations.size(); ++i) {
-    absl::StatusOr<std::string> id =
-        ParseResourceName(citations[i].source(), "sources", absl::StrCat(field, "[", i, "].source"));
+    absl::StatusOr<std::string> id = ParseResourceName(citations[i].source(), "sources",
+                                                       absl::StrCat(field, "[", i, "].source"));
     if (!id.ok()) return id.status();
   }
   return absl::OkStatus();

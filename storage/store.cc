@@ -68,9 +68,7 @@ struct Store::Impl {
   uint64_t next_listener ABSL_GUARDED_BY(listeners_mu) = 1;
   bool closed = false;
 
-  rocksdb::ColumnFamilyHandle* cf(ColumnFamily c) const {
-    return handles[static_cast<int>(c)];
-  }
+  rocksdb::ColumnFamilyHandle* cf(ColumnFamily c) const { return handles[static_cast<int>(c)]; }
   rocksdb::ReadOptions ReadOpts(const Snapshot* s) const {
     rocksdb::ReadOptions ro;
     if (s != nullptr) ro.snapshot = s->rep_->snapshot;
@@ -121,9 +119,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  absl::Status s = FromRocksStatus(
-      rocksdb::DB::Open(db_options, options.path, descriptors, &handles, &raw),
-      absl::StrCat("open ", options.path));
+  absl::Status s =
+      FromRocksStatus(rocksdb::DB::Open(db_options, options.path, descriptors, &handles, &raw),
+                      absl::StrCat("open ", options.path));
   if (!s.ok()) return s;
 
   auto impl = std::make_unique<Impl>();
@@ -134,8 +132,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
   impl->handles.assign(handles.begin() + 1, handles.end());
 
   std::string last;
-  rocksdb::Status rs = raw->Get(rocksdb::ReadOptions(), impl->cf(ColumnFamily::kMeta),
-                                kLastSeqKey, &last);
+  rocksdb::Status rs =
+      raw->Get(rocksdb::ReadOptions(), impl->cf(ColumnFamily::kMeta), kLastSeqKey, &last);
   if (rs.ok()) {
     KeyReader reader(last);
     absl::StatusOr<uint64_t> seq = reader.Uint64();
@@ -221,9 +219,8 @@ std::shared_ptr<const Snapshot> Store::NewSnapshot() const {
   return std::shared_ptr<const Snapshot>(new Snapshot(std::move(rep)));
 }
 
-absl::Status Store::Scan(
-    ColumnFamily cf, const ScanRange& range, const Snapshot* snapshot,
-    absl::FunctionRef<bool(absl::string_view, absl::string_view)> fn) const {
+absl::Status Store::Scan(ColumnFamily cf, const ScanRange& range, const Snapshot* snapshot,
+                         absl::FunctionRef<bool(absl::string_view, absl::string_view)> fn) const {
   if (impl_->closed) return absl::FailedPreconditionError("storage: closed");
   rocksdb::ReadOptions ro = impl_->ReadOpts(snapshot);
   rocksdb::Slice lower(range.start), upper(range.end);
@@ -240,12 +237,14 @@ absl::Status Store::Scan(
     }
     for (; it->Valid(); it->Prev()) {
       if (!fn(absl::string_view(it->key().data(), it->key().size()),
-              absl::string_view(it->value().data(), it->value().size()))) break;
+              absl::string_view(it->value().data(), it->value().size())))
+        break;
     }
   } else {
     for (it->Seek(range.start); it->Valid(); it->Next()) {
       if (!fn(absl::string_view(it->key().data(), it->key().size()),
-              absl::string_view(it->value().data(), it->value().size()))) break;
+              absl::string_view(it->value().data(), it->value().size())))
+        break;
     }
   }
   return FromRocksStatus(it->status(), "scan");
@@ -256,8 +255,7 @@ uint64_t Store::LastChangeSeq() const {
   return impl_->last_seq;
 }
 
-absl::StatusOr<std::vector<Change>> Store::ReadChanges(absl::string_view stream,
-                                                       uint64_t after_seq,
+absl::StatusOr<std::vector<Change>> Store::ReadChanges(absl::string_view stream, uint64_t after_seq,
                                                        size_t limit) const {
   std::vector<Change> out;
   if (limit == 0) return out;
@@ -265,22 +263,22 @@ absl::StatusOr<std::vector<Change>> Store::ReadChanges(absl::string_view stream,
   if (after_seq == UINT64_MAX) return out;
   range.start = ChangeKey(stream, after_seq + 1);
   absl::Status decode_error;
-  absl::Status s = Scan(ColumnFamily::kChangeLog, range, nullptr,
-                        [&](absl::string_view key, absl::string_view value) {
-                          KeyReader kr(key);
-                          absl::StatusOr<std::string> name = kr.String();
-                          absl::StatusOr<uint64_t> seq = kr.Uint64();
-                          KeyReader vr(value);
-                          absl::StatusOr<int64_t> micros = vr.Int64();
-                          if (!name.ok() || !seq.ok() || !micros.ok()) {
-                            decode_error = absl::DataLossError("storage: corrupt change-log entry");
-                            return false;
-                          }
-                          out.push_back(Change{*seq, std::move(*name),
-                                               absl::FromUnixMicros(*micros),
-                                               std::string(vr.rest())});
-                          return out.size() < limit;
-                        });
+  absl::Status s =
+      Scan(ColumnFamily::kChangeLog, range, nullptr,
+           [&](absl::string_view key, absl::string_view value) {
+             KeyReader kr(key);
+             absl::StatusOr<std::string> name = kr.String();
+             absl::StatusOr<uint64_t> seq = kr.Uint64();
+             KeyReader vr(value);
+             absl::StatusOr<int64_t> micros = vr.Int64();
+             if (!name.ok() || !seq.ok() || !micros.ok()) {
+               decode_error = absl::DataLossError("storage: corrupt change-log entry");
+               return false;
+             }
+             out.push_back(Change{*seq, std::move(*name), absl::FromUnixMicros(*micros),
+                                  std::string(vr.rest())});
+             return out.size() < limit;
+           });
   if (!s.ok()) return s;
   if (!decode_error.ok()) return decode_error;
   return out;
@@ -298,8 +296,8 @@ uint64_t Store::WaitForChange(uint64_t after_seq, absl::Duration timeout) const 
 absl::Status Store::Checkpoint(const std::string& dir) const {
   if (impl_->closed) return absl::FailedPreconditionError("storage: closed");
   rocksdb::Checkpoint* raw = nullptr;
-  absl::Status s = FromRocksStatus(rocksdb::Checkpoint::Create(impl_->db.get(), &raw),
-                                   "checkpoint");
+  absl::Status s =
+      FromRocksStatus(rocksdb::Checkpoint::Create(impl_->db.get(), &raw), "checkpoint");
   if (!s.ok()) return s;
   std::unique_ptr<rocksdb::Checkpoint> cp(raw);
   return FromRocksStatus(cp->CreateCheckpoint(dir), absl::StrCat("checkpoint to ", dir));

@@ -6,12 +6,12 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "storage/column_family.h"
@@ -111,9 +111,8 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   // The value at `key`, or nullopt when absent.
-  absl::StatusOr<std::optional<std::string>> Get(
-      ColumnFamily cf, absl::string_view key,
-      const Snapshot* snapshot = nullptr) const;
+  absl::StatusOr<std::optional<std::string>> Get(ColumnFamily cf, absl::string_view key,
+                                                 const Snapshot* snapshot = nullptr) const;
 
   // Applies `batch` atomically and durably (see StoreOptions::sync_writes).
   // Returns the store's last change sequence number after the write.
@@ -125,15 +124,13 @@ class Store {
   // when range.reverse) until fn returns false.
   absl::Status Scan(
       ColumnFamily cf, const ScanRange& range, const Snapshot* snapshot,
-      absl::FunctionRef<bool(absl::string_view key, absl::string_view value)> fn)
-      const;
+      absl::FunctionRef<bool(absl::string_view key, absl::string_view value)> fn) const;
 
   // The sequence number of the last committed change (0 when none).
   uint64_t LastChangeSeq() const;
 
   // Up to `limit` changes of `stream` with seq > after_seq, in order.
-  absl::StatusOr<std::vector<Change>> ReadChanges(absl::string_view stream,
-                                                  uint64_t after_seq,
+  absl::StatusOr<std::vector<Change>> ReadChanges(absl::string_view stream, uint64_t after_seq,
                                                   size_t limit) const;
 
   // Blocks until a change with seq > after_seq is committed or `timeout`

@@ -2,13 +2,12 @@
 // hands over to the subcommand.
 
 #include <iostream>
-
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
 #include <string>
 #include <tuple>
 #include <vector>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "cmd/regenatlas/check.h"
 #include "cmd/regenatlas/flags.h"
 #include "cmd/regenatlas/import.h"
@@ -26,7 +25,8 @@ constexpr char kTopUsage[] =
     "  serve    run the gRPC server (all-in-one: every service, one port, one store)\n"
     "  backup   write a consistent checkpoint of a stopped server's store\n"
     "  check    validate a dataset directory and print its data-quality report\n"
-    "  import   import registry records (ctgov: ClinicalTrials.gov JSON) into a stopped server's store\n"
+    "  import   import registry records (ctgov: ClinicalTrials.gov JSON) into a stopped server's "
+    "store\n"
     "\n"
     "Run 'regenatlas <command> --help' for the flags of a command.\n";
 
@@ -55,10 +55,11 @@ int Serve(const std::vector<std::string>& args) {
             "probes when the main port uses TLS); empty = none");
   flags.Add("metrics_listen", "",
             "host:port serving Prometheus metrics of the public port at /metrics; empty = none");
-  flags.Add("auth_keys", "",
-            "file of API keys, one \"KEY ROLE\" per line (ROLE reader|curator|admin|service); callers "
-            "send \"authorization: Bearer KEY\" or \"x-api-key: KEY\". Used by every role; the first "
-            "`service` key is what this process sends to the other services (docs/deploy.md)");
+  flags.Add(
+      "auth_keys", "",
+      "file of API keys, one \"KEY ROLE\" per line (ROLE reader|curator|admin|service); callers "
+      "send \"authorization: Bearer KEY\" or \"x-api-key: KEY\". Used by every role; the first "
+      "`service` key is what this process sends to the other services (docs/deploy.md)");
   flags.Add("allow_anonymous_reads", "",
             "calls without credentials may use read methods (writes always need a key); default: "
             "true for roles all and gateway, false for backends given --auth_keys");
@@ -75,8 +76,10 @@ int Serve(const std::vector<std::string>& args) {
             "calls waiting for a worker per service; more are refused with RESOURCE_EXHAUSTED");
   flags.Add("tls_cert", "", "PEM certificate chain of the public port (enables TLS)");
   flags.Add("tls_key", "", "PEM private key of --tls_cert");
-  flags.Add("tls_client_ca", "", "PEM CA bundle: require and verify client certificates (mutual TLS)");
-  flags.Add("rate_limit_qps", "0", "per-client calls per second at the public port (0 = unlimited)");
+  flags.Add("tls_client_ca", "",
+            "PEM CA bundle: require and verify client certificates (mutual TLS)");
+  flags.Add("rate_limit_qps", "0",
+            "per-client calls per second at the public port (0 = unlimited)");
   flags.Add("rate_limit_burst", "0", "per-client burst (default: the qps)");
   flags.Add("shutdown_grace", "10s", "time in-flight calls get to finish on shutdown");
   flags.Add("drain_window_ms", "300",
@@ -124,13 +127,16 @@ int Serve(const std::vector<std::string>& args) {
         {"drain_window_ms", &o.drain_window_ms, 0}}) {
     absl::StatusOr<int> v = flags.GetInt(name);
     if (!v.ok()) return Fail(v.status());
-    if (*v < min) return Fail(absl::InvalidArgumentError(absl::StrCat("--", name, ": at least ", min)));
+    if (*v < min)
+      return Fail(absl::InvalidArgumentError(absl::StrCat("--", name, ": at least ", min)));
     *target = *v;
   }
-  for (const auto& [name, target] : {std::pair<const char*, double*>{"rate_limit_qps", &o.rate_limit_qps},
-                                     {"rate_limit_burst", &o.rate_limit_burst}}) {
+  for (const auto& [name, target] :
+       {std::pair<const char*, double*>{"rate_limit_qps", &o.rate_limit_qps},
+        {"rate_limit_burst", &o.rate_limit_burst}}) {
     if (!absl::SimpleAtod(flags.GetString(name), target) || *target < 0) {
-      return Fail(absl::InvalidArgumentError(absl::StrCat("--", name, ": not a non-negative number")));
+      return Fail(
+          absl::InvalidArgumentError(absl::StrCat("--", name, ": not a non-negative number")));
     }
   }
   absl::StatusOr<absl::Duration> grace = flags.GetDuration("shutdown_grace");

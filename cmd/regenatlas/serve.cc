@@ -139,7 +139,8 @@ std::string DatasetPart(const ServeOptions& o, const char* part) {
 
 template <typename Summary>
 void LogLoaded(const char* what, const std::string& dir, const Summary& s) {
-  for (const std::string& r : s.rejected) Log(LogLevel::kWarning, "dataset record rejected", {{"detail", r}});
+  for (const std::string& r : s.rejected)
+    Log(LogLevel::kWarning, "dataset record rejected", {{"detail", r}});
   Log(LogLevel::kInfo, what,
       {{"dir", dir},
        {"created", absl::StrCat(s.created)},
@@ -223,7 +224,8 @@ absl::Status StartPublicFace(const ServeOptions& o, const gateway::AccessOptions
   fo.access = access;
   fo.max_concurrent_calls = o.max_concurrent_calls;
   if (!o.metrics_listen.empty()) {
-    absl::StatusOr<std::unique_ptr<gateway::Metrics>> metrics = gateway::Metrics::Start(o.metrics_listen);
+    absl::StatusOr<std::unique_ptr<gateway::Metrics>> metrics =
+        gateway::Metrics::Start(o.metrics_listen);
     if (!metrics.ok()) return metrics.status();
     p.metrics = *std::move(metrics);
     fo.observer = p.metrics->Observer();
@@ -258,13 +260,14 @@ absl::Status StartPublicFace(const ServeOptions& o, const gateway::AccessOptions
     p.health_runner = std::make_unique<ServerRunner>(ho);
     s = p.health_runner->Start();
     if (!s.ok()) return s;
-    p.health_port_monitor = std::make_unique<gateway::HealthMonitor>(
-        &p.health_runner->health(), monitored, absl::Seconds(1));
+    p.health_port_monitor = std::make_unique<gateway::HealthMonitor>(&p.health_runner->health(),
+                                                                     monitored, absl::Seconds(1));
     p.health_port_monitor->CheckOnce();
     p.health_port_monitor->Start();
   }
   Log(LogLevel::kInfo, "serving",
-      {{"role", o.role}, {"port", absl::StrCat(p.public_runner->port())},
+      {{"role", o.role},
+       {"port", absl::StrCat(p.public_runner->port())},
        {"health_port", p.health_runner ? absl::StrCat(p.health_runner->port()) : ""},
        {"metrics_port", p.metrics ? absl::StrCat(p.metrics->port()) : ""},
        {"tls", o.tls_cert.empty() ? "off" : (o.tls_client_ca.empty() ? "on" : "mutual")},
@@ -332,8 +335,8 @@ int ShutDown(Process& p, const ServeOptions& o, int sig) {
 absl::Status CheckFlags(const ServeOptions& o) {
   const bool backend = o.role == "catalog" || o.role == "timeline" || o.role == "analytics";
   if (o.role != "all" && o.role != "gateway" && !backend) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--role: unknown role \"", o.role, "\" (all, catalog, timeline, analytics, gateway)"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--role: unknown role \"", o.role, "\" (all, catalog, timeline, analytics, gateway)"));
   }
   if (o.role == "timeline" && o.catalog_addr.empty()) {
     return absl::InvalidArgumentError("--catalog_addr is required for --role=timeline");
@@ -368,8 +371,7 @@ int RunServe(const ServeOptions& o) {
   gateway::AccessOptions access;
   // Backends answer anonymous callers only when told to: their callers are
   // the gateway and their peers, which send the service key.
-  access.allow_anonymous_reads =
-      o.allow_anonymous_reads.value_or(!backend || o.auth_keys.empty());
+  access.allow_anonymous_reads = o.allow_anonymous_reads.value_or(!backend || o.auth_keys.empty());
   if (!o.auth_keys.empty()) {
     absl::StatusOr<std::map<std::string, gateway::Role>> keys = gateway::LoadKeysFile(o.auth_keys);
     if (!keys.ok()) return StartupError(keys.status(), "bad --auth_keys", 2);
@@ -422,7 +424,8 @@ int RunServe(const ServeOptions& o) {
       if (!loaded.ok()) return StartupError(loaded.status(), "cannot load dataset");
       LogLoaded("catalog dataset", DatasetPart(o, "catalog"), *loaded);
     }
-    p.catalog_service = std::make_unique<catalog::CatalogService>(p.catalog.get(), executor_named("catalog"));
+    p.catalog_service =
+        std::make_unique<catalog::CatalogService>(p.catalog.get(), executor_named("catalog"));
     p.catalog_internal = std::make_unique<catalog::CatalogInternalService>(
         p.catalog.get(), executor_named("catalog-internal"));
     internal->AddService(p.catalog_service.get(), kCatalogService);
@@ -446,12 +449,13 @@ int RunServe(const ServeOptions& o) {
   }
   if (all || o.role == "analytics") {
     analytics::AnalyticsOptions ao;
-    ao.catalog = std::make_shared<analytics::GrpcCatalogReader>(peer(o.catalog_addr, kCatalogService));
+    ao.catalog =
+        std::make_shared<analytics::GrpcCatalogReader>(peer(o.catalog_addr, kCatalogService));
     ao.timeline =
         std::make_shared<analytics::GrpcTimelineReader>(peer(o.timeline_addr, kTimelineService));
     p.analytics = std::make_unique<analytics::Analytics>(p.store.get(), ao);
-    p.analytics_service =
-        std::make_unique<analytics::AnalyticsService>(p.analytics.get(), executor_named("analytics"));
+    p.analytics_service = std::make_unique<analytics::AnalyticsService>(
+        p.analytics.get(), executor_named("analytics"));
     internal->AddService(p.analytics_service.get(), kAnalyticsService, !load);
     routes.push_back({kAnalyticsService, "analytics", local});
   }
@@ -462,14 +466,18 @@ int RunServe(const ServeOptions& o) {
         go.backends.push_back({service, "local", local});
       }
     } else {
-      go.backends = {{kCatalogService, o.catalog_addr, RemoteChannel(o.catalog_addr, kCatalogService, service_key)},
-                     {kTimelineService, o.timeline_addr, RemoteChannel(o.timeline_addr, kTimelineService, service_key)},
-                     {kAnalyticsService, o.analytics_addr, RemoteChannel(o.analytics_addr, kAnalyticsService, service_key)}};
+      go.backends = {{kCatalogService, o.catalog_addr,
+                      RemoteChannel(o.catalog_addr, kCatalogService, service_key)},
+                     {kTimelineService, o.timeline_addr,
+                      RemoteChannel(o.timeline_addr, kTimelineService, service_key)},
+                     {kAnalyticsService, o.analytics_addr,
+                      RemoteChannel(o.analytics_addr, kAnalyticsService, service_key)}};
       routes = {{kCatalogService, o.catalog_addr, go.backends[0].connect},
                 {kTimelineService, o.timeline_addr, go.backends[1].connect},
                 {kAnalyticsService, o.analytics_addr, go.backends[2].connect}};
     }
-    p.gateway_service = std::make_unique<gateway::GatewayService>(std::move(go), executor_named("gateway"));
+    p.gateway_service =
+        std::make_unique<gateway::GatewayService>(std::move(go), executor_named("gateway"));
     internal->AddService(p.gateway_service.get(), kGatewayService);
     routes.push_back({kGatewayService, "local", local});
   }

@@ -14,21 +14,22 @@ ListQuery QueryOf(int32_t page_size, const std::string& page_token, const std::s
 }  // namespace
 
 grpc::ServerUnaryReactor* CatalogService::CreateSource(Ctx* ctx, const v1::CreateSourceRequest* req,
-                                                   v1::Source* resp) {
+                                                       v1::Source* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     return Deliver(catalog_->sources().Create(req->source_id(), req->source()), resp);
   });
 }
 
 grpc::ServerUnaryReactor* CatalogService::GetSource(Ctx* ctx, const v1::GetSourceRequest* req,
-                                                v1::Source* resp) {
+                                                    v1::Source* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     return Deliver(catalog_->sources().Get(req->name()), resp);
   });
 }
 
-grpc::ServerUnaryReactor* CatalogService::BatchGetSources(Ctx* ctx, const v1::BatchGetSourcesRequest* req,
-                                                     v1::BatchGetSourcesResponse* resp) {
+grpc::ServerUnaryReactor* CatalogService::BatchGetSources(Ctx* ctx,
+                                                          const v1::BatchGetSourcesRequest* req,
+                                                          v1::BatchGetSourcesResponse* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     auto records = catalog_->BatchGet(catalog_->sources(), req->names());
     if (records.ok()) {
@@ -39,7 +40,7 @@ grpc::ServerUnaryReactor* CatalogService::BatchGetSources(Ctx* ctx, const v1::Ba
 }
 
 grpc::ServerUnaryReactor* CatalogService::ListSources(Ctx* ctx, const v1::ListSourcesRequest* req,
-                                                 v1::ListSourcesResponse* resp) {
+                                                      v1::ListSourcesResponse* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     auto page = catalog_->ListSources(
         QueryOf(req->page_size(), req->page_token(), req->filter(), req->order_by()));
@@ -52,35 +53,38 @@ grpc::ServerUnaryReactor* CatalogService::ListSources(Ctx* ctx, const v1::ListSo
 }
 
 grpc::ServerUnaryReactor* CatalogService::UpdateSource(Ctx* ctx, const v1::UpdateSourceRequest* req,
-                                                   v1::Source* resp) {
+                                                       v1::Source* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     return Deliver(catalog_->sources().Update(req->source(), req->update_mask()), resp);
   });
 }
 
 grpc::ServerUnaryReactor* CatalogService::DeleteSource(Ctx* ctx, const v1::DeleteSourceRequest* req,
-                                                   google::protobuf::Empty* resp) {
+                                                       google::protobuf::Empty* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     return Deliver(catalog_->sources().Delete(req->name(), req->etag()));
   });
 }
 
-grpc::ServerUnaryReactor* CatalogService::CreateOrganization(Ctx* ctx, const v1::CreateOrganizationRequest* req,
-                                                   v1::Organization* resp) {
+grpc::ServerUnaryReactor* CatalogService::CreateOrganization(
+    Ctx* ctx, const v1::CreateOrganizationRequest* req, v1::Organization* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
-    return Deliver(catalog_->organizations().Create(req->organization_id(), req->organization()), resp);
+    return Deliver(catalog_->organizations().Create(req->organization_id(), req->organization()),
+                   resp);
   });
 }
 
-grpc::ServerUnaryReactor* CatalogService::GetOrganization(Ctx* ctx, const v1::GetOrganizationRequest* req,
-                                                v1::Organization* resp) {
+grpc::ServerUnaryReactor* CatalogService::GetOrganization(Ctx* ctx,
+                                                          const v1::GetOrganizationRequest* req,
+                                                          v1::Organization* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     return Deliver(catalog_->organizations().Get(req->name()), resp);
   });
 }
 
-grpc::ServerUnaryReactor* CatalogService::BatchGetOrganizations(Ctx* ctx, const v1::BatchGetOrganizationsRequest* req,
-                                                     v1::BatchGetOrganizationsResponse* resp) {
+grpc::ServerUnaryReactor* CatalogService::BatchGetOrganizations(
+    Ctx* ctx, const v1::BatchGetOrganizationsRequest* req,
+    v1::BatchGetOrganizationsResponse* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     auto records = catalog_->BatchGet(catalog_->organizations(), req->names());
     if (records.ok()) {
@@ -90,8 +94,9 @@ grpc::ServerUnaryReactor* CatalogService::BatchGetOrganizations(Ctx* ctx, const 
   });
 }
 
-grpc::ServerUnaryReactor* CatalogService::ListOrganizations(Ctx* ctx, const v1::ListOrganizationsRequest* req,
-                                                 v1::ListOrganizationsResponse* resp) {
+grpc::ServerUnaryReactor* CatalogService::ListOrganizations(Ctx* ctx,
+                                                            const v1::ListOrganizationsRequest* req,
+                                                            v1::ListOrganizationsResponse* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     auto page = catalog_->ListOrganizations(
         QueryOf(req->page_size(), req->page_token(), req->filter(), req->order_by()));
@@ -103,36 +108,38 @@ grpc::ServerUnaryReactor* CatalogService::ListOrganizations(Ctx* ctx, const v1::
   });
 }
 
-grpc::ServerUnaryReactor* CatalogService::UpdateOrganization(Ctx* ctx, const v1::UpdateOrganizationRequest* req,
-                                                   v1::Organization* resp) {
+grpc::ServerUnaryReactor* CatalogService::UpdateOrganization(
+    Ctx* ctx, const v1::UpdateOrganizationRequest* req, v1::Organization* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     return Deliver(catalog_->organizations().Update(req->organization(), req->update_mask()), resp);
   });
 }
 
-grpc::ServerUnaryReactor* CatalogService::DeleteOrganization(Ctx* ctx, const v1::DeleteOrganizationRequest* req,
-                                                   google::protobuf::Empty* resp) {
+grpc::ServerUnaryReactor* CatalogService::DeleteOrganization(
+    Ctx* ctx, const v1::DeleteOrganizationRequest* req, google::protobuf::Empty* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     return Deliver(catalog_->organizations().Delete(req->name(), req->etag()));
   });
 }
 
-grpc::ServerUnaryReactor* CatalogService::CreateIndication(Ctx* ctx, const v1::CreateIndicationRequest* req,
-                                                   v1::Indication* resp) {
+grpc::ServerUnaryReactor* CatalogService::CreateIndication(Ctx* ctx,
+                                                           const v1::CreateIndicationRequest* req,
+                                                           v1::Indication* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     return Deliver(catalog_->indications().Create(req->indication_id(), req->indication()), resp);
   });
 }
 
-grpc::ServerUnaryReactor* CatalogService::GetIndication(Ctx* ctx, const v1::GetIndicationRequest* req,
-                                                v1::Indication* resp) {
+grpc::ServerUnaryReactor* CatalogService::GetIndication(Ctx* ctx,
+                                                        const v1::GetIndicationRequest* req,
+                                                        v1::Indication* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     return Deliver(catalog_->indications().Get(req->name()), resp);
   });
 }
 
-grpc::ServerUnaryReactor* CatalogService::BatchGetIndications(Ctx* ctx, const v1::BatchGetIndicationsRequest* req,
-                                                     v1::BatchGetIndicationsResponse* resp) {
+grpc::ServerUnaryReactor* CatalogService::BatchGetIndications(
+    Ctx* ctx, const v1::BatchGetIndicationsRequest* req, v1::BatchGetIndicationsResponse* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     auto records = catalog_->BatchGet(catalog_->indications(), req->names());
     if (records.ok()) {
@@ -142,8 +149,9 @@ grpc::ServerUnaryReactor* CatalogService::BatchGetIndications(Ctx* ctx, const v1
   });
 }
 
-grpc::ServerUnaryReactor* CatalogService::ListIndications(Ctx* ctx, const v1::ListIndicationsRequest* req,
-                                                 v1::ListIndicationsResponse* resp) {
+grpc::ServerUnaryReactor* CatalogService::ListIndications(Ctx* ctx,
+                                                          const v1::ListIndicationsRequest* req,
+                                                          v1::ListIndicationsResponse* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     auto page = catalog_->ListIndications(
         QueryOf(req->page_size(), req->page_token(), req->filter(), req->order_by()));
@@ -155,36 +163,40 @@ grpc::ServerUnaryReactor* CatalogService::ListIndications(Ctx* ctx, const v1::Li
   });
 }
 
-grpc::ServerUnaryReactor* CatalogService::UpdateIndication(Ctx* ctx, const v1::UpdateIndicationRequest* req,
-                                                   v1::Indication* resp) {
+grpc::ServerUnaryReactor* CatalogService::UpdateIndication(Ctx* ctx,
+                                                           const v1::UpdateIndicationRequest* req,
+                                                           v1::Indication* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     return Deliver(catalog_->indications().Update(req->indication(), req->update_mask()), resp);
   });
 }
 
-grpc::ServerUnaryReactor* CatalogService::DeleteIndication(Ctx* ctx, const v1::DeleteIndicationRequest* req,
-                                                   google::protobuf::Empty* resp) {
+grpc::ServerUnaryReactor* CatalogService::DeleteIndication(Ctx* ctx,
+                                                           const v1::DeleteIndicationRequest* req,
+                                                           google::protobuf::Empty* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     return Deliver(catalog_->indications().Delete(req->name(), req->etag()));
   });
 }
 
-grpc::ServerUnaryReactor* CatalogService::CreateProduct(Ctx* ctx, const v1::CreateProductRequest* req,
-                                                   v1::Product* resp) {
+grpc::ServerUnaryReactor* CatalogService::CreateProduct(Ctx* ctx,
+                                                        const v1::CreateProductRequest* req,
+                                                        v1::Product* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     return Deliver(catalog_->products().Create(req->product_id(), req->product()), resp);
   });
 }
 
 grpc::ServerUnaryReactor* CatalogService::GetProduct(Ctx* ctx, const v1::GetProductRequest* req,
-                                                v1::Product* resp) {
+                                                     v1::Product* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     return Deliver(catalog_->products().Get(req->name()), resp);
   });
 }
 
-grpc::ServerUnaryReactor* CatalogService::BatchGetProducts(Ctx* ctx, const v1::BatchGetProductsRequest* req,
-                                                     v1::BatchGetProductsResponse* resp) {
+grpc::ServerUnaryReactor* CatalogService::BatchGetProducts(Ctx* ctx,
+                                                           const v1::BatchGetProductsRequest* req,
+                                                           v1::BatchGetProductsResponse* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     auto records = catalog_->BatchGet(catalog_->products(), req->names());
     if (records.ok()) {
@@ -195,7 +207,7 @@ grpc::ServerUnaryReactor* CatalogService::BatchGetProducts(Ctx* ctx, const v1::B
 }
 
 grpc::ServerUnaryReactor* CatalogService::ListProducts(Ctx* ctx, const v1::ListProductsRequest* req,
-                                                 v1::ListProductsResponse* resp) {
+                                                       v1::ListProductsResponse* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     auto page = catalog_->ListProducts(
         QueryOf(req->page_size(), req->page_token(), req->filter(), req->order_by()));
@@ -207,36 +219,38 @@ grpc::ServerUnaryReactor* CatalogService::ListProducts(Ctx* ctx, const v1::ListP
   });
 }
 
-grpc::ServerUnaryReactor* CatalogService::UpdateProduct(Ctx* ctx, const v1::UpdateProductRequest* req,
-                                                   v1::Product* resp) {
+grpc::ServerUnaryReactor* CatalogService::UpdateProduct(Ctx* ctx,
+                                                        const v1::UpdateProductRequest* req,
+                                                        v1::Product* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     return Deliver(catalog_->products().Update(req->product(), req->update_mask()), resp);
   });
 }
 
-grpc::ServerUnaryReactor* CatalogService::DeleteProduct(Ctx* ctx, const v1::DeleteProductRequest* req,
-                                                   google::protobuf::Empty* resp) {
+grpc::ServerUnaryReactor* CatalogService::DeleteProduct(Ctx* ctx,
+                                                        const v1::DeleteProductRequest* req,
+                                                        google::protobuf::Empty* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     return Deliver(catalog_->products().Delete(req->name(), req->etag()));
   });
 }
 
 grpc::ServerUnaryReactor* CatalogService::CreateTrial(Ctx* ctx, const v1::CreateTrialRequest* req,
-                                                   v1::Trial* resp) {
+                                                      v1::Trial* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     return Deliver(catalog_->CreateTrial(req->trial_id(), req->trial()), resp);
   });
 }
 
 grpc::ServerUnaryReactor* CatalogService::GetTrial(Ctx* ctx, const v1::GetTrialRequest* req,
-                                                v1::Trial* resp) {
-  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
-    return Deliver(catalog_->GetTrial(req->name()), resp);
-  });
+                                                   v1::Trial* resp) {
+  return RunUnary(ctx, &executor_,
+                  [=]() -> absl::Status { return Deliver(catalog_->GetTrial(req->name()), resp); });
 }
 
-grpc::ServerUnaryReactor* CatalogService::BatchGetTrials(Ctx* ctx, const v1::BatchGetTrialsRequest* req,
-                                                     v1::BatchGetTrialsResponse* resp) {
+grpc::ServerUnaryReactor* CatalogService::BatchGetTrials(Ctx* ctx,
+                                                         const v1::BatchGetTrialsRequest* req,
+                                                         v1::BatchGetTrialsResponse* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     auto records = catalog_->BatchGet(catalog_->trials(), req->names());
     if (records.ok()) {
@@ -247,7 +261,7 @@ grpc::ServerUnaryReactor* CatalogService::BatchGetTrials(Ctx* ctx, const v1::Bat
 }
 
 grpc::ServerUnaryReactor* CatalogService::ListTrials(Ctx* ctx, const v1::ListTrialsRequest* req,
-                                                 v1::ListTrialsResponse* resp) {
+                                                     v1::ListTrialsResponse* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     auto page = catalog_->ListTrials(
         QueryOf(req->page_size(), req->page_token(), req->filter(), req->order_by()));
@@ -260,51 +274,51 @@ grpc::ServerUnaryReactor* CatalogService::ListTrials(Ctx* ctx, const v1::ListTri
 }
 
 grpc::ServerUnaryReactor* CatalogService::UpdateTrial(Ctx* ctx, const v1::UpdateTrialRequest* req,
-                                                   v1::Trial* resp) {
+                                                      v1::Trial* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     return Deliver(catalog_->trials().Update(req->trial(), req->update_mask()), resp);
   });
 }
 
 grpc::ServerUnaryReactor* CatalogService::DeleteTrial(Ctx* ctx, const v1::DeleteTrialRequest* req,
-                                                   google::protobuf::Empty* resp) {
+                                                      google::protobuf::Empty* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     return Deliver(catalog_->trials().Delete(req->name(), req->etag()));
   });
 }
 
 grpc::ServerUnaryReactor* CatalogService::SearchProducts(Ctx* ctx,
-                                                        const v1::SearchProductsRequest* req,
-                                                        v1::SearchProductsResponse* resp) {
-  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
-    return Deliver(catalog_->SearchProducts(*req), resp);
-  });
+                                                         const v1::SearchProductsRequest* req,
+                                                         v1::SearchProductsResponse* resp) {
+  return RunUnary(ctx, &executor_,
+                  [=]() -> absl::Status { return Deliver(catalog_->SearchProducts(*req), resp); });
 }
 
-grpc::ServerUnaryReactor* CatalogService::ResolveRegistryId(
-    Ctx* ctx, const v1::ResolveRegistryIdRequest* req, v1::ResolveRegistryIdResponse* resp) {
+grpc::ServerUnaryReactor* CatalogService::ResolveRegistryId(Ctx* ctx,
+                                                            const v1::ResolveRegistryIdRequest* req,
+                                                            v1::ResolveRegistryIdResponse* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     return Deliver(catalog_->ResolveRegistryId(req->registry_id()), resp);
   });
 }
 
 grpc::ServerUnaryReactor* CatalogService::ListDataIssues(Ctx* ctx,
-                                                        const v1::ListDataIssuesRequest* req,
-                                                        v1::ListDataIssuesResponse* resp) {
-  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
-    return Deliver(catalog_->ListDataIssues(*req), resp);
-  });
+                                                         const v1::ListDataIssuesRequest* req,
+                                                         v1::ListDataIssuesResponse* resp) {
+  return RunUnary(ctx, &executor_,
+                  [=]() -> absl::Status { return Deliver(catalog_->ListDataIssues(*req), resp); });
 }
 
-grpc::ServerUnaryReactor* CatalogService::CountProducts(Ctx* ctx, const v1::CountProductsRequest* req,
-                                                       v1::CountResponse* resp) {
+grpc::ServerUnaryReactor* CatalogService::CountProducts(Ctx* ctx,
+                                                        const v1::CountProductsRequest* req,
+                                                        v1::CountResponse* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     return Deliver(catalog_->CountProducts(req->filter(), req->group_by()), resp);
   });
 }
 
 grpc::ServerUnaryReactor* CatalogService::CountTrials(Ctx* ctx, const v1::CountTrialsRequest* req,
-                                                     v1::CountResponse* resp) {
+                                                      v1::CountResponse* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     return Deliver(catalog_->CountTrials(req->filter(), req->group_by()), resp);
   });

@@ -20,7 +20,8 @@ absl::StatusOr<std::map<std::string, Role>> LoadKeysFile(const std::string& path
   for (int n = 1; std::getline(in, line); ++n) {
     absl::string_view text = absl::StripAsciiWhitespace(line);
     if (text.empty() || text[0] == '#') continue;
-    std::vector<absl::string_view> parts = absl::StrSplit(text, absl::ByAnyChar(" \t"), absl::SkipEmpty());
+    std::vector<absl::string_view> parts =
+        absl::StrSplit(text, absl::ByAnyChar(" \t"), absl::SkipEmpty());
     if (parts.size() != 2) {
       return absl::InvalidArgumentError(absl::StrCat(path, ":", n, ": expected \"KEY ROLE\""));
     }
@@ -38,7 +39,8 @@ absl::StatusOr<std::map<std::string, Role>> LoadKeysFile(const std::string& path
                                                      "\" (reader|curator|admin|service)"));
     }
     if (parts[0].size() < 16) {
-      return absl::InvalidArgumentError(absl::StrCat(path, ":", n, ": keys need at least 16 characters"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ":", n, ": keys need at least 16 characters"));
     }
     keys[std::string(parts[0])] = role;
   }
@@ -116,9 +118,9 @@ absl::Status RateLimiter::Admit(const std::string& client, absl::Duration* retry
     return absl::OkStatus();
   }
   *retry_after = absl::Seconds((1.0 - b.tokens) / qps_);
-  return absl::ResourceExhaustedError(absl::StrFormat(
-      "rate limit of %.0f calls/s exceeded for %s; retry after %d ms", qps_, client,
-      absl::ToInt64Milliseconds(*retry_after) + 1));
+  return absl::ResourceExhaustedError(
+      absl::StrFormat("rate limit of %.0f calls/s exceeded for %s; retry after %d ms", qps_, client,
+                      absl::ToInt64Milliseconds(*retry_after) + 1));
 }
 
 }  // namespace regenatlas::gateway

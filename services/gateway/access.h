@@ -62,7 +62,8 @@ absl::StatusOr<Principal> Authorize(const AccessOptions& options, absl::string_v
 // Thread-safe; the clock is injectable.
 class RateLimiter {
  public:
-  RateLimiter(double qps, double burst, std::function<absl::Time()> clock = [] { return absl::Now(); });
+  RateLimiter(
+      double qps, double burst, std::function<absl::Time()> clock = [] { return absl::Now(); });
 
   // OK, or RESOURCE_EXHAUSTED saying when to retry (`retry_after` is set).
   absl::Status Admit(const std::string& client, absl::Duration* retry_after);

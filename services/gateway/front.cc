@@ -41,16 +41,17 @@ class Front::ForwardingService : public grpc::Service {
                     size_t route) {
     for (int i = 0; i < descriptor->method_count(); ++i) {
       // RpcServiceMethod keeps the char pointer: the deque keeps it stable.
-      paths_.push_back(absl::StrCat("/", descriptor->full_name(), "/", descriptor->method(i)->name()));
+      paths_.push_back(
+          absl::StrCat("/", descriptor->full_name(), "/", descriptor->method(i)->name()));
       const std::string& path = paths_.back();
       const bool streaming = descriptor->method(i)->server_streaming();
       AddMethod(new grpc::internal::RpcServiceMethod(
           path.c_str(), grpc::internal::RpcMethod::BIDI_STREAMING, nullptr));
-      MarkMethodRawCallback(
-          i, new grpc::internal::CallbackBidiHandler<ByteBuffer, ByteBuffer>(
-                 [front, path, route, streaming](grpc::CallbackServerContext* ctx) {
-                   return front->NewCall(ctx, path, route, streaming);
-                 }));
+      MarkMethodRawCallback(i,
+                            new grpc::internal::CallbackBidiHandler<ByteBuffer, ByteBuffer>(
+                                [front, path, route, streaming](grpc::CallbackServerContext* ctx) {
+                                  return front->NewCall(ctx, path, route, streaming);
+                                }));
     }
   }
 
@@ -159,7 +160,9 @@ class Front::Call final : public grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>
     }
     if (!status.ok() && status.error_code() != grpc::StatusCode::CANCELLED) {
       Log(LogLevel::kInfo, "call failed",
-          {{"method", method_}, {"backend", backend_label_}, {"request_id", request_id_},
+          {{"method", method_},
+           {"backend", backend_label_},
+           {"request_id", request_id_},
            {"code", absl::StrCat(status.error_code())},
            {"error", std::string(absl::string_view(status.error_message()).substr(0, 300))}});
     }
@@ -298,21 +301,18 @@ std::shared_ptr<grpc::Channel> Front::ChannelFor(const std::string& service) {
   return nullptr;
 }
 
-std::string Front::NextRequestId() {
-  return absl::StrCat(id_prefix_, "-", next_id_.fetch_add(1));
-}
+std::string Front::NextRequestId() { return absl::StrCat(id_prefix_, "-", next_id_.fetch_add(1)); }
 
 grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>* Front::NewCall(
-    grpc::CallbackServerContext* context, const std::string& method, size_t route,
-    bool streaming) {
+    grpc::CallbackServerContext* context, const std::string& method, size_t route, bool streaming) {
   std::multimap<std::string, std::string> metadata;
   for (const auto& [k, v] : context->client_metadata()) {
     metadata.emplace(std::string(k.data(), k.size()), std::string(v.data(), v.size()));
   }
   auto rid = metadata.find("x-request-id");
-  const std::string request_id = rid != metadata.end() && !rid->second.empty() && rid->second.size() <= 128
-                                     ? rid->second
-                                     : NextRequestId();
+  const std::string request_id =
+      rid != metadata.end() && !rid->second.empty() && rid->second.size() <= 128 ? rid->second
+                                                                                 : NextRequestId();
   context->AddInitialMetadata("x-request-id", request_id);
   auto refuse = [&](const absl::Status& status) {
     if (options_.observer) {
@@ -333,7 +333,8 @@ grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>* Front::NewCall(
     if (size_t colon = peer.rfind(':'); colon != std::string::npos && colon > peer.find(':')) {
       peer = peer.substr(0, colon);
     }
-    const std::string client = principal->id == "anonymous" ? absl::StrCat("peer:", peer) : principal->id;
+    const std::string client =
+        principal->id == "anonymous" ? absl::StrCat("peer:", peer) : principal->id;
     absl::Duration retry_after;
     absl::Status admitted = limiter_->Admit(client, &retry_after);
     if (!admitted.ok()) {

@@ -5,8 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/blocking_counter.h"
-#include "common/rpc.h"
 #include "common/resource_name.h"
+#include "common/rpc.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "regenatlas/analytics/v1/analytics_service.grpc.pb.h"
 #include "regenatlas/catalog/v1/catalog_service.grpc.pb.h"
@@ -52,8 +52,8 @@ grpc::ServerUnaryReactor* GatewayService::ListBackends(
   };
   auto state = std::make_shared<State>(n);
   auto deadline = context->deadline();
-  const auto fallback = std::chrono::system_clock::now() +
-                        absl::ToChronoMilliseconds(options_.default_deadline);
+  const auto fallback =
+      std::chrono::system_clock::now() + absl::ToChronoMilliseconds(options_.default_deadline);
   if (deadline > fallback) deadline = fallback;
   for (size_t i = 0; i < n; ++i) {
     gateway::v1::Backend* b = response->add_backends();
@@ -123,11 +123,23 @@ gateway::v1::DossierSection SectionOf(const std::string& name, const std::string
   section.set_latency_micros(absl::ToInt64Microseconds(latency));
   section.set_ok(s.ok());
   if (!s.ok()) {
-    static const char* kCodes[] = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT",
-                                   "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
-                                   "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-                                   "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL",
-                                   "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};
+    static const char* kCodes[] = {"OK",
+                                   "CANCELLED",
+                                   "UNKNOWN",
+                                   "INVALID_ARGUMENT",
+                                   "DEADLINE_EXCEEDED",
+                                   "NOT_FOUND",
+                                   "ALREADY_EXISTS",
+                                   "PERMISSION_DENIED",
+                                   "RESOURCE_EXHAUSTED",
+                                   "FAILED_PRECONDITION",
+                                   "ABORTED",
+                                   "OUT_OF_RANGE",
+                                   "UNIMPLEMENTED",
+                                   "INTERNAL",
+                                   "UNAVAILABLE",
+                                   "DATA_LOSS",
+                                   "UNAUTHENTICATED"};
     const int c = static_cast<int>(s.error_code());
     section.set_code(c >= 0 && c <= 16 ? kCodes[c] : "UNKNOWN");
     section.set_error(s.error_message());
@@ -143,7 +155,8 @@ grpc::ServerUnaryReactor* GatewayService::GetProductDossier(
   absl::StatusOr<std::string> id = ParseResourceName(request->product(), "products", "product");
   if (!id.ok()) return Reply(context, id.status());
   auto deadline = context->deadline();
-  const auto cap = std::chrono::system_clock::now() + absl::ToChronoMilliseconds(options_.default_deadline * 5);
+  const auto cap =
+      std::chrono::system_clock::now() + absl::ToChronoMilliseconds(options_.default_deadline * 5);
   if (deadline > cap) deadline = cap;
   // The fan-out waits for the backends, so it runs on the executor; the
   // four sections are in flight at once (async stubs), the landscapes after
@@ -176,8 +189,8 @@ grpc::ServerUnaryReactor* GatewayService::GetProductDossier(
                                  product_call.Done(&pending));
     catalog->async()->ListTrials(&trials_call.context, &trials_req, &trials,
                                  trials_call.Done(&pending));
-    timeline->async()->GetProductTimeline(&timeline_call.context, &timeline_req,
-                                          &product_timeline, timeline_call.Done(&pending));
+    timeline->async()->GetProductTimeline(&timeline_call.context, &timeline_req, &product_timeline,
+                                          timeline_call.Done(&pending));
     analytics->async()->ListPricePoints(&prices_call.context, &prices_req, &prices,
                                         prices_call.Done(&pending));
     pending.Wait();

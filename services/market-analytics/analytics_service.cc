@@ -64,7 +64,8 @@ grpc::ServerUnaryReactor* AnalyticsService::GetPricePoint(Ctx* ctx,
 grpc::ServerUnaryReactor* AnalyticsService::BatchGetPricePoints(
     Ctx* ctx, const v1::BatchGetPricePointsRequest* req, v1::BatchGetPricePointsResponse* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
-    return Deliver(FillBatch(analytics_->BatchGet<PricePoint>(req->names()), resp->mutable_price_points()));
+    return Deliver(
+        FillBatch(analytics_->BatchGet<PricePoint>(req->names()), resp->mutable_price_points()));
   });
 }
 
@@ -74,7 +75,8 @@ grpc::ServerUnaryReactor* AnalyticsService::ListPricePoints(Ctx* ctx,
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     auto page = analytics_->List<PricePoint>(
         QueryOf(req->page_size(), req->page_token(), req->filter(), req->order_by()));
-    return Deliver(FillList(std::move(page), req->show_total_size(), resp, resp->mutable_price_points()));
+    return Deliver(
+        FillList(std::move(page), req->show_total_size(), resp, resp->mutable_price_points()));
   });
 }
 
@@ -116,7 +118,7 @@ grpc::ServerUnaryReactor* AnalyticsService::BatchGetEpidemiologyFacts(
     v1::BatchGetEpidemiologyFactsResponse* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     return Deliver(FillBatch(analytics_->BatchGet<EpidemiologyFact>(req->names()),
-                                resp->mutable_epidemiology_facts()));
+                             resp->mutable_epidemiology_facts()));
   });
 }
 
@@ -127,7 +129,7 @@ grpc::ServerUnaryReactor* AnalyticsService::ListEpidemiologyFacts(
     auto page = analytics_->List<EpidemiologyFact>(
         QueryOf(req->page_size(), req->page_token(), req->filter(), req->order_by()));
     return Deliver(FillList(std::move(page), req->show_total_size(), resp,
-                               resp->mutable_epidemiology_facts()));
+                            resp->mutable_epidemiology_facts()));
   });
 }
 
@@ -166,7 +168,8 @@ grpc::ServerUnaryReactor* AnalyticsService::GetMarketFact(Ctx* ctx,
 grpc::ServerUnaryReactor* AnalyticsService::BatchGetMarketFacts(
     Ctx* ctx, const v1::BatchGetMarketFactsRequest* req, v1::BatchGetMarketFactsResponse* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
-    return Deliver(FillBatch(analytics_->BatchGet<MarketFact>(req->names()), resp->mutable_market_facts()));
+    return Deliver(
+        FillBatch(analytics_->BatchGet<MarketFact>(req->names()), resp->mutable_market_facts()));
   });
 }
 
@@ -176,7 +179,8 @@ grpc::ServerUnaryReactor* AnalyticsService::ListMarketFacts(Ctx* ctx,
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     auto page = analytics_->List<MarketFact>(
         QueryOf(req->page_size(), req->page_token(), req->filter(), req->order_by()));
-    return Deliver(FillList(std::move(page), req->show_total_size(), resp, resp->mutable_market_facts()));
+    return Deliver(
+        FillList(std::move(page), req->show_total_size(), resp, resp->mutable_market_facts()));
   });
 }
 
@@ -226,7 +230,8 @@ grpc::ServerUnaryReactor* AnalyticsService::ListFxRates(Ctx* ctx, const v1::List
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     auto page = analytics_->List<FxRate>(
         QueryOf(req->page_size(), req->page_token(), req->filter(), req->order_by()));
-    return Deliver(FillList(std::move(page), req->show_total_size(), resp, resp->mutable_fx_rates()));
+    return Deliver(
+        FillList(std::move(page), req->show_total_size(), resp, resp->mutable_fx_rates()));
   });
 }
 

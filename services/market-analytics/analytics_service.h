@@ -1,9 +1,9 @@
 #ifndef REGENATLAS_SERVICES_MARKET_ANALYTICS_ANALYTICS_SERVICE_H_
 #define REGENATLAS_SERVICES_MARKET_ANALYTICS_ANALYTICS_SERVICE_H_
 
+#include "common/executor.h"
 #include "regenatlas/analytics/v1/analytics_service.grpc.pb.h"
 #include "services/market-analytics/analytics.h"
-#include "common/executor.h"
 
 namespace regenatlas::analytics {
 

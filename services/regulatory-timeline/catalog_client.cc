@@ -59,8 +59,8 @@ absl::Status GrpcCatalogClient::CheckExist(const std::vector<std::string>& names
       return absl::InvalidArgumentError(absl::StrCat(fields[i], ": ", name, " does not exist"));
     }
     if (!s.ok()) {
-      return absl::Status(FromGrpcStatus(s).code(),
-                          absl::StrCat("catalog: ", s.error_message(), " (checking ", fields[i], ")"));
+      return absl::Status(FromGrpcStatus(s).code(), absl::StrCat("catalog: ", s.error_message(),
+                                                                 " (checking ", fields[i], ")"));
     }
   }
   return absl::OkStatus();

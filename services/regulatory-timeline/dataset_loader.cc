@@ -17,7 +17,8 @@ absl::StatusOr<LoadSummary> LoadTimelineDataset(Timeline& timeline,
   LoadSummary summary;
   absl::Status s =
       UpsertDatasetRecords(timeline.policies(), dataset.policies(), report, "dataset", summary);
-  if (s.ok()) s = UpsertDatasetRecords(timeline.events(), dataset.events(), report, "dataset", summary);
+  if (s.ok())
+    s = UpsertDatasetRecords(timeline.events(), dataset.events(), report, "dataset", summary);
   // Stages of every loaded product go through the outbox like any write.
   if (s.ok()) s = timeline.EnqueueAllStages();
   if (s.ok()) s = timeline.DeliverStageOutbox().status();

@@ -39,9 +39,8 @@ void StageSync::Run() {
   for (;;) {
     {
       absl::MutexLock lock(&mu_);
-      auto wake = [this, seen]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return stop_ || generation_ != seen;
-      };
+      auto wake = [this, seen]()
+                      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_ || generation_ != seen; };
       mu_.AwaitWithTimeout(absl::Condition(&wake), wait);
       if (stop_) return;
       seen = generation_;
@@ -62,8 +61,7 @@ void StageSync::Run() {
     }
     const absl::Status error = delivered.ok() ? pending.status() : delivered.status();
     Log(LogLevel::kWarning, "regulatory stages not delivered to the catalog; will retry",
-        {{"error", std::string(error.message())},
-         {"retry_in", absl::FormatDuration(backoff)}});
+        {{"error", std::string(error.message())}, {"retry_in", absl::FormatDuration(backoff)}});
     wait = backoff;
     backoff = std::min(backoff * 2, options_.max_backoff);
   }

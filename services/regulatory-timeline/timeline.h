@@ -68,7 +68,8 @@ class Timeline {
   ResourceTable<Policy>& policies() { return policies_; }
 
   // Event writes that also update the catalog's regulatory stages.
-  absl::StatusOr<Event> CreateEvent(absl::string_view id, Event event, absl::string_view origin = "api");
+  absl::StatusOr<Event> CreateEvent(absl::string_view id, Event event,
+                                    absl::string_view origin = "api");
   absl::StatusOr<Event> UpdateEvent(const Event& patch, const google::protobuf::FieldMask& mask);
   absl::Status DeleteEvent(absl::string_view name, absl::string_view etag);
   // Recomputes and sends the regulatory stages of `products` (all products

@@ -11,21 +11,22 @@
 namespace regenatlas::timeline {
 
 grpc::ServerUnaryReactor* TimelineService::CreateEvent(Ctx* ctx, const v1::CreateEventRequest* req,
-                                                     v1::Event* resp) {
+                                                       v1::Event* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     return Deliver(timeline_->CreateEvent(req->event_id(), req->event()), resp);
   });
 }
 
 grpc::ServerUnaryReactor* TimelineService::GetEvent(Ctx* ctx, const v1::GetEventRequest* req,
-                                                  v1::Event* resp) {
+                                                    v1::Event* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     return Deliver(timeline_->events().Get(req->name()), resp);
   });
 }
 
-grpc::ServerUnaryReactor* TimelineService::BatchGetEvents(Ctx* ctx, const v1::BatchGetEventsRequest* req,
-                                                      v1::BatchGetEventsResponse* resp) {
+grpc::ServerUnaryReactor* TimelineService::BatchGetEvents(Ctx* ctx,
+                                                          const v1::BatchGetEventsRequest* req,
+                                                          v1::BatchGetEventsResponse* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     if (req->names_size() > kMaxPageSize) {
       return Deliver(absl::InvalidArgumentError("names: at most 1000 per call"));
@@ -34,7 +35,7 @@ grpc::ServerUnaryReactor* TimelineService::BatchGetEvents(Ctx* ctx, const v1::Ba
       absl::StatusOr<v1::Event> r = timeline_->events().Get(req->names(i));
       if (!r.ok()) {
         return Deliver(absl::Status(r.status().code(),
-                                       absl::StrCat("names[", i, "]: ", r.status().message())));
+                                    absl::StrCat("names[", i, "]: ", r.status().message())));
       }
       *resp->add_events() = *std::move(r);
     }
@@ -43,7 +44,7 @@ grpc::ServerUnaryReactor* TimelineService::BatchGetEvents(Ctx* ctx, const v1::Ba
 }
 
 grpc::ServerUnaryReactor* TimelineService::ListEvents(Ctx* ctx, const v1::ListEventsRequest* req,
-                                                  v1::ListEventsResponse* resp) {
+                                                      v1::ListEventsResponse* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     auto page = timeline_->ListEvents(
         ListQuery{req->page_size(), req->page_token(), req->filter(), req->order_by()});
@@ -56,35 +57,37 @@ grpc::ServerUnaryReactor* TimelineService::ListEvents(Ctx* ctx, const v1::ListEv
 }
 
 grpc::ServerUnaryReactor* TimelineService::UpdateEvent(Ctx* ctx, const v1::UpdateEventRequest* req,
-                                                     v1::Event* resp) {
+                                                       v1::Event* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     return Deliver(timeline_->UpdateEvent(req->event(), req->update_mask()), resp);
   });
 }
 
 grpc::ServerUnaryReactor* TimelineService::DeleteEvent(Ctx* ctx, const v1::DeleteEventRequest* req,
-                                                     google::protobuf::Empty* resp) {
+                                                       google::protobuf::Empty* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     return Deliver(timeline_->DeleteEvent(req->name(), req->etag()));
   });
 }
 
-grpc::ServerUnaryReactor* TimelineService::CreatePolicy(Ctx* ctx, const v1::CreatePolicyRequest* req,
-                                                     v1::Policy* resp) {
+grpc::ServerUnaryReactor* TimelineService::CreatePolicy(Ctx* ctx,
+                                                        const v1::CreatePolicyRequest* req,
+                                                        v1::Policy* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     return Deliver(timeline_->policies().Create(req->policy_id(), req->policy()), resp);
   });
 }
 
 grpc::ServerUnaryReactor* TimelineService::GetPolicy(Ctx* ctx, const v1::GetPolicyRequest* req,
-                                                  v1::Policy* resp) {
+                                                     v1::Policy* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     return Deliver(timeline_->policies().Get(req->name()), resp);
   });
 }
 
-grpc::ServerUnaryReactor* TimelineService::BatchGetPolicies(Ctx* ctx, const v1::BatchGetPoliciesRequest* req,
-                                                      v1::BatchGetPoliciesResponse* resp) {
+grpc::ServerUnaryReactor* TimelineService::BatchGetPolicies(Ctx* ctx,
+                                                            const v1::BatchGetPoliciesRequest* req,
+                                                            v1::BatchGetPoliciesResponse* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     if (req->names_size() > kMaxPageSize) {
       return Deliver(absl::InvalidArgumentError("names: at most 1000 per call"));
@@ -93,7 +96,7 @@ grpc::ServerUnaryReactor* TimelineService::BatchGetPolicies(Ctx* ctx, const v1::
       absl::StatusOr<v1::Policy> r = timeline_->policies().Get(req->names(i));
       if (!r.ok()) {
         return Deliver(absl::Status(r.status().code(),
-                                       absl::StrCat("names[", i, "]: ", r.status().message())));
+                                    absl::StrCat("names[", i, "]: ", r.status().message())));
       }
       *resp->add_policies() = *std::move(r);
     }
@@ -101,8 +104,9 @@ grpc::ServerUnaryReactor* TimelineService::BatchGetPolicies(Ctx* ctx, const v1::
   });
 }
 
-grpc::ServerUnaryReactor* TimelineService::ListPolicies(Ctx* ctx, const v1::ListPoliciesRequest* req,
-                                                  v1::ListPoliciesResponse* resp) {
+grpc::ServerUnaryReactor* TimelineService::ListPolicies(Ctx* ctx,
+                                                        const v1::ListPoliciesRequest* req,
+                                                        v1::ListPoliciesResponse* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     auto page = timeline_->ListPolicies(
         ListQuery{req->page_size(), req->page_token(), req->filter(), req->order_by()});
@@ -114,15 +118,17 @@ grpc::ServerUnaryReactor* TimelineService::ListPolicies(Ctx* ctx, const v1::List
   });
 }
 
-grpc::ServerUnaryReactor* TimelineService::UpdatePolicy(Ctx* ctx, const v1::UpdatePolicyRequest* req,
-                                                     v1::Policy* resp) {
+grpc::ServerUnaryReactor* TimelineService::UpdatePolicy(Ctx* ctx,
+                                                        const v1::UpdatePolicyRequest* req,
+                                                        v1::Policy* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     return Deliver(timeline_->policies().Update(req->policy(), req->update_mask()), resp);
   });
 }
 
-grpc::ServerUnaryReactor* TimelineService::DeletePolicy(Ctx* ctx, const v1::DeletePolicyRequest* req,
-                                                     google::protobuf::Empty* resp) {
+grpc::ServerUnaryReactor* TimelineService::DeletePolicy(Ctx* ctx,
+                                                        const v1::DeletePolicyRequest* req,
+                                                        google::protobuf::Empty* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     return Deliver(timeline_->policies().Delete(req->name(), req->etag()));
   });
@@ -144,10 +150,9 @@ grpc::ServerUnaryReactor* TimelineService::ComputeMilestoneIntervals(
 }
 
 grpc::ServerUnaryReactor* TimelineService::ListFirsts(Ctx* ctx, const v1::ListFirstsRequest* req,
-                                                     v1::ListFirstsResponse* resp) {
-  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
-    return Deliver(timeline_->ListFirsts(*req), resp);
-  });
+                                                      v1::ListFirstsResponse* resp) {
+  return RunUnary(ctx, &executor_,
+                  [=]() -> absl::Status { return Deliver(timeline_->ListFirsts(*req), resp); });
 }
 
 // One WatchEvents call, driven by reactions only: a change listener on the

@@ -40,20 +40,22 @@ class TimelineService final : public v1::RegulatoryTimelineService::CallbackServ
   Reactor* CreateEvent(Ctx* ctx, const v1::CreateEventRequest* req, v1::Event* resp) override;
   Reactor* GetEvent(Ctx* ctx, const v1::GetEventRequest* req, v1::Event* resp) override;
   Reactor* BatchGetEvents(Ctx* ctx, const v1::BatchGetEventsRequest* req,
-                       v1::BatchGetEventsResponse* resp) override;
-  Reactor* ListEvents(Ctx* ctx, const v1::ListEventsRequest* req, v1::ListEventsResponse* resp) override;
+                          v1::BatchGetEventsResponse* resp) override;
+  Reactor* ListEvents(Ctx* ctx, const v1::ListEventsRequest* req,
+                      v1::ListEventsResponse* resp) override;
   Reactor* UpdateEvent(Ctx* ctx, const v1::UpdateEventRequest* req, v1::Event* resp) override;
   Reactor* DeleteEvent(Ctx* ctx, const v1::DeleteEventRequest* req,
-                      google::protobuf::Empty* resp) override;
+                       google::protobuf::Empty* resp) override;
 
   Reactor* CreatePolicy(Ctx* ctx, const v1::CreatePolicyRequest* req, v1::Policy* resp) override;
   Reactor* GetPolicy(Ctx* ctx, const v1::GetPolicyRequest* req, v1::Policy* resp) override;
   Reactor* BatchGetPolicies(Ctx* ctx, const v1::BatchGetPoliciesRequest* req,
-                       v1::BatchGetPoliciesResponse* resp) override;
-  Reactor* ListPolicies(Ctx* ctx, const v1::ListPoliciesRequest* req, v1::ListPoliciesResponse* resp) override;
+                            v1::BatchGetPoliciesResponse* resp) override;
+  Reactor* ListPolicies(Ctx* ctx, const v1::ListPoliciesRequest* req,
+                        v1::ListPoliciesResponse* resp) override;
   Reactor* UpdatePolicy(Ctx* ctx, const v1::UpdatePolicyRequest* req, v1::Policy* resp) override;
   Reactor* DeletePolicy(Ctx* ctx, const v1::DeletePolicyRequest* req,
-                      google::protobuf::Empty* resp) override;
+                        google::protobuf::Empty* resp) override;
 
   Reactor* GetProductTimeline(Ctx* ctx, const v1::GetProductTimelineRequest* req,
                               v1::ProductTimeline* resp) override;
