@@ -22,7 +22,9 @@ absl::Status FromRocksStatus(const rocksdb::Status& s, absl::string_view what) {
       // A held LOCK file means another process owns the directory: retrying
       // will not help until it exits.
       if (s.ToString().find("lock") != std::string::npos) {
-        return absl::FailedPreconditionError(msg);
+        return absl::FailedPreconditionError(absl::StrCat(
+            "storage: the store is in use by another process (its LOCK file is held); stop the "
+            "other server or choose another --data_dir (", s.ToString(), ")"));
       }
       return absl::UnavailableError(msg);
     case rocksdb::Status::kBusy:

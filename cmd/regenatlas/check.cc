@@ -96,6 +96,11 @@ std::string NameOf(const Message& m) {
 
 int RunCheck(const CheckOptions& options, std::ostream& out) {
   namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(options.dataset_dir, ec)) {
+    out << "error: " << options.dataset_dir << ": no such dataset directory\n";
+    return 1;
+  }
   std::vector<std::string> errors;
   catalog::v1::CatalogDataset catalog_data;
   timeline::v1::TimelineDataset timeline_data;

@@ -28,7 +28,8 @@ constexpr char kTopUsage[] =
     "  import   import registry records (ctgov: ClinicalTrials.gov JSON) into a stopped server's "
     "store\n"
     "\n"
-    "Run 'regenatlas <command> --help' for the flags of a command.\n";
+    "Run 'regenatlas <command> --help' for the flags of a command, 'regenatlas --version'\n"
+    "for the version. Exit status: 0 success, 1 runtime error, 2 usage error.\n";
 
 int Fail(const absl::Status& status) {
   std::cerr << "regenatlas: " << status.message() << "\n";
@@ -197,6 +198,10 @@ int main(int argc, char** argv) {
   // Before any thread exists, so that only sigwait sees SIGTERM/SIGINT.
   regenatlas::BlockTerminationSignals();
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && (args[0] == "--version" || args[0] == "version")) {
+    std::cout << "regenatlas " << REGENATLAS_VERSION << "\n";
+    return 0;
+  }
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::cout << kTopUsage;
     return args.empty() ? 2 : 0;

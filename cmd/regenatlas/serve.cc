@@ -7,6 +7,12 @@
 #include <sstream>
 #include <thread>
 
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -363,10 +369,78 @@ absl::Status CheckFlags(const ServeOptions& o) {
   return absl::OkStatus();
 }
 
+// Binds host:port for a moment to tell "address already in use" apart from
+// other failures before anything is loaded (gRPC only says it cannot
+// listen). Port 0 and Unix sockets are not checked.
+absl::Status CheckCanListen(const std::string& flag, const std::string& address) {
+  if (address.empty() || absl::StartsWith(address, "unix:")) return absl::OkStatus();
+  const size_t colon = address.rfind(':');
+  if (colon == std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat("--", flag, "=", address, ": expected host:port"));
+  }
+  std::string host = address.substr(0, colon);
+  const std::string port = address.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.empty() ? nullptr : host.c_str(), port.c_str(), &hints, &found) != 0 ||
+      found == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, "=", address, ": cannot resolve the host or the port"));
+  }
+  absl::Status result = absl::OkStatus();
+  const int fd = socket(found->ai_family, found->ai_socktype, found->ai_protocol);
+  if (fd >= 0) {
+    const int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(fd, found->ai_addr, found->ai_addrlen) != 0) {
+      if (errno == EADDRINUSE) {
+        result = absl::FailedPreconditionError(absl::StrCat(
+            "--", flag, "=", address,
+            ": address already in use (is another server running? stop it or pick another port)"));
+      } else if (errno == EADDRNOTAVAIL) {
+        result = absl::InvalidArgumentError(
+            absl::StrCat("--", flag, "=", address, ": not an address of this machine"));
+      } else if (errno == EACCES) {
+        result = absl::PermissionDeniedError(
+            absl::StrCat("--", flag, "=", address, ": permission denied (ports below 1024?)"));
+      }
+    }
+    close(fd);
+  }
+  freeaddrinfo(found);
+  return result;
+}
+
+// The dataset directory must exist (a typo would otherwise serve an empty
+// store without a word).
+absl::Status CheckDataset(const ServeOptions& o) {
+  if (o.dataset == "none" || o.role == "gateway") return absl::OkStatus();
+  std::error_code ec;
+  if (!std::filesystem::is_directory(o.dataset, ec)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--dataset=", o.dataset,
+        ": no such directory (give the reference dataset directory, e.g. data, or none to start "
+        "with an empty store)"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 int RunServe(const ServeOptions& o) {
   if (absl::Status s = CheckFlags(o); !s.ok()) return StartupError(s, "bad flags", 2);
+  if (absl::Status s = CheckDataset(o); !s.ok()) return StartupError(s, "bad flags", 2);
+  for (const auto& [flag, address] : {std::pair<const char*, const std::string&>{"listen", o.listen},
+                                      {"health_listen", o.health_listen},
+                                      {"metrics_listen", o.metrics_listen}}) {
+    if (absl::Status s = CheckCanListen(flag, address); !s.ok()) {
+      return StartupError(s, "cannot listen", absl::IsInvalidArgument(s) ? 2 : 1);
+    }
+  }
   const bool backend = o.role == "catalog" || o.role == "timeline" || o.role == "analytics";
   gateway::AccessOptions access;
   // Backends answer anonymous callers only when told to: their callers are

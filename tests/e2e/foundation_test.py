@@ -3,13 +3,15 @@ Python grpcio. Run by ctest (see tests/CMakeLists.txt)."""
 
 import os
 import shutil
+import socket
+import subprocess
 import sys
 import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 import grpc  # noqa: E402  (Debian's python3-grpcio)
-from regenatlas_e2e import CURATOR_KEY, BufError, Server, buf_curl, write_keys  # noqa: E402
+from regenatlas_e2e import BIN, CURATOR_KEY, BufError, Server, buf_curl, write_keys  # noqa: E402
 
 SERVICES = [
     "regenatlas.catalog.v1.CatalogService",
@@ -124,6 +126,40 @@ class FoundationTest(unittest.TestCase):
         with self.assertRaises(RuntimeError) as err:
             second.start(timeout=30)
         self.assertIn("cannot open store", str(err.exception))
+        self.assertIn("in use by another process", str(err.exception))
+
+    def test_startup_errors_say_what_to_do(self):
+        """Each startup error names the problem and the fix, before any
+        dataset work; exit 2 for usage errors, 1 for runtime errors."""
+        def run(*args):
+            return subprocess.run([BIN] + list(args), capture_output=True, text=True, timeout=60)
+        version = run("--version")
+        self.assertEqual(version.returncode, 0)
+        self.assertRegex(version.stdout, r"^regenatlas \d+\.\d+\.\d+")
+        check = run("check", "/no/such/dataset")
+        self.assertEqual(check.returncode, 1)
+        self.assertIn("no such dataset directory", check.stdout + check.stderr)
+        missing = run("serve", "--listen=127.0.0.1:0", "--data_dir=" + self.data_dir,
+                      "--dataset=/no/such/dataset")
+        self.assertEqual(missing.returncode, 2)
+        self.assertIn("--dataset=/no/such/dataset: no such directory", missing.stderr)
+        self.assertNotIn("catalog dataset", missing.stderr)
+        role = run("serve", "--role=cataloq", "--data_dir=" + self.data_dir)
+        self.assertEqual(role.returncode, 2)
+        self.assertIn('unknown role', role.stderr)
+        self.assertIn('cataloq', role.stderr)
+        # A port in use: said so, before the dataset is loaded.
+        taken = socket.socket()
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        try:
+            busy = run("serve", "--listen=127.0.0.1:%d" % taken.getsockname()[1],
+                       "--data_dir=" + self.data_dir)
+        finally:
+            taken.close()
+        self.assertEqual(busy.returncode, 1)
+        self.assertIn("address already in use", busy.stderr)
+        self.assertNotIn("catalog dataset", busy.stderr)
 
 
 if __name__ == "__main__":
