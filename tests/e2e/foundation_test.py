@@ -11,6 +11,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 import grpc  # noqa: E402  (Debian's python3-grpcio)
+DATASET = os.environ.get(
+    "REGENATLAS_DATASET", os.path.join(os.path.dirname(__file__), "..", "..", "data"))
 from regenatlas_e2e import BIN, CURATOR_KEY, BufError, Server, buf_curl, write_keys  # noqa: E402
 
 SERVICES = [
@@ -154,7 +156,7 @@ class FoundationTest(unittest.TestCase):
         taken.listen(1)
         try:
             busy = run("serve", "--listen=127.0.0.1:%d" % taken.getsockname()[1],
-                       "--data_dir=" + self.data_dir)
+                       "--data_dir=" + self.data_dir, "--dataset=" + DATASET)
         finally:
             taken.close()
         self.assertEqual(busy.returncode, 1)
