@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "common/error_details.h"
 #include "common/excerpt.h"
 
 namespace regenatlas {
@@ -12,8 +13,10 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   // absl and gRPC share the canonical code numbering.
   // Messages stay short whatever the domain put in them: they travel in
   // HTTP/2 trailers, whose size peers limit (8 KB by default).
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
-                      Excerpt(status.message(), kMaxStatusMessageBytes));
+  std::string message = Excerpt(status.message(), kMaxStatusMessageBytes);
+  std::string details = EncodeStatusDetails(status, message);
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::move(message),
+                      std::move(details));
 }
 
 absl::Status FromGrpcStatus(const grpc::Status& status) {

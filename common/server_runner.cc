@@ -7,7 +7,9 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc_status.h"
 #include "common/log.h"
+#include "google/protobuf/descriptor.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/support/server_interceptor.h"
 
@@ -22,9 +24,11 @@ namespace {
 // observer when there is one.
 class CallInterceptor : public grpc::experimental::Interceptor {
  public:
-  CallInterceptor(const ServerCallObserver* observer, bool log_failures, std::string method)
+  CallInterceptor(const ServerCallObserver* observer, bool log_failures,
+                  const std::set<std::string>* served, std::string method)
       : observer_(observer),
         log_failures_(log_failures),
+        served_(served),
         method_(std::move(method)),
         start_(absl::Now()) {}
 
@@ -38,7 +42,24 @@ class CallInterceptor : public grpc::experimental::Interceptor {
       }
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
-      const grpc::Status status = methods->GetSendStatus();
+      grpc::Status status = methods->GetSendStatus();
+      // gRPC answers a request it cannot deserialize with a bare
+      // UNIMPLEMENTED; for a method we serve, that is a bad request.
+      if (status.error_code() == grpc::StatusCode::UNIMPLEMENTED &&
+          status.error_message().empty()) {
+        const auto* pool = google::protobuf::DescriptorPool::generated_pool();
+        const std::string full = method_.size() > 1 ? method_.substr(1) : method_;
+        const size_t slash = full.rfind('/');
+        const auto* m = slash == std::string::npos
+                            ? nullptr
+                            : pool->FindMethodByName(
+                                  absl::StrCat(full.substr(0, slash), ".", full.substr(slash + 1)));
+        if (m != nullptr && served_->count(m->service()->full_name()) > 0) {
+          status = ToGrpcStatus(absl::InvalidArgumentError(
+              absl::StrCat("request: cannot be parsed as ", m->input_type()->full_name())));
+          methods->ModifySendStatus(status);
+        }
+      }
       if (observer_ != nullptr && *observer_) {
         (*observer_)(method_, status.error_code(), absl::Now() - start_);
       }
@@ -56,6 +77,7 @@ class CallInterceptor : public grpc::experimental::Interceptor {
  private:
   const ServerCallObserver* observer_;
   const bool log_failures_;
+  const std::set<std::string>* served_;
   const std::string method_;
   const absl::Time start_;
   std::string request_id_;
@@ -63,16 +85,18 @@ class CallInterceptor : public grpc::experimental::Interceptor {
 
 class CallInterceptorFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  CallInterceptorFactory(const ServerCallObserver* observer, bool log_failures)
-      : observer_(observer), log_failures_(log_failures) {}
+  CallInterceptorFactory(const ServerCallObserver* observer, bool log_failures,
+                         const std::set<std::string>* served)
+      : observer_(observer), log_failures_(log_failures), served_(served) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
-    return new CallInterceptor(observer_, log_failures_, info->method());
+    return new CallInterceptor(observer_, log_failures_, served_, info->method());
   }
 
  private:
   const ServerCallObserver* observer_;
   const bool log_failures_;
+  const std::set<std::string>* served_;
 };
 
 }  // namespace
@@ -84,6 +108,7 @@ ServerRunner::~ServerRunner() { Shutdown(); }
 void ServerRunner::AddService(grpc::Service* service, const std::string& health_name,
                               bool serving_at_start) {
   services_.push_back({service, health_name, serving_at_start});
+  if (!health_name.empty()) served_.insert(health_name);
 }
 
 void ServerRunner::AddShutdownHook(std::function<void()> hook) {
@@ -117,8 +142,8 @@ absl::Status ServerRunner::Start() {
   builder.AddListeningPort(local_address, grpc::InsecureServerCredentials(), &local_port);
   {
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
-    creators.push_back(
-        std::make_unique<CallInterceptorFactory>(&options_.observer, options_.log_failures));
+    creators.push_back(std::make_unique<CallInterceptorFactory>(&options_.observer,
+                                                                options_.log_failures, &served_));
     builder.experimental().SetInterceptorCreators(std::move(creators));
   }
   builder.RegisterService(&health_);

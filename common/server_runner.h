@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,12 @@ class ServerRunner {
   void AddService(grpc::Service* service, const std::string& health_name,
                   bool serving_at_start = true);
 
+  // Declares that this server serves the proto service `full_name` (done by
+  // AddService for a non-empty `health_name`): a request of one of its
+  // methods that gRPC cannot deserialize is answered INVALID_ARGUMENT
+  // rather than gRPC's bare UNIMPLEMENTED. Only before Start().
+  void AddServedName(const std::string& full_name) { served_.insert(full_name); }
+
   // Runs `hook` at the start of Shutdown(), before the server stops taking
   // calls (e.g. to end long-lived streams so they do not use up the grace
   // period).
@@ -94,6 +101,7 @@ class ServerRunner {
     bool serving_at_start;
   };
   std::vector<Registered> services_;
+  std::set<std::string> served_;
   std::vector<std::function<void()>> shutdown_hooks_;
   std::unique_ptr<grpc::Server> server_;
   std::shared_ptr<grpc::Channel> local_;

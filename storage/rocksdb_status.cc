@@ -24,7 +24,8 @@ absl::Status FromRocksStatus(const rocksdb::Status& s, absl::string_view what) {
       if (s.ToString().find("lock") != std::string::npos) {
         return absl::FailedPreconditionError(absl::StrCat(
             "storage: the store is in use by another process (its LOCK file is held); stop the "
-            "other server or choose another --data_dir (", s.ToString(), ")"));
+            "other server or choose another --data_dir (",
+            s.ToString(), ")"));
       }
       return absl::UnavailableError(msg);
     case rocksdb::Status::kBusy:

@@ -3,8 +3,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
-#include <set>
 #include <ostream>
+#include <set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -114,8 +114,8 @@ int RunCheck(const CheckOptions& options, std::ostream& out) {
   for (const Part& part : {Part{"catalog", &catalog_data, &catalog_report},
                            Part{"timeline", &timeline_data, &timeline_report},
                            Part{"analytics", &analytics_data, &analytics_report}}) {
-    absl::Status s = LoadDatasetDir((fs::path(options.dataset_dir) / part.dir).string(), part.data,
-                                    part.report);
+    absl::Status s =
+        LoadDatasetDir((fs::path(options.dataset_dir) / part.dir).string(), part.data, part.report);
     if (!s.ok()) errors.push_back(std::string(s.message()));
     errors.insert(errors.end(), part.report->errors.begin(), part.report->errors.end());
   }
@@ -155,20 +155,24 @@ int RunCheck(const CheckOptions& options, std::ostream& out) {
       const std::string name = NameOf(record);
       auto files = report.files_of.find(name);
       const std::string where =
-          files == report.files_of.end() ? name
-                                         : absl::StrCat(name, " (", absl::StrJoin(files->second, ", "), ")");
+          files == report.files_of.end()
+              ? name
+              : absl::StrCat(name, " (", absl::StrJoin(files->second, ", "), ")");
       WalkStrings(record, "", [&](const std::string& path, const std::string& value) {
         for (const char* collection :
              {"products/", "organizations/", "indications/", "trials/", "sources/"}) {
           if (!absl::StartsWith(value, collection)) continue;
           absl::Status found;
           if (absl::StartsWith(value, "products/")) found = catalog.products().Get(value).status();
-          if (absl::StartsWith(value, "organizations/")) found = catalog.organizations().Get(value).status();
-          if (absl::StartsWith(value, "indications/")) found = catalog.indications().Get(value).status();
+          if (absl::StartsWith(value, "organizations/"))
+            found = catalog.organizations().Get(value).status();
+          if (absl::StartsWith(value, "indications/"))
+            found = catalog.indications().Get(value).status();
           if (absl::StartsWith(value, "trials/")) found = catalog.GetTrial(value).status();
           if (absl::StartsWith(value, "sources/")) found = catalog.sources().Get(value).status();
           if (!found.ok()) {
-            errors.push_back(absl::StrCat(where, ": ", path, ": ", value, " does not exist in the catalog"));
+            errors.push_back(
+                absl::StrCat(where, ": ", path, ": ", value, " does not exist in the catalog"));
           }
         }
       });
@@ -217,7 +221,8 @@ int RunCheck(const CheckOptions& options, std::ostream& out) {
     counts["catalog Trial"] = catalog_data.trials_size();
 
     out << "Dataset " << options.dataset_dir << ": "
-        << catalog_report.files.size() + timeline_report.files.size() + analytics_report.files.size()
+        << catalog_report.files.size() + timeline_report.files.size() +
+               analytics_report.files.size()
         << " files\n";
     for (const auto& [what, n] : counts) out << "  " << what << ": " << n << "\n";
     out << "\nStatements merged across documents that disagree: "
@@ -242,12 +247,12 @@ int RunCheck(const CheckOptions& options, std::ostream& out) {
     }
     std::map<std::string, int> trials_by_registry;
     for (const auto& t : catalog_data.trials()) {
-      std::string registry = t.primary_id().id().empty()
-                                 ? "(no registry ID printed)"
-                                 : common::v1::Registry_Name(
-                                       catalog::ParseRegistryId(t.primary_id().id())
-                                           .value_or(t.primary_id())
-                                           .registry());
+      std::string registry =
+          t.primary_id().id().empty()
+              ? "(no registry ID printed)"
+              : common::v1::Registry_Name(catalog::ParseRegistryId(t.primary_id().id())
+                                              .value_or(t.primary_id())
+                                              .registry());
       ++trials_by_registry[registry];
     }
     out << "\nCoverage: products per document and table\n";
@@ -255,7 +260,8 @@ int RunCheck(const CheckOptions& options, std::ostream& out) {
       out << "  " << place << ": " << names.size() << "\n";
     }
     out << "Coverage: trials per registry (primary ID)\n";
-    for (const auto& [registry, n] : trials_by_registry) out << "  " << registry << ": " << n << "\n";
+    for (const auto& [registry, n] : trials_by_registry)
+      out << "  " << registry << ": " << n << "\n";
 
     // Timeline counts by type / kind and jurisdiction.
     std::map<std::string, int> event_types, event_places, policy_kinds, policy_places;
@@ -292,7 +298,8 @@ int RunCheck(const CheckOptions& options, std::ostream& out) {
         std::string kind = catalog::v1::DataIssueKind_Name(issue.kind());
         ++by_kind[kind];
         lines.push_back(absl::StrCat("  [", kind.substr(strlen("DATA_ISSUE_KIND_")), "] ",
-                                     issue.record(), " ", issue.field(), ": ", issue.description()));
+                                     issue.record(), " ", issue.field(), ": ",
+                                     issue.description()));
       }
       if (page->next_page_token().empty()) break;
       req.set_page_token(page->next_page_token());

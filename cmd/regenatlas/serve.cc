@@ -1,17 +1,16 @@
 #include "cmd/regenatlas/serve.h"
 
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
 #include <thread>
-
-#include <netdb.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cerrno>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -251,6 +250,7 @@ absl::Status StartPublicFace(const ServeOptions& o, const gateway::AccessOptions
   gateway::Front* front = p.front.get();
   for (grpc::Service* s : front->Services()) p.public_runner->AddService(s, "", true);
   for (const gateway::Route& r : routes) {
+    p.public_runner->AddServedName(r.service);
     monitored.push_back({r.service, [front, name = r.service] { return front->ChannelFor(name); }});
   }
   absl::Status s = p.public_runner->Start();
@@ -376,11 +376,13 @@ absl::Status CheckCanListen(const std::string& flag, const std::string& address)
   if (address.empty() || absl::StartsWith(address, "unix:")) return absl::OkStatus();
   const size_t colon = address.rfind(':');
   if (colon == std::string::npos) {
-    return absl::InvalidArgumentError(absl::StrCat("--", flag, "=", address, ": expected host:port"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, "=", address, ": expected host:port"));
   }
   std::string host = address.substr(0, colon);
   const std::string port = address.substr(colon + 1);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -434,9 +436,10 @@ absl::Status CheckDataset(const ServeOptions& o) {
 int RunServe(const ServeOptions& o) {
   if (absl::Status s = CheckFlags(o); !s.ok()) return StartupError(s, "bad flags", 2);
   if (absl::Status s = CheckDataset(o); !s.ok()) return StartupError(s, "bad flags", 2);
-  for (const auto& [flag, address] : {std::pair<const char*, const std::string&>{"listen", o.listen},
-                                      {"health_listen", o.health_listen},
-                                      {"metrics_listen", o.metrics_listen}}) {
+  for (const auto& [flag, address] :
+       {std::pair<const char*, const std::string&>{"listen", o.listen},
+        {"health_listen", o.health_listen},
+        {"metrics_listen", o.metrics_listen}}) {
     if (absl::Status s = CheckCanListen(flag, address); !s.ok()) {
       return StartupError(s, "cannot listen", absl::IsInvalidArgument(s) ? 2 : 1);
     }

@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/error_details.h"
 
 namespace regenatlas::gateway {
 
@@ -118,9 +119,12 @@ absl::Status RateLimiter::Admit(const std::string& client, absl::Duration* retry
     return absl::OkStatus();
   }
   *retry_after = absl::Seconds((1.0 - b.tokens) / qps_);
-  return absl::ResourceExhaustedError(
+  absl::Status refused = absl::ResourceExhaustedError(
       absl::StrFormat("rate limit of %.0f calls/s exceeded for %s; retry after %d ms", qps_, client,
                       absl::ToInt64Milliseconds(*retry_after) + 1));
+  // google.rpc.RetryInfo carries the same delay (common/error_details.h).
+  SetRetryAfter(refused, *retry_after + absl::Milliseconds(1));
+  return refused;
 }
 
 }  // namespace regenatlas::gateway

@@ -225,6 +225,8 @@ class Front::Call final : public grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>
     if (!backend_done_ || writing_ || finished_) return;
     // The backend's trailers (e.g. x-resume-token) reach the caller.
     for (const auto& [key, value] : client_ctx_.GetServerTrailingMetadata()) {
+      // grpc-* trailers (status, message, details) travel in status_.
+      if (absl::StartsWith(absl::string_view(key.data(), key.size()), "grpc-")) continue;
       ctx_->AddTrailingMetadata(std::string(key.data(), key.size()),
                                 std::string(value.data(), value.size()));
     }

@@ -7,13 +7,15 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 import grpc  # noqa: E402  (Debian's python3-grpcio)
 DATASET = os.environ.get(
     "REGENATLAS_DATASET", os.path.join(os.path.dirname(__file__), "..", "..", "data"))
-from regenatlas_e2e import BIN, CURATOR_KEY, BufError, Server, buf_curl, write_keys  # noqa: E402
+from regenatlas_e2e import (BIN, CURATOR_KEY, BufError, Server, buf_curl, error_details,  # noqa: E402
+                            write_keys)
 
 SERVICES = [
     "regenatlas.catalog.v1.CatalogService",
@@ -129,6 +131,45 @@ class FoundationTest(unittest.TestCase):
             second.start(timeout=30)
         self.assertIn("cannot open store", str(err.exception))
         self.assertIn("in use by another process", str(err.exception))
+
+    def test_errors_carry_machine_readable_details(self):
+        """AIP-193: BadRequest naming the field, ErrorInfo with a stable
+        reason, RetryInfo on a rate-limited call; an unparseable request is
+        INVALID_ARGUMENT."""
+        server = Server(self.data_dir, ["--dataset=none", "--rate_limit_qps=1",
+                                        "--rate_limit_burst=2"]).start()
+        self.servers.append(server)
+        with self.assertRaises(BufError) as bad:
+            buf_curl(server.address, "regenatlas.catalog.v1.CatalogService/ListProducts",
+                     {"filter": "((("})
+        self.assertEqual(bad.exception.code, "invalid_argument")
+        details = error_details(bad.exception)
+        self.assertEqual(details["google.rpc.BadRequest"][0][0], "filter")
+        self.assertIn("unexpected end of filter", details["google.rpc.BadRequest"][0][1])
+        self.assertEqual(details["google.rpc.ErrorInfo"]["reason"], "INVALID_FILTER")
+        self.assertEqual(details["google.rpc.ErrorInfo"]["domain"], "regenatlas.io")
+        limited = None
+        for _ in range(10):
+            try:
+                buf_curl(server.address, "regenatlas.catalog.v1.CatalogService/ListSources", {})
+            except BufError as e:
+                limited = e
+                break
+        self.assertIsNotNone(limited, "no call was rate limited")
+        self.assertEqual(limited.code, "resource_exhausted")
+        details = error_details(limited)
+        self.assertEqual(details["google.rpc.ErrorInfo"]["reason"], "RATE_LIMITED")
+        self.assertGreater(details["google.rpc.RetryInfo"], 0)
+        self.assertLessEqual(details["google.rpc.RetryInfo"], 1.5)
+        # Bytes that are not a ListSourcesRequest.
+        time.sleep(1.5)  # let the bucket refill (rate limit of 1 call/s)
+        with grpc.insecure_channel(server.address) as channel:
+            call = channel.unary_unary("/regenatlas.catalog.v1.CatalogService/ListSources")
+            with self.assertRaises(grpc.RpcError) as garbage:
+                call(b"\xff\xff\xff\xff", timeout=30)
+        self.assertEqual(garbage.exception.code(), grpc.StatusCode.INVALID_ARGUMENT)
+        self.assertIn("cannot be parsed as regenatlas.catalog.v1.ListSourcesRequest",
+                      garbage.exception.details())
 
     def test_startup_errors_say_what_to_do(self):
         """Each startup error names the problem and the fix, before any

@@ -4,6 +4,7 @@ to it with clients nobody here wrote (`buf curl`, Python grpcio)."""
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -19,6 +20,22 @@ TIMEOUT_SCALE = max(1.0, float(os.environ.get("REGENATLAS_TEST_TIMEOUT_SCALE") o
 def scaled(seconds):
     """A timeout in seconds, stretched for sanitizer builds."""
     return seconds * TIMEOUT_SCALE
+
+
+# Sanitizer builds also set REGENATLAS_SANITIZER_LOG_DIR, where
+# scripts/test-sanitizers.sh looks for reports: a server log holding one
+# (gcc's UBSan writes to stderr whatever log_path says) is kept there.
+SANITIZER_LOG_DIR = os.environ.get("REGENATLAS_SANITIZER_LOG_DIR")
+
+
+def keep_sanitizer_report(log_path):
+    if not SANITIZER_LOG_DIR:
+        return
+    with open(log_path, encoding="utf-8", errors="replace") as f:
+        text = f.read()
+    if "Sanitizer" in text or "runtime error:" in text:
+        os.makedirs(SANITIZER_LOG_DIR, exist_ok=True)
+        shutil.copy(log_path, os.path.join(SANITIZER_LOG_DIR, "server-" + os.path.basename(log_path)))
 
 
 class Server:
@@ -79,6 +96,7 @@ class Server:
             self.proc.wait(timeout=scaled(30))
         if self.log_path and os.path.exists(self.log_path):
             self.log.close()
+            keep_sanitizer_report(self.log_path)
             os.unlink(self.log_path)
 
 
@@ -181,3 +199,59 @@ def python_stubs(directory):
     if directory not in sys.path:
         sys.path.insert(0, directory)
     return directory
+
+
+def decode_wire(data):
+    """Decodes protobuf wire format into {field number: [values]} (varints as
+    ints, length-delimited fields as bytes): enough to read google.rpc error
+    details without their .proto files."""
+    fields, i = {}, 0
+
+    def varint():
+        nonlocal i
+        shift = value = 0
+        while True:
+            b = data[i]
+            i += 1
+            value |= (b & 0x7F) << shift
+            shift += 7
+            if not b & 0x80:
+                return value
+    while i < len(data):
+        key = varint()
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            fields.setdefault(number, []).append(varint())
+        elif wire == 2:
+            n = varint()
+            fields.setdefault(number, []).append(data[i:i + n])
+            i += n
+        else:
+            raise ValueError("unsupported wire type %d" % wire)
+    return fields
+
+
+def error_details(buf_error):
+    """The google.rpc details of a failed `buf curl` call, decoded:
+    {"google.rpc.BadRequest": [(field, description), ...],
+     "google.rpc.ErrorInfo": {"reason": ..., "domain": ..., "metadata": {...}},
+     "google.rpc.RetryInfo": seconds as float}."""
+    import base64
+    out = {}
+    for d in json.loads(buf_error.raw).get("details", []):
+        value = d.get("value", "")
+        raw = base64.b64decode(value + "=" * (-len(value) % 4))
+        f = decode_wire(raw)
+        if d["type"] == "google.rpc.BadRequest":
+            out[d["type"]] = [(decode_wire(v)[1][0].decode(), decode_wire(v).get(2, [b""])[0].decode())
+                              for v in f.get(1, [])]
+        elif d["type"] == "google.rpc.ErrorInfo":
+            meta = {}
+            for entry in f.get(3, []):
+                e = decode_wire(entry)
+                meta[e[1][0].decode()] = e.get(2, [b""])[0].decode()
+            out[d["type"]] = {"reason": f[1][0].decode(), "domain": f[2][0].decode(), "metadata": meta}
+        elif d["type"] == "google.rpc.RetryInfo":
+            dur = decode_wire(f[1][0]) if 1 in f else {}
+            out[d["type"]] = dur.get(1, [0])[0] + dur.get(2, [0])[0] / 1e9
+    return out

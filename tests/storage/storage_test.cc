@@ -84,7 +84,8 @@ TEST(KeyTest, StringRoundTripAndMalformed) {
   EXPECT_EQ(*r.String(), s);
   EXPECT_EQ(*r.String(), "");
   EXPECT_TRUE(r.done());
-  KeyReader bad(std::string("abc", 3));
+  std::string unterminated("abc", 3);  // KeyReader keeps a view: must outlive it
+  KeyReader bad(unterminated);
   EXPECT_EQ(bad.String().status().code(), absl::StatusCode::kInvalidArgument);
   KeyReader short_int("abc");
   EXPECT_EQ(short_int.Uint64().status().code(), absl::StatusCode::kInvalidArgument);
