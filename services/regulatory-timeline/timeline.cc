@@ -437,7 +437,7 @@ void Timeline::StageOutbox(storage::WriteBatch& batch, absl::string_view product
             absl::StrCat(outbox_nonce_.fetch_add(1), "@", absl::ToUnixMicros(absl::Now())));
 }
 
-absl::Status Timeline::EnqueueAllStages() {
+absl::StatusOr<std::set<std::string>> Timeline::ProductsWithStageEvents() const {
   std::set<std::string> all;
   absl::Status s = events_.ScanAll(nullptr, [&](absl::string_view, absl::string_view bytes) {
     Event e;
@@ -447,8 +447,14 @@ absl::Status Timeline::EnqueueAllStages() {
     return true;
   });
   if (!s.ok()) return s;
+  return all;
+}
+
+absl::Status Timeline::EnqueueAllStages() {
+  absl::StatusOr<std::set<std::string>> all = ProductsWithStageEvents();
+  if (!all.ok()) return all.status();
   storage::WriteBatch batch;
-  for (const std::string& product : all) StageOutbox(batch, product);
+  for (const std::string& product : *all) StageOutbox(batch, product);
   if (batch.empty()) return absl::OkStatus();
   return store_->Write(std::move(batch)).status();
 }
@@ -591,16 +597,9 @@ absl::Status Timeline::DeleteEvent(absl::string_view name, absl::string_view eta
 
 absl::Status Timeline::SyncRegulatoryStages(std::vector<std::string> products) {
   if (products.empty()) {
-    std::set<std::string> all;
-    absl::Status s = events_.ScanAll(nullptr, [&](absl::string_view, absl::string_view bytes) {
-      Event e;
-      if (e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) && StageOf(e).has_value()) {
-        all.insert(e.products().begin(), e.products().end());
-      }
-      return true;
-    });
-    if (!s.ok()) return s;
-    products.assign(all.begin(), all.end());
+    absl::StatusOr<std::set<std::string>> all = ProductsWithStageEvents();
+    if (!all.ok()) return all.status();
+    products.assign(all->begin(), all->end());
   }
   for (const std::string& product : products) {
     absl::StatusOr<std::vector<std::string>> ids =

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -130,6 +131,7 @@ class Timeline {
       absl::string_view field) const;
   absl::StatusOr<std::vector<Event>> EventsOfType(timeline::v1::EventType type) const;
   void StageOutbox(storage::WriteBatch& batch, absl::string_view product);
+  absl::StatusOr<std::set<std::string>> ProductsWithStageEvents() const;
 
   storage::Store* const store_;
   CatalogClient* const catalog_;
