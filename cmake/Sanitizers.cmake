@@ -83,7 +83,9 @@ else()
     # ignore_noninstrumented_modules: memcpy/free/... that Debian's
     # uninstrumented libraries (gRPC, protobuf, RocksDB, libstdc++) call are
     # not checked: TSan cannot see those libraries' own synchronisation.
-    "TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:ignore_noninstrumented_modules=1:suppressions=${_supp}/tsan.supp:print_suppressions=0:log_path=${_log}/tsan"
+    # history_size=4: deep enough to restore both stacks of a report, which
+    # the suppressions need.
+    "TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:history_size=4:ignore_noninstrumented_modules=1:suppressions=${_supp}/tsan.supp:print_suppressions=0:log_path=${_log}/tsan"
     "REGENATLAS_TEST_TIMEOUT_SCALE=5")
 endif()
 set(_env_file ${CMAKE_BINARY_DIR}/sanitizer_test_env.cmake)

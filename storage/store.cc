@@ -1,11 +1,13 @@
 #include "storage/store.h"
 
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
 #include "rocksdb/utilities/checkpoint.h"
@@ -66,7 +68,28 @@ struct Store::Impl {
   mutable absl::Mutex listeners_mu;
   std::map<uint64_t, std::function<void(uint64_t)>> listeners ABSL_GUARDED_BY(listeners_mu);
   uint64_t next_listener ABSL_GUARDED_BY(listeners_mu) = 1;
-  bool closed = false;
+  // Reads (Get, Scan, NewSnapshot, Checkpoint, Flush) run inside a Reading;
+  // CloseDb() marks the store closed, then waits for the reads in progress,
+  // so none uses the DB while it is closed and later ones fail. Writes are
+  // serialised with Close() by write_mu. Sequentially consistent on purpose:
+  // a reader's increment and the closer's flag cannot both go unseen.
+  std::atomic<bool> closed{false};
+  mutable std::atomic<int> reads{0};
+  class Reading {
+   public:
+    explicit Reading(const Impl& impl) : impl_(impl) {
+      impl_.reads.fetch_add(1);
+      open_ = !impl_.closed.load();
+    }
+    ~Reading() { impl_.reads.fetch_sub(1); }
+    Reading(const Reading&) = delete;
+    Reading& operator=(const Reading&) = delete;
+    bool open() const { return open_; }
+
+   private:
+    const Impl& impl_;
+    bool open_;
+  };
 
   rocksdb::ColumnFamilyHandle* cf(ColumnFamily c) const { return handles[static_cast<int>(c)]; }
   rocksdb::ReadOptions ReadOpts(const Snapshot* s) const {
@@ -75,8 +98,8 @@ struct Store::Impl {
     return ro;
   }
   absl::Status CloseDb() {
-    if (closed) return absl::OkStatus();
-    closed = true;
+    if (closed.exchange(true)) return absl::OkStatus();
+    while (reads.load() != 0) absl::SleepFor(absl::Milliseconds(1));
     absl::Status status = absl::OkStatus();
     rocksdb::FlushOptions fo;
     status.Update(FromRocksStatus(db->Flush(fo, handles), "flush on close"));
@@ -148,7 +171,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
 
 absl::StatusOr<std::optional<std::string>> Store::Get(ColumnFamily cf, absl::string_view key,
                                                       const Snapshot* snapshot) const {
-  if (impl_->closed) return absl::FailedPreconditionError("storage: closed");
+  Impl::Reading reading(*impl_);
+  if (!reading.open()) return absl::FailedPreconditionError("storage: closed");
   std::string value;
   rocksdb::Status s = impl_->db->Get(impl_->ReadOpts(snapshot), impl_->cf(cf),
                                      rocksdb::Slice(key.data(), key.size()), &value);
@@ -213,15 +237,19 @@ void Store::RemoveChangeListener(uint64_t id) {
 }
 
 std::shared_ptr<const Snapshot> Store::NewSnapshot() const {
+  Impl::Reading reading(*impl_);
   auto rep = std::make_unique<Snapshot::Rep>();
-  rep->db = impl_->db.get();
-  rep->snapshot = impl_->db->GetSnapshot();
+  if (reading.open()) {  // else an empty snapshot: reads through it fail (closed)
+    rep->db = impl_->db.get();
+    rep->snapshot = impl_->db->GetSnapshot();
+  }
   return std::shared_ptr<const Snapshot>(new Snapshot(std::move(rep)));
 }
 
 absl::Status Store::Scan(ColumnFamily cf, const ScanRange& range, const Snapshot* snapshot,
                          absl::FunctionRef<bool(absl::string_view, absl::string_view)> fn) const {
-  if (impl_->closed) return absl::FailedPreconditionError("storage: closed");
+  Impl::Reading reading(*impl_);
+  if (!reading.open()) return absl::FailedPreconditionError("storage: closed");
   rocksdb::ReadOptions ro = impl_->ReadOpts(snapshot);
   rocksdb::Slice lower(range.start), upper(range.end);
   ro.iterate_lower_bound = &lower;
@@ -294,7 +322,8 @@ uint64_t Store::WaitForChange(uint64_t after_seq, absl::Duration timeout) const 
 }
 
 absl::Status Store::Checkpoint(const std::string& dir) const {
-  if (impl_->closed) return absl::FailedPreconditionError("storage: closed");
+  Impl::Reading reading(*impl_);
+  if (!reading.open()) return absl::FailedPreconditionError("storage: closed");
   rocksdb::Checkpoint* raw = nullptr;
   absl::Status s =
       FromRocksStatus(rocksdb::Checkpoint::Create(impl_->db.get(), &raw), "checkpoint");
@@ -304,7 +333,8 @@ absl::Status Store::Checkpoint(const std::string& dir) const {
 }
 
 absl::Status Store::Flush() {
-  if (impl_->closed) return absl::FailedPreconditionError("storage: closed");
+  Impl::Reading reading(*impl_);
+  if (!reading.open()) return absl::FailedPreconditionError("storage: closed");
   return FromRocksStatus(impl_->db->Flush(rocksdb::FlushOptions(), impl_->handles), "flush");
 }
 
