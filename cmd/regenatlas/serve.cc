@@ -327,6 +327,13 @@ int ShutDown(Process& p, const ServeOptions& o, int sig) {
   p.internal->Shutdown(deadline);
   Log(LogLevel::kInfo, "servers stopped",
       {{"after", absl::FormatDuration(absl::Trunc(absl::Now() - start, absl::Milliseconds(1)))}});
+  // The services go before the store: their executors join here, so no
+  // task still reads while the store closes.
+  p.gateway_service.reset();
+  p.analytics_service.reset();
+  p.timeline_service.reset();
+  p.catalog_internal.reset();
+  p.catalog_service.reset();
   if (p.store != nullptr) {
     if (absl::Status s = p.store->Close(); !s.ok()) {
       Log(LogLevel::kError, "store close failed", {{"error", std::string(s.message())}});

@@ -285,7 +285,11 @@ Front::Front(FrontOptions options) : options_(std::move(options)), id_prefix_(Ra
   }
 }
 
-Front::~Front() = default;
+Front::~Front() {
+  // Orders this destruction after the last CallDone visibly (the server's
+  // shutdown already did, through gRPC's uninstrumented synchronisation).
+  absl::MutexLock lock(&mu_);
+}
 
 std::vector<grpc::Service*> Front::Services() {
   std::vector<grpc::Service*> out;

@@ -45,9 +45,12 @@ grpc::ServerUnaryReactor* GatewayService::ListBackends(
     HealthCheckResponse response;
     absl::Time start;
   };
+  // The mutex orders the setup (this thread) and the callbacks (gRPC's
+  // threads) visibly for ThreadSanitizer; the last callback finishes.
   struct State {
+    absl::Mutex mu;
     std::vector<Check> checks;
-    std::atomic<size_t> remaining;
+    size_t remaining;
     explicit State(size_t n) : checks(n), remaining(n) {}
   };
   auto state = std::make_shared<State>(n);
@@ -55,19 +58,26 @@ grpc::ServerUnaryReactor* GatewayService::ListBackends(
   const auto fallback =
       std::chrono::system_clock::now() + absl::ToChronoMilliseconds(options_.default_deadline);
   if (deadline > fallback) deadline = fallback;
-  for (size_t i = 0; i < n; ++i) {
-    gateway::v1::Backend* b = response->add_backends();
-    b->set_service(options_.backends[i].service);
-    b->set_target(options_.backends[i].target);
+  {
+    absl::MutexLock lock(&state->mu);
+    for (size_t i = 0; i < n; ++i) {
+      gateway::v1::Backend* b = response->add_backends();
+      b->set_service(options_.backends[i].service);
+      b->set_target(options_.backends[i].target);
+    }
   }
   for (size_t i = 0; i < n; ++i) {
     Check& check = state->checks[i];
-    check.context.set_deadline(deadline);
-    check.request.set_service(options_.backends[i].service);
-    check.start = absl::Now();
+    {
+      absl::MutexLock lock(&state->mu);
+      check.context.set_deadline(deadline);
+      check.request.set_service(options_.backends[i].service);
+      check.start = absl::Now();
+    }
     Health::Stub stub(ChannelOf(i));
     stub.async()->Check(&check.context, &check.request, &check.response,
                         [state, i, response, reactor](grpc::Status status) {
+                          absl::ReleasableMutexLock lock(&state->mu);
                           Check& c = state->checks[i];
                           gateway::v1::Backend* b = response->mutable_backends(static_cast<int>(i));
                           b->set_latency_micros(absl::ToInt64Microseconds(absl::Now() - c.start));
@@ -79,7 +89,9 @@ grpc::ServerUnaryReactor* GatewayService::ListBackends(
                           } else {
                             b->set_health(gateway::v1::BACKEND_HEALTH_NOT_SERVING);
                           }
-                          if (--state->remaining == 0) reactor->Finish(grpc::Status::OK);
+                          const bool last = --state->remaining == 0;
+                          lock.Release();
+                          if (last) reactor->Finish(grpc::Status::OK);
                         });
   }
   return reactor;
@@ -99,19 +111,37 @@ constexpr char kTimeline[] = "regenatlas.timeline.v1.RegulatoryTimelineService";
 constexpr char kAnalytics[] = "regenatlas.analytics.v1.MarketAnalyticsService";
 
 // One backend call of the dossier: its context, outcome and latency.
+// Its fields are written by the issuing thread and by gRPC's callback
+// thread; the mutex makes their order visible to ThreadSanitizer (gRPC's
+// own hand-off is not instrumented).
 struct SectionCall {
   grpc::ClientContext context;
-  grpc::Status status;
-  absl::Time start;
-  absl::Duration latency;
+  absl::Mutex mu;
+  grpc::Status status ABSL_GUARDED_BY(mu);
+  absl::Time start ABSL_GUARDED_BY(mu);
+  absl::Duration latency ABSL_GUARDED_BY(mu);
   // Completion callback of the async stub: records and counts down.
   std::function<void(grpc::Status)> Done(absl::BlockingCounter* counter) {
-    start = absl::Now();
+    {
+      absl::MutexLock lock(&mu);
+      start = absl::Now();
+    }
     return [this, counter](grpc::Status s) {
-      status = std::move(s);
-      latency = absl::Now() - start;
+      {
+        absl::MutexLock lock(&mu);
+        status = std::move(s);
+        latency = absl::Now() - start;
+      }
       counter->DecrementCount();
     };
+  }
+  grpc::Status Status() {
+    absl::MutexLock lock(&mu);
+    return status;
+  }
+  absl::Duration Latency() {
+    absl::MutexLock lock(&mu);
+    return latency;
   }
 };
 
@@ -195,9 +225,9 @@ grpc::ServerUnaryReactor* GatewayService::GetProductDossier(
                                         prices_call.Done(&pending));
     pending.Wait();
     gateway::v1::DossierSection ps =
-        SectionOf("product", kCatalog, product_call.status, product_call.latency);
-    if (product_call.status.error_code() == grpc::StatusCode::NOT_FOUND) {
-      return absl::NotFoundError(product_call.status.error_message());
+        SectionOf("product", kCatalog, product_call.Status(), product_call.Latency());
+    if (product_call.Status().error_code() == grpc::StatusCode::NOT_FOUND) {
+      return absl::NotFoundError(product_call.Status().error_message());
     }
     std::vector<analytics::v1::IndicationLandscape> landscapes;
     gateway::v1::DossierSection ls;
@@ -230,9 +260,9 @@ grpc::ServerUnaryReactor* GatewayService::GetProductDossier(
     for (auto& l : landscapes) *dossier.add_landscapes() = std::move(l);
     bool complete = true;
     for (gateway::v1::DossierSection section :
-         {ps, SectionOf("trials", kCatalog, trials_call.status, trials_call.latency),
-          SectionOf("timeline", kTimeline, timeline_call.status, timeline_call.latency),
-          SectionOf("prices", kAnalytics, prices_call.status, prices_call.latency), ls}) {
+         {ps, SectionOf("trials", kCatalog, trials_call.Status(), trials_call.Latency()),
+          SectionOf("timeline", kTimeline, timeline_call.Status(), timeline_call.Latency()),
+          SectionOf("prices", kAnalytics, prices_call.Status(), prices_call.Latency()), ls}) {
       complete = complete && section.ok();
       *dossier.add_sections() = std::move(section);
     }
