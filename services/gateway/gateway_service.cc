@@ -7,6 +7,7 @@
 #include "absl/synchronization/blocking_counter.h"
 #include "common/resource_name.h"
 #include "common/rpc.h"
+#include "common/tsan.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "regenatlas/analytics/v1/analytics_service.grpc.pb.h"
 #include "regenatlas/catalog/v1/catalog_service.grpc.pb.h"
@@ -74,9 +75,12 @@ grpc::ServerUnaryReactor* GatewayService::ListBackends(
       check.request.set_service(options_.backends[i].service);
       check.start = absl::Now();
     }
+    // gRPC hands `state` to its callback threads invisibly for TSan.
+    TsanRelease(state.get());
     Health::Stub stub(ChannelOf(i));
     stub.async()->Check(&check.context, &check.request, &check.response,
                         [state, i, response, reactor](grpc::Status status) {
+                          TsanAcquire(state.get());
                           absl::ReleasableMutexLock lock(&state->mu);
                           Check& c = state->checks[i];
                           gateway::v1::Backend* b = response->mutable_backends(static_cast<int>(i));
@@ -126,7 +130,10 @@ struct SectionCall {
       absl::MutexLock lock(&mu);
       start = absl::Now();
     }
+    // gRPC hands this object to its callback thread invisibly for TSan.
+    TsanRelease(this);
     return [this, counter](grpc::Status s) {
+      TsanAcquire(this);
       {
         absl::MutexLock lock(&mu);
         status = std::move(s);
