@@ -390,7 +390,9 @@ void Front::Drain() {
 grpc::ChannelArguments BackendChannelArguments(const std::vector<std::string>& services) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 200);
+  // Not GRPC_ARG_MIN_RECONNECT_BACKOFF_MS: gRPC also uses it as the connect
+  // timeout, and 200 ms aborted handshakes on a loaded machine ("tcp
+  // handshaker shutdown").
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
   args.SetInt(GRPC_ARG_ENABLE_RETRIES, 1);
   std::vector<std::string> names;
