@@ -100,8 +100,8 @@ void AddSources(std::vector<Posting>& out, const Citations& citations) {
 // NMPA; NHFPC became NHC. A filter on "NMPA" finds what its predecessors
 // issued.
 std::vector<std::string> WithSuccessor(const std::string& agency) {
-  static const auto* kSuccessor = new std::map<std::string, std::string>{
-      {"CFDA", "NMPA"}, {"SFDA", "NMPA"}, {"NHFPC", "NHC"}};
+  static const auto* kSuccessor =
+      new std::map<std::string, std::string>{{"CFDA", "NMPA"}, {"SFDA", "NMPA"}, {"NHFPC", "NHC"}};
   auto it = kSuccessor->find(agency);
   if (it == kSuccessor->end()) return {agency};
   return {agency, it->second};
@@ -161,7 +161,8 @@ std::vector<Posting> PostingsOf(const Policy& p) {
   return out;
 }
 
-std::optional<absl::StatusOr<int64_t>> TimelineIntEncoder(const std::string& field, const std::string&) {
+std::optional<absl::StatusOr<int64_t>> TimelineIntEncoder(const std::string& field,
+                                                          const std::string&) {
   if (field == "date_first" || field == "date_last") {
     return absl::StatusOr<int64_t>(absl::InternalError("date postings are matched by period"));
   }
@@ -180,11 +181,13 @@ auto DateMatch(const std::string& field, filter::Op op, const std::string& value
   if (!d.ok()) return d.status();
   const int64_t first = FirstDay(*d), last = LastDay(*d);
   if (field == "period" || op == filter::Op::kHas) {
-    return intersect(range("date_first", std::nullopt, last), range("date_last", first, std::nullopt));
+    return intersect(range("date_first", std::nullopt, last),
+                     range("date_last", first, std::nullopt));
   }
   switch (op) {
     case filter::Op::kEq:
-      return intersect(range("date_first", first, std::nullopt), range("date_last", std::nullopt, last));
+      return intersect(range("date_first", first, std::nullopt),
+                       range("date_last", std::nullopt, last));
     case filter::Op::kGe:
       return range("date_first", first, std::nullopt);
     case filter::Op::kGt:
@@ -239,8 +242,8 @@ absl::Status CheckDateRange(const filter::Node* node) {
     }
   }
   if (low.has_value() && high.has_value() && *low > *high) {
-    return absl::InvalidArgumentError(absl::StrCat("filter: date range is reversed: from ", low_text,
-                                                   " to ", high_text, " contains no day"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "filter: date range is reversed: from ", low_text, " to ", high_text, " contains no day"));
   }
   return absl::OkStatus();
 }
@@ -300,15 +303,17 @@ class Timeline::TimelinePostings : public IndexPostings {
   TimelinePostings(const Timeline* timeline, const std::string& collection,
                    const storage::Snapshot* snapshot)
       : IndexPostings(timeline->store_, kIndexCf, collection, snapshot,
-                      collection == "events" ? static_cast<const ResourceTableBase*>(&timeline->events_)
-                                             : &timeline->policies_,
+                      collection == "events"
+                          ? static_cast<const ResourceTableBase*>(&timeline->events_)
+                          : &timeline->policies_,
                       &TimelineIntEncoder) {}
 
   absl::StatusOr<std::vector<std::string>> Match(const std::string& field,
                                                  const filter::FieldSpec& spec, filter::Op op,
                                                  const std::string& value) override {
     if (field != "date" && field != "period") return IndexPostings::Match(field, spec, op, value);
-    if (op == filter::Op::kHas && value == "*") return IndexPostings::Match("date_first", spec, op, value);
+    if (op == filter::Op::kHas && value == "*")
+      return IndexPostings::Match("date_first", spec, op, value);
     return DateMatch(
         field, op, value,
         [this](const std::string& f, std::optional<int64_t> lo, std::optional<int64_t> hi) {
@@ -330,7 +335,8 @@ class OneRecordPostings : public RecordPostings {
                                                  const filter::FieldSpec& spec, filter::Op op,
                                                  const std::string& value) override {
     if (field != "date" && field != "period") return RecordPostings::Match(field, spec, op, value);
-    if (op == filter::Op::kHas && value == "*") return RecordPostings::Match("date_first", spec, op, value);
+    if (op == filter::Op::kHas && value == "*")
+      return RecordPostings::Match("date_first", spec, op, value);
     return DateMatch(
         field, op, value,
         [this](const std::string& f, std::optional<int64_t> lo, std::optional<int64_t> hi)
@@ -397,18 +403,21 @@ const ListSpec& PoliciesSpec() {
 Timeline::Timeline(storage::Store* store, CatalogClient* catalog, TimelineOptions options)
     : store_(store),
       catalog_(catalog),
-      events_(store, &write_mu_, TableOptions(options, "events"),
-              [](const Event& e) { return ValidateEvent(e); },
-              [](const Event& e) {
-                return PostingKeys("events", PostingsOf(e), e.name().substr(strlen("events/")));
-              }),
-      policies_(store, &write_mu_, TableOptions(options, "policies"),
-                [](const Policy& p) { return ValidatePolicy(p); },
-                [](const Policy& p) {
-                  return PostingKeys("policies", PostingsOf(p), p.name().substr(strlen("policies/")));
-                }) {
-  events_.set_reference_check(
-      [this](const google::protobuf::Message& m) { return CheckCatalogRefs(static_cast<const Event&>(m)); });
+      events_(
+          store, &write_mu_, TableOptions(options, "events"),
+          [](const Event& e) { return ValidateEvent(e); },
+          [](const Event& e) {
+            return PostingKeys("events", PostingsOf(e), e.name().substr(strlen("events/")));
+          }),
+      policies_(
+          store, &write_mu_, TableOptions(options, "policies"),
+          [](const Policy& p) { return ValidatePolicy(p); },
+          [](const Policy& p) {
+            return PostingKeys("policies", PostingsOf(p), p.name().substr(strlen("policies/")));
+          }) {
+  events_.set_reference_check([this](const google::protobuf::Message& m) {
+    return CheckCatalogRefs(static_cast<const Event&>(m));
+  });
   policies_.set_reference_check([this](const google::protobuf::Message& m) {
     return CheckCatalogSources(static_cast<const Policy&>(m).sources(), "policy.sources");
   });
@@ -419,84 +428,12 @@ Timeline::Timeline(storage::Store* store, CatalogClient* catalog, TimelineOption
     const auto* after = static_cast<const Event*>(ctx.new_record);
     std::set<std::string> products;
     for (const Event* e : {before, after}) {
-      if (e != nullptr && StageOf(*e).has_value()) products.insert(e->products().begin(), e->products().end());
+      if (e != nullptr && StageOf(*e).has_value())
+        products.insert(e->products().begin(), e->products().end());
     }
     for (const std::string& product : products) StageOutbox(*ctx.batch, product);
     return absl::OkStatus();
   });
-}
-
-namespace {
-constexpr char kOutboxPrefix[] = "~stage-outbox/";
-}  // namespace
-
-void Timeline::StageOutbox(storage::WriteBatch& batch, absl::string_view product) {
-  // A fresh marker per write: the sync deletes the marker only if no later
-  // write replaced it while the catalog call was in flight.
-  batch.Put(kRecordsCf, absl::StrCat(kOutboxPrefix, product),
-            absl::StrCat(outbox_nonce_.fetch_add(1), "@", absl::ToUnixMicros(absl::Now())));
-}
-
-absl::StatusOr<std::set<std::string>> Timeline::ProductsWithStageEvents() const {
-  std::set<std::string> all;
-  absl::Status s = events_.ScanAll(nullptr, [&](absl::string_view, absl::string_view bytes) {
-    Event e;
-    if (e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) && StageOf(e).has_value()) {
-      all.insert(e.products().begin(), e.products().end());
-    }
-    return true;
-  });
-  if (!s.ok()) return s;
-  return all;
-}
-
-absl::Status Timeline::EnqueueAllStages() {
-  absl::StatusOr<std::set<std::string>> all = ProductsWithStageEvents();
-  if (!all.ok()) return all.status();
-  storage::WriteBatch batch;
-  for (const std::string& product : *all) StageOutbox(batch, product);
-  if (batch.empty()) return absl::OkStatus();
-  return store_->Write(std::move(batch)).status();
-}
-
-absl::StatusOr<size_t> Timeline::PendingStageSyncs() const {
-  size_t n = 0;
-  absl::Status s = store_->Scan(kRecordsCf, storage::ScanRange::Prefix(kOutboxPrefix), nullptr,
-                                [&](absl::string_view, absl::string_view) {
-                                  ++n;
-                                  return true;
-                                });
-  if (!s.ok()) return s;
-  return n;
-}
-
-absl::StatusOr<size_t> Timeline::DeliverStageOutbox() {
-  std::vector<std::pair<std::string, std::string>> pending;
-  absl::Status s = store_->Scan(kRecordsCf, storage::ScanRange::Prefix(kOutboxPrefix), nullptr,
-                                [&](absl::string_view key, absl::string_view value) {
-                                  pending.emplace_back(std::string(key.substr(strlen(kOutboxPrefix))),
-                                                       std::string(value));
-                                  return pending.size() < 256;
-                                });
-  if (!s.ok()) return s;
-  size_t delivered = 0;
-  for (const auto& [product, marker] : pending) {
-    s = SyncRegulatoryStages({product});
-    if (!s.ok()) return s;
-    // Delete the marker unless a newer write replaced it meanwhile.
-    absl::MutexLock lock(&write_mu_);
-    absl::StatusOr<std::optional<std::string>> current =
-        store_->Get(kRecordsCf, absl::StrCat(kOutboxPrefix, product));
-    if (!current.ok()) return current.status();
-    if (current->has_value() && **current == marker) {
-      storage::WriteBatch batch;
-      batch.Delete(kRecordsCf, absl::StrCat(kOutboxPrefix, product));
-      s = store_->Write(std::move(batch)).status();
-      if (!s.ok()) return s;
-    }
-    ++delivered;
-  }
-  return delivered;
 }
 
 absl::Status Timeline::ValidateEvent(const Event& e) {
@@ -516,8 +453,8 @@ absl::Status Timeline::ValidateEvent(const Event& e) {
     if (!id.ok()) return id.status();
   }
   for (int i = 0; i < e.organizations_size(); ++i) {
-    absl::StatusOr<std::string> id = ParseResourceName(e.organizations(i), "organizations",
-                                                       absl::StrCat("event.organizations[", i, "]"));
+    absl::StatusOr<std::string> id = ParseResourceName(
+        e.organizations(i), "organizations", absl::StrCat("event.organizations[", i, "]"));
     if (!id.ok()) return id.status();
   }
   for (int i = 0; i < e.trials_size(); ++i) {
@@ -534,7 +471,8 @@ absl::Status Timeline::ValidateEvent(const Event& e) {
 }
 
 absl::Status Timeline::ValidatePolicy(const Policy& policy) {
-  absl::Status s = ValidateEnum(policy.kind(), timeline::v1::PolicyKind_IsValid, true, "policy.kind");
+  absl::Status s =
+      ValidateEnum(policy.kind(), timeline::v1::PolicyKind_IsValid, true, "policy.kind");
   if (!s.ok()) return s;
   s = ValidateJurisdiction(policy.jurisdiction(), "policy.jurisdiction");
   if (!s.ok()) return s;
@@ -593,6 +531,19 @@ absl::StatusOr<Event> Timeline::UpdateEvent(const Event& patch,
 
 absl::Status Timeline::DeleteEvent(absl::string_view name, absl::string_view etag) {
   return events_.Delete(name, etag);
+}
+
+absl::StatusOr<std::set<std::string>> Timeline::ProductsWithStageEvents() const {
+  std::set<std::string> all;
+  absl::Status s = events_.ScanAll(nullptr, [&](absl::string_view, absl::string_view bytes) {
+    Event e;
+    if (e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) && StageOf(e).has_value()) {
+      all.insert(e.products().begin(), e.products().end());
+    }
+    return true;
+  });
+  if (!s.ok()) return s;
+  return all;
 }
 
 absl::Status Timeline::SyncRegulatoryStages(std::vector<std::string> products) {
@@ -668,8 +619,9 @@ absl::StatusOr<ListResult<Policy>> Timeline::ListPolicies(const ListQuery& q) co
 }
 
 absl::StatusOr<std::vector<Event>> Timeline::EventsOfType(EventType type) const {
-  absl::StatusOr<std::vector<std::string>> ids = PostingIds(
-      *store_, kIndexCf, "events", "type", EnumName(timeline::v1::EventType_descriptor(), type), nullptr);
+  absl::StatusOr<std::vector<std::string>> ids =
+      PostingIds(*store_, kIndexCf, "events", "type",
+                 EnumName(timeline::v1::EventType_descriptor(), type), nullptr);
   if (!ids.ok()) return ids.status();
   std::vector<Event> out;
   for (const std::string& id : *ids) {
@@ -750,7 +702,8 @@ absl::StatusOr<timeline::v1::ProductTimeline> Timeline::GetProductTimeline(
 
 absl::StatusOr<timeline::v1::ComputeMilestoneIntervalsResponse> Timeline::ComputeMilestoneIntervals(
     const timeline::v1::ComputeMilestoneIntervalsRequest& request) const {
-  absl::Status s = ValidateEnum(request.from_type(), timeline::v1::EventType_IsValid, true, "from_type");
+  absl::Status s =
+      ValidateEnum(request.from_type(), timeline::v1::EventType_IsValid, true, "from_type");
   if (!s.ok()) return s;
   s = ValidateEnum(request.to_type(), timeline::v1::EventType_IsValid, true, "to_type");
   if (!s.ok()) return s;
@@ -798,7 +751,8 @@ absl::StatusOr<timeline::v1::ComputeMilestoneIntervalsResponse> Timeline::Comput
     iv->set_to_event(b->name());
     *iv->mutable_from_date() = a->date();
     *iv->mutable_to_date() = b->date();
-    iv->set_min_days(static_cast<int32_t>(std::max<int64_t>(0, FirstDay(b->date()) - LastDay(a->date()))));
+    iv->set_min_days(
+        static_cast<int32_t>(std::max<int64_t>(0, FirstDay(b->date()) - LastDay(a->date()))));
     iv->set_max_days(static_cast<int32_t>(max_days));
     const double estimate = std::max(0.0, MidDay(b->date()) - MidDay(a->date()));
     iv->set_estimate_days(estimate);
@@ -853,11 +807,12 @@ absl::StatusOr<timeline::v1::ListFirstsResponse> Timeline::ListFirsts(
         catalog_->GetProducts({names.begin(), names.end()});
     if (!products.ok()) return products.status();
     for (const auto& p : *products) {
-      std::string v = group_by == "cell_source"
-                          ? catalog::v1::CellSource_Name(p.cell_source()).substr(strlen("CELL_SOURCE_"))
-                      : group_by == "cell_type"
-                          ? catalog::v1::CellType_Name(p.cell_type()).substr(strlen("CELL_TYPE_"))
-                          : catalog::v1::CellCategory_Name(p.cell_category()).substr(strlen("CELL_CATEGORY_"));
+      std::string v =
+          group_by == "cell_source"
+              ? catalog::v1::CellSource_Name(p.cell_source()).substr(strlen("CELL_SOURCE_"))
+          : group_by == "cell_type"
+              ? catalog::v1::CellType_Name(p.cell_type()).substr(strlen("CELL_TYPE_"))
+              : catalog::v1::CellCategory_Name(p.cell_category()).substr(strlen("CELL_CATEGORY_"));
       group_of[p.name()] = v;
     }
   }
@@ -928,7 +883,7 @@ absl::StatusOr<Timeline::WatchQuery> Timeline::PrepareWatch(
 }
 
 absl::StatusOr<std::vector<WatchChange>> Timeline::ReadChanges(WatchQuery& query,
-                                                                size_t limit) const {
+                                                               size_t limit) const {
   std::vector<WatchChange> out;
   while (out.size() < limit) {
     absl::StatusOr<std::vector<storage::Change>> changes =

@@ -39,9 +39,9 @@ std::vector<std::string> Keys(const Store& store, ColumnFamily cf, const ScanRan
 
 TEST(KeyTest, StringOrderMatchesComponentOrder) {
   // Includes embedded NULs, 0xff bytes and prefixes of each other.
-  std::vector<std::string> strings = {"",     "a",  std::string("a\0", 2), std::string("a\0b", 3),
-                                      "a\x01", "ab", "b",                   "\xff",
-                                      "\xff\xff"};
+  std::vector<std::string> strings = {
+      "",     "a",       std::string("a\0", 2), std::string("a\0b", 3), "a\x01", "ab", "b",
+      "\xff", "\xff\xff"};
   for (const auto& a : strings) {
     for (const auto& b : strings) {
       std::string ka = Key().String(a).String("z").Release();
@@ -118,7 +118,9 @@ TEST(StoreTest, CloseWhileReadingFailsLaterReadsCleanly) {
         EXPECT_EQ(got->value_or(""), "v");
         absl::Status scan = store->Scan(ColumnFamily::kCatalog, ScanRange::Prefix(""), nullptr,
                                         [](absl::string_view, absl::string_view) { return true; });
-        if (!scan.ok()) EXPECT_EQ(scan.code(), absl::StatusCode::kFailedPrecondition);
+        if (!scan.ok()) {
+          EXPECT_EQ(scan.code(), absl::StatusCode::kFailedPrecondition);
+        }
       }
     });
   }
@@ -322,7 +324,8 @@ TEST(CollectionTest, ScansRecordsAfterAnId) {
   Collection a(ColumnFamily::kCatalog, "a");
   Collection ab(ColumnFamily::kCatalog, "ab");
   WriteBatch batch;
-  for (const char* id : {"x", "y", "x-1", "z"}) batch.Put(ColumnFamily::kCatalog, a.RecordKey(id), id);
+  for (const char* id : {"x", "y", "x-1", "z"})
+    batch.Put(ColumnFamily::kCatalog, a.RecordKey(id), id);
   batch.Put(ColumnFamily::kCatalog, ab.RecordKey("w"), "other collection");
   ASSERT_TRUE(store->Write(std::move(batch)).ok());
   std::vector<std::string> ids;
