@@ -10,6 +10,7 @@
 #include "common/grpc_status.h"
 #include "common/log.h"
 #include "common/ref_counted.h"
+#include "common/tsan.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/impl/codegen/server_callback_handlers.h"
 #include "grpcpp/impl/rpc_service_method.h"
@@ -80,6 +81,9 @@ class Front::Call final : public grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>
         start_(absl::Now()) {}
 
   void Start() {
+    // gRPC hands this object to other threads invisibly for TSan; every
+    // reaction acquires what construction and Start published.
+    TsanRelease(this);
     absl::MutexLock lock(&mu_);
     if (finished_) return;  // aborted by a shutdown before it started
     // The caller's deadline goes to the backend; cancellation follows
@@ -108,6 +112,7 @@ class Front::Call final : public grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>
 
   // Ends the call at once with UNAVAILABLE (shutdown of a streaming call).
   void Abort(const grpc::Status& status) {
+    TsanAcquire(this);
     absl::MutexLock lock(&mu_);
     if (finished_) return;
     abort_ = status;
@@ -117,6 +122,7 @@ class Front::Call final : public grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>
 
   // Caller side.
   void OnReadDone(bool ok) override {
+    TsanAcquire(this);
     absl::MutexLock lock(&mu_);
     if (ok && !finished_ && !writes_closed_) {
       backend_.StartWrite(&request_);
@@ -129,6 +135,7 @@ class Front::Call final : public grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>
     MaybeReleaseHoldLocked();
   }
   void OnWriteDone(bool ok) override {
+    TsanAcquire(this);
     absl::MutexLock lock(&mu_);
     writing_ = false;
     if (!ok || abort_.has_value()) {
@@ -142,6 +149,7 @@ class Front::Call final : public grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>
     MaybeFinishLocked();
   }
   void OnCancel() override {
+    TsanAcquire(this);
     {
       absl::MutexLock lock(&mu_);
       caller_cancelled_ = true;
@@ -149,6 +157,7 @@ class Front::Call final : public grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>
     client_ctx_.TryCancel();
   }
   void OnDone() override {
+    TsanAcquire(this);
     grpc::Status status;
     {
       absl::MutexLock lock(&mu_);
@@ -175,6 +184,7 @@ class Front::Call final : public grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>
    public:
     explicit Backend(Call* call) : call_(call) {}
     void OnWriteDone(bool ok) override {
+      TsanAcquire(call_);
       absl::MutexLock lock(&call_->mu_);
       if (ok && !call_->finished_) {
         call_->StartRead(&call_->request_);
@@ -184,6 +194,7 @@ class Front::Call final : public grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>
       call_->MaybeReleaseHoldLocked();
     }
     void OnReadDone(bool ok) override {
+      TsanAcquire(call_);
       absl::MutexLock lock(&call_->mu_);
       if (ok && !call_->finished_) {
         call_->writing_ = true;
@@ -196,6 +207,7 @@ class Front::Call final : public grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>
     }
     void OnDone(const grpc::Status& status) override {
       Call* call = call_;
+      TsanAcquire(call);
       {
         absl::MutexLock lock(&call->mu_);
         call->backend_done_ = true;
