@@ -62,6 +62,18 @@ void AppendJsonString(std::string& out, absl::string_view s) {
 
 void SetMinLogLevel(LogLevel level) { min_level = static_cast<int>(level); }
 
+bool LogEnabled(LogLevel level) { return static_cast<int>(level) >= min_level.load(); }
+
+bool ParseLogLevel(absl::string_view name, LogLevel* level) {
+  for (LogLevel l : {LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarning, LogLevel::kError}) {
+    if (name == LevelName(l)) {
+      *level = l;
+      return true;
+    }
+  }
+  return false;
+}
+
 void Log(LogLevel level, absl::string_view msg, std::initializer_list<LogField> fields) {
   if (static_cast<int>(level) < min_level.load()) return;
   std::string line = "{\"ts\":";

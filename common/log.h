@@ -21,6 +21,13 @@ void Log(LogLevel level, absl::string_view msg, std::initializer_list<LogField> 
 // Messages below `level` are dropped. Default: kInfo.
 void SetMinLogLevel(LogLevel level);
 
+// Whether a message at `level` would be written (skip building one that
+// would not).
+bool LogEnabled(LogLevel level);
+
+// "debug", "info", "warning" or "error"; false for anything else.
+bool ParseLogLevel(absl::string_view name, LogLevel* level);
+
 }  // namespace regenatlas
 
 #endif  // REGENATLAS_COMMON_LOG_H_

@@ -39,6 +39,10 @@ struct ServerOptions {
   int max_concurrent_streams = 200;
   // Largest request message accepted (RESOURCE_EXHAUSTED beyond).
   int max_receive_message_bytes = 8 << 20;
+  // Connections older than this get a GOAWAY (calls in flight finish within
+  // the same time again), so that clients reconnect and spread over the
+  // replicas behind a Service. Zero: connections live forever.
+  absl::Duration max_connection_age = absl::ZeroDuration();
 };
 
 // Owns one grpc::Server with server reflection and a reflection-visible

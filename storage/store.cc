@@ -1,6 +1,7 @@
 #include "storage/store.h"
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <utility>
@@ -319,6 +320,49 @@ uint64_t Store::WaitForChange(uint64_t after_seq, absl::Duration timeout) const 
   };
   impl_->seq_mu.AwaitWithTimeout(absl::Condition(&ready), timeout);
   return impl_->last_seq;
+}
+
+StoreStats Store::Stats() const {
+  StoreStats out;
+  Impl::Reading reading(*impl_);
+  if (!reading.open()) return out;
+  rocksdb::DB* db = impl_->db.get();
+  auto sum = [db](const std::string& property) {
+    uint64_t v = 0;
+    return db->GetAggregatedIntProperty(property, &v) ? v : 0;
+  };
+  out.live_sst_bytes = sum(rocksdb::DB::Properties::kLiveSstFilesSize);
+  out.memtable_bytes = sum(rocksdb::DB::Properties::kCurSizeAllMemTables);
+  out.estimated_keys = sum(rocksdb::DB::Properties::kEstimateNumKeys);
+  out.block_cache_usage_bytes = sum(rocksdb::DB::Properties::kBlockCacheUsage);
+  out.block_cache_capacity_bytes = sum(rocksdb::DB::Properties::kBlockCacheCapacity);
+  out.block_cache_pinned_bytes = sum(rocksdb::DB::Properties::kBlockCachePinnedUsage);
+  out.pending_compaction_bytes = sum(rocksdb::DB::Properties::kEstimatePendingCompactionBytes);
+  uint64_t v = 0;
+  // DB-wide properties (not per column family).
+  if (db->GetIntProperty(rocksdb::DB::Properties::kNumRunningCompactions, &v)) {
+    out.running_compactions = v;
+  }
+  if (db->GetIntProperty(rocksdb::DB::Properties::kNumRunningFlushes, &v)) {
+    out.running_flushes = v;
+  }
+  if (db->GetIntProperty(rocksdb::DB::Properties::kIsWriteStopped, &v)) out.write_stopped = v != 0;
+  if (db->GetIntProperty(rocksdb::DB::Properties::kActualDelayedWriteRate, &v)) {
+    out.delayed_write_rate = v;
+  }
+  // Stall counters are per column family, in the cfstats map.
+  for (rocksdb::ColumnFamilyHandle* cf : impl_->handles) {
+    std::map<std::string, std::string> stats;
+    if (!db->GetMapProperty(cf, rocksdb::DB::Properties::kCFStats, &stats)) continue;
+    auto count = [&stats](const char* key) -> uint64_t {
+      auto it = stats.find(key);
+      return it == stats.end() ? 0 : std::strtoull(it->second.c_str(), nullptr, 10);
+    };
+    out.write_stall_stops += count("io_stalls.total_stop");
+    out.write_stall_slowdowns += count("io_stalls.total_slowdown");
+  }
+  out.last_seq = LastChangeSeq();
+  return out;
 }
 
 absl::Status Store::Checkpoint(const std::string& dir) const {

@@ -96,6 +96,25 @@ struct ScanRange {
   static ScanRange Prefix(absl::string_view prefix);
 };
 
+// Point-in-time figures of the database for metrics; all zero once the
+// store is closed. Sums over every column family.
+struct StoreStats {
+  uint64_t live_sst_bytes = 0;           // rocksdb.live-sst-files-size
+  uint64_t memtable_bytes = 0;           // rocksdb.cur-size-all-mem-tables
+  uint64_t estimated_keys = 0;           // rocksdb.estimate-num-keys
+  uint64_t block_cache_usage_bytes = 0;  // rocksdb.block-cache-usage
+  uint64_t block_cache_capacity_bytes = 0;
+  uint64_t block_cache_pinned_bytes = 0;
+  uint64_t pending_compaction_bytes = 0;  // rocksdb.estimate-pending-compaction-bytes
+  uint64_t running_compactions = 0;
+  uint64_t running_flushes = 0;
+  bool write_stopped = false;          // writes stopped by a stall right now
+  uint64_t delayed_write_rate = 0;     // bytes/s while writes are slowed; else 0
+  uint64_t write_stall_stops = 0;      // cumulative stall events (stops)
+  uint64_t write_stall_slowdowns = 0;  // cumulative slowdown events
+  uint64_t last_seq = 0;               // LastChangeSeq()
+};
+
 // The one RocksDB database of a process (or of a service in split mode):
 // typed column families, atomic batches, snapshot reads, scans, a change log
 // and checkpoints. Thread-safe. RocksDB status is converted to absl::Status
@@ -144,6 +163,9 @@ class Store {
   uint64_t AddChangeListener(std::function<void(uint64_t seq)> listener);
   // When this returns, the listener is neither running nor called again.
   void RemoveChangeListener(uint64_t id);
+
+  // Figures for metrics (cheap: in-memory properties only).
+  StoreStats Stats() const;
 
   // Writes a consistent, openable copy of the database into `dir`, which
   // must not exist yet.

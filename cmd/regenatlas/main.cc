@@ -12,6 +12,8 @@
 #include "cmd/regenatlas/flags.h"
 #include "cmd/regenatlas/import.h"
 #include "cmd/regenatlas/serve.h"
+#include "common/log.h"
+#include "common/version.h"
 #include "common/server_runner.h"
 
 namespace {
@@ -83,6 +85,9 @@ int Serve(const std::vector<std::string>& args) {
             "per-client calls per second at the public port (0 = unlimited)");
   flags.Add("rate_limit_burst", "0", "per-client burst (default: the qps)");
   flags.Add("shutdown_grace", "10s", "time in-flight calls get to finish on shutdown");
+  flags.Add("max_connection_age", "0s",
+            "public connections older than this get a GOAWAY and reconnect (calls in flight get "
+            "as long again to finish), spreading clients over replicas; 0s = never");
   flags.Add("drain_window_ms", "300",
             "after SIGTERM, the public port answers new calls UNAVAILABLE for this long (at most "
             "half of --shutdown_grace) before it closes");
@@ -91,6 +96,11 @@ int Serve(const std::vector<std::string>& args) {
             "not hold this version yet; \"none\" skips it");
   flags.Add("sync_writes", "true",
             "fsync the write-ahead log before acknowledging a write (survives kill -9)");
+  flags.Add("log_level", "info",
+            "debug | info | warning | error: lines below it are dropped. The access log (one "
+            "line per call at the public port) is at info for successes and client errors, "
+            "warning for UNAVAILABLE/DEADLINE_EXCEEDED/RESOURCE_EXHAUSTED, error for server "
+            "faults (INTERNAL, UNKNOWN, DATA_LOSS)");
   if (absl::Status s = flags.Parse(args); !s.ok()) return Fail(s);
   if (flags.help_requested()) {
     std::cout << flags.Usage();
@@ -99,6 +109,13 @@ int Serve(const std::vector<std::string>& args) {
   if (!flags.positional().empty()) {
     return Fail(absl::InvalidArgumentError("serve takes no arguments: " + flags.positional()[0]));
   }
+  regenatlas::LogLevel level;
+  if (!regenatlas::ParseLogLevel(flags.GetString("log_level"), &level)) {
+    return Fail(absl::InvalidArgumentError(
+        absl::StrCat("--log_level: \"", flags.GetString("log_level"),
+                     "\" is not one of debug, info, warning, error")));
+  }
+  regenatlas::SetMinLogLevel(level);
   o.listen = flags.GetString("listen");
   o.data_dir = flags.GetString("data_dir");
   o.role = flags.GetString("role");
@@ -143,6 +160,12 @@ int Serve(const std::vector<std::string>& args) {
   absl::StatusOr<absl::Duration> grace = flags.GetDuration("shutdown_grace");
   if (!grace.ok()) return Fail(grace.status());
   o.shutdown_grace = *grace;
+  absl::StatusOr<absl::Duration> age = flags.GetDuration("max_connection_age");
+  if (!age.ok()) return Fail(age.status());
+  if (*age < absl::ZeroDuration()) {
+    return Fail(absl::InvalidArgumentError("--max_connection_age: must not be negative"));
+  }
+  o.max_connection_age = *age;
   absl::StatusOr<bool> sync = flags.GetBool("sync_writes");
   if (!sync.ok()) return Fail(sync.status());
   o.sync_writes = *sync;
@@ -199,7 +222,7 @@ int main(int argc, char** argv) {
   regenatlas::BlockTerminationSignals();
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && (args[0] == "--version" || args[0] == "version")) {
-    std::cout << "regenatlas " << REGENATLAS_VERSION << "\n";
+    std::cout << "regenatlas " << regenatlas::Version() << "\n";
     return 0;
   }
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {

@@ -26,6 +26,7 @@
 #include "services/gateway/front.h"
 #include "services/gateway/gateway_service.h"
 #include "services/gateway/health_monitor.h"
+#include "services/gateway/access_log.h"
 #include "services/gateway/metrics.h"
 #include "services/market-analytics/analytics.h"
 #include "services/market-analytics/analytics_service.h"
@@ -220,12 +221,16 @@ absl::Status StartPublicFace(const ServeOptions& o, const gateway::AccessOptions
   fo.access = access;
   fo.max_concurrent_calls = o.max_concurrent_calls;
   if (!o.metrics_listen.empty()) {
+    gateway::MetricsOptions mo;
+    mo.listen = o.metrics_listen;
+    if (storage::Store* store = p.store.get()) mo.store_stats = [store] { return store->Stats(); };
     absl::StatusOr<std::unique_ptr<gateway::Metrics>> metrics =
-        gateway::Metrics::Start(o.metrics_listen);
+        gateway::Metrics::Start(std::move(mo));
     if (!metrics.ok()) return metrics.status();
     p.metrics = *std::move(metrics);
-    fo.observer = p.metrics->Observer();
+    fo.observers.push_back(p.metrics->Observer());
   }
+  fo.observers.push_back(std::make_shared<gateway::AccessLog>());
   fo.rate_limit_qps = o.rate_limit_qps;
   fo.rate_limit_burst = o.rate_limit_burst > 0 ? o.rate_limit_burst : o.rate_limit_qps;
   p.front = std::make_unique<gateway::Front>(std::move(fo));
@@ -236,6 +241,7 @@ absl::Status StartPublicFace(const ServeOptions& o, const gateway::AccessOptions
   so.shutdown_grace = o.shutdown_grace;
   so.credentials = *creds;
   so.log_failures = false;  // the front logs each call once
+  so.max_connection_age = o.max_connection_age;
   p.public_runner = std::make_unique<ServerRunner>(so);
   std::vector<gateway::MonitoredBackend> monitored;
   gateway::Front* front = p.front.get();

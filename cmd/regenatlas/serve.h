@@ -51,6 +51,9 @@ struct ServeOptions {
   double rate_limit_qps = 0;
   double rate_limit_burst = 0;
   absl::Duration shutdown_grace = absl::Seconds(10);
+  // Public connections older than this are asked to reconnect (0 = never):
+  // spreads long-lived clients over the replicas behind a Service.
+  absl::Duration max_connection_age = absl::ZeroDuration();
   // After SIGTERM the public port keeps answering UNAVAILABLE this long
   // (at most half the grace period) before it closes.
   int drain_window_ms = 300;

@@ -1,6 +1,7 @@
 #include "services/gateway/access.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 
 #include "absl/strings/ascii.h"
@@ -14,6 +15,13 @@
 namespace regenatlas::gateway {
 
 absl::StatusOr<std::map<std::string, Role>> LoadKeysFile(const std::string& path) {
+  // A directory opens as a stream and reads as empty (e.g. what `docker run
+  // -v` creates for a missing file): name it instead of serving keyless.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("keys file ", path, " is a directory; expected a file of \"KEY ROLE\" lines"));
+  }
   std::ifstream in(path);
   if (!in) return absl::FailedPreconditionError(absl::StrCat("cannot read keys file ", path));
   std::map<std::string, Role> keys;
@@ -44,6 +52,12 @@ absl::StatusOr<std::map<std::string, Role>> LoadKeysFile(const std::string& path
           absl::StrCat(path, ":", n, ": keys need at least 16 characters"));
     }
     keys[std::string(parts[0])] = role;
+  }
+  if (keys.empty()) {
+    // A keys file that grants nothing is a deployment mistake, not a
+    // request for a server without keys.
+    return absl::FailedPreconditionError(
+        absl::StrCat("keys file ", path, " holds no keys; expected \"KEY ROLE\" lines"));
   }
   return keys;
 }
@@ -94,12 +108,26 @@ absl::StatusOr<Principal> Authorize(const AccessOptions& options, absl::string_v
   if (found == options.keys.end()) return absl::UnauthenticatedError("unknown API key");
   Principal p{absl::StrCat("key:", key.substr(0, 4), "…"), found->second};
   if (static_cast<int>(p.role) < static_cast<int>(needed)) {
-    static const char* kNames[] = {"none", "reader", "curator", "admin", "service"};
-    return absl::PermissionDeniedError(absl::StrCat(method, " needs role ",
-                                                    kNames[static_cast<int>(needed)], "; ", p.id,
-                                                    " has ", kNames[static_cast<int>(p.role)]));
+    return absl::PermissionDeniedError(absl::StrCat(method, " needs role ", RoleName(needed),
+                                                    "; ", p.id, " has ", RoleName(p.role)));
   }
   return p;
+}
+
+const char* RoleName(Role role) {
+  switch (role) {
+    case Role::kNone:
+      return "none";
+    case Role::kReader:
+      return "reader";
+    case Role::kCurator:
+      return "curator";
+    case Role::kAdmin:
+      return "admin";
+    case Role::kService:
+      return "service";
+  }
+  return "none";
 }
 
 RateLimiter::RateLimiter(double qps, double burst, std::function<absl::Time()> clock)

@@ -19,6 +19,9 @@ namespace regenatlas::gateway {
 // internal services (e.g. regenatlas.catalog.v1.CatalogInternalService).
 enum class Role { kNone = 0, kReader = 1, kCurator = 2, kAdmin = 3, kService = 4 };
 
+// "none", "reader", "curator", "admin" or "service".
+const char* RoleName(Role role);
+
 // API keys and the anonymous-read switch.
 struct AccessOptions {
   // Key → role.

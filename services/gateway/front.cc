@@ -45,14 +45,16 @@ class Front::ForwardingService : public grpc::Service {
       paths_.push_back(
           absl::StrCat("/", descriptor->full_name(), "/", descriptor->method(i)->name()));
       const std::string& path = paths_.back();
-      const bool streaming = descriptor->method(i)->server_streaming();
+      const google::protobuf::MethodDescriptor* m = descriptor->method(i);
+      const char* type = m->client_streaming()
+                             ? (m->server_streaming() ? "bidi_stream" : "client_stream")
+                             : (m->server_streaming() ? "server_stream" : "unary");
       AddMethod(new grpc::internal::RpcServiceMethod(
           path.c_str(), grpc::internal::RpcMethod::BIDI_STREAMING, nullptr));
-      MarkMethodRawCallback(i,
-                            new grpc::internal::CallbackBidiHandler<ByteBuffer, ByteBuffer>(
-                                [front, path, route, streaming](grpc::CallbackServerContext* ctx) {
-                                  return front->NewCall(ctx, path, route, streaming);
-                                }));
+      MarkMethodRawCallback(i, new grpc::internal::CallbackBidiHandler<ByteBuffer, ByteBuffer>(
+                                   [front, path, route, type](grpc::CallbackServerContext* ctx) {
+                                     return front->NewCall(ctx, path, route, type);
+                                   }));
     }
   }
 
@@ -64,21 +66,29 @@ class Front::ForwardingService : public grpc::Service {
 // other, one message in flight each way. Lifetime (common/ref_counted.h):
 // gRPC's server-side reference is dropped in OnDone, the backend reactor's
 // in Backend::OnDone; whichever comes last frees the call, so neither half
-// can outlive the other's state.
+// can outlive the other's state. The observers hear of the call when it is
+// freed, i.e. with both halves' outcomes.
 class Front::Call final : public grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>,
                           public RefCounted {
  public:
-  Call(Front* front, grpc::CallbackServerContext* ctx, std::string method, std::string backend,
-       std::shared_ptr<grpc::Channel> channel, std::string request_id, bool streaming)
+  Call(Front* front, grpc::CallbackServerContext* ctx, CallRecord record,
+       std::shared_ptr<grpc::Channel> channel, bool streaming, absl::Time start)
       : front_(front),
         ctx_(ctx),
-        method_(std::move(method)),
-        backend_label_(std::move(backend)),
         channel_(std::move(channel)),
-        request_id_(std::move(request_id)),
         streaming_(streaming),
+        observers_(front->observers_),
         backend_(this),
-        start_(absl::Now()) {}
+        start_(start),
+        record_(std::move(record)) {}
+
+  ~Call() override {
+    // Last reference: no reaction runs any more.
+    absl::MutexLock lock(&mu_);
+    record_.status = sent_;
+    record_.latency = absl::Now() - start_;
+    for (const auto& observer : *observers_) observer->OnDone(record_);
+  }
 
   void Start() {
     // gRPC hands this object to other threads invisibly for TSan; every
@@ -89,8 +99,8 @@ class Front::Call final : public grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>
     // The caller's deadline goes to the backend; cancellation follows
     // through OnCancel.
     client_ctx_.set_deadline(ctx_->deadline());
-    client_ctx_.AddMetadata("x-request-id", request_id_);
-    for (const char* forwarded : {"traceparent", "tracestate"}) {
+    client_ctx_.AddMetadata("x-request-id", record_.request_id);
+    for (const char* forwarded : {"traceparent", "tracestate", "baggage"}) {
       auto it = ctx_->client_metadata().find(forwarded);
       if (it != ctx_->client_metadata().end()) {
         client_ctx_.AddMetadata(forwarded, std::string(it->second.data(), it->second.size()));
@@ -98,7 +108,7 @@ class Front::Call final : public grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>
     }
     grpc::GenericStub stub(channel_);
     Ref();  // the backend reactor's reference, dropped in Backend::OnDone
-    stub.PrepareBidiStreamingCall(&client_ctx_, method_, grpc::StubOptions(), &backend_);
+    stub.PrepareBidiStreamingCall(&client_ctx_, record_.method, grpc::StubOptions(), &backend_);
     // Backend operations are started from the caller side's reactions, i.e.
     // from outside the backend reactor's own: gRPC requires a hold so that
     // the backend call cannot complete (and free its state) while one is
@@ -125,6 +135,7 @@ class Front::Call final : public grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>
     TsanAcquire(this);
     absl::MutexLock lock(&mu_);
     if (ok && !finished_ && !writes_closed_) {
+      ++record_.messages_received;
       backend_.StartWrite(&request_);
       return;
     }
@@ -138,6 +149,7 @@ class Front::Call final : public grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>
     TsanAcquire(this);
     absl::MutexLock lock(&mu_);
     writing_ = false;
+    if (ok) ++record_.messages_sent;
     if (!ok || abort_.has_value()) {
       if (!ok) client_ctx_.TryCancel();
       reads_closed_ = true;
@@ -158,23 +170,7 @@ class Front::Call final : public grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>
   }
   void OnDone() override {
     TsanAcquire(this);
-    grpc::Status status;
-    {
-      absl::MutexLock lock(&mu_);
-      status = sent_;
-    }
     front_->CallDone(this, streaming_);
-    if (front_->options_.observer) {
-      front_->options_.observer(method_, backend_label_, status.error_code(), absl::Now() - start_);
-    }
-    if (!status.ok() && status.error_code() != grpc::StatusCode::CANCELLED) {
-      Log(LogLevel::kInfo, "call failed",
-          {{"method", method_},
-           {"backend", backend_label_},
-           {"request_id", request_id_},
-           {"code", absl::StrCat(status.error_code())},
-           {"error", std::string(absl::string_view(status.error_message()).substr(0, 300))}});
-    }
     Unref();
   }
 
@@ -211,6 +207,8 @@ class Front::Call final : public grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>
       {
         absl::MutexLock lock(&call->mu_);
         call->backend_done_ = true;
+        call->record_.forwarded = true;
+        call->record_.backend_code = status.error_code();
         call->status_ = status;
         // CANCELLED that the caller did not ask for comes from the backend
         // going away (shutdown): the caller may retry elsewhere.
@@ -255,11 +253,9 @@ class Front::Call final : public grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>
   Front* const front_;
   // Valid until OnDone (owned by gRPC); used only before Finish.
   grpc::CallbackServerContext* const ctx_;
-  const std::string method_;
-  const std::string backend_label_;
   std::shared_ptr<grpc::Channel> channel_;
-  const std::string request_id_;
   const bool streaming_;
+  const std::shared_ptr<const std::vector<std::shared_ptr<CallObserver>>> observers_;
   grpc::ClientContext client_ctx_;
   Backend backend_;
   absl::Mutex mu_;
@@ -277,9 +273,14 @@ class Front::Call final : public grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>
   grpc::Status status_ ABSL_GUARDED_BY(mu_);
   grpc::Status sent_ ABSL_GUARDED_BY(mu_);
   const absl::Time start_;
+  CallRecord record_ ABSL_GUARDED_BY(mu_);
 };
 
-Front::Front(FrontOptions options) : options_(std::move(options)), id_prefix_(RandomPrefix()) {
+Front::Front(FrontOptions options)
+    : options_(std::move(options)),
+      observers_(
+          std::make_shared<const std::vector<std::shared_ptr<CallObserver>>>(options_.observers)),
+      id_prefix_(RandomPrefix()) {
   if (options_.rate_limit_qps > 0) {
     limiter_ = std::make_unique<RateLimiter>(options_.rate_limit_qps, options_.rate_limit_burst,
                                              options_.clock);
@@ -322,32 +323,40 @@ std::shared_ptr<grpc::Channel> Front::ChannelFor(const std::string& service) {
 std::string Front::NextRequestId() { return absl::StrCat(id_prefix_, "-", next_id_.fetch_add(1)); }
 
 grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>* Front::NewCall(
-    grpc::CallbackServerContext* context, const std::string& method, size_t route, bool streaming) {
+    grpc::CallbackServerContext* context, const std::string& method, size_t route,
+    const char* grpc_type) {
+  const absl::Time start = absl::Now();
+  for (const auto& observer : *observers_) observer->OnStart(method, grpc_type);
   std::multimap<std::string, std::string> metadata;
   for (const auto& [k, v] : context->client_metadata()) {
     metadata.emplace(std::string(k.data(), k.size()), std::string(v.data(), v.size()));
   }
+  CallRecord record;
+  record.method = method;
+  record.grpc_type = grpc_type;
+  record.backend = options_.routes[route].backend;
+  record.peer = context->peer();
   auto rid = metadata.find("x-request-id");
-  const std::string request_id =
-      rid != metadata.end() && !rid->second.empty() && rid->second.size() <= 128 ? rid->second
-                                                                                 : NextRequestId();
-  context->AddInitialMetadata("x-request-id", request_id);
+  record.request_id = rid != metadata.end() && !rid->second.empty() && rid->second.size() <= 128
+                          ? rid->second
+                          : NextRequestId();
+  context->AddInitialMetadata("x-request-id", record.request_id);
   auto refuse = [&](const absl::Status& status) {
-    if (options_.observer) {
-      options_.observer(method, options_.routes[route].backend,
-                        static_cast<grpc::StatusCode>(status.code()), absl::ZeroDuration());
-    }
-    return new Refused(ToGrpcStatus(status));
+    record.status = ToGrpcStatus(status);
+    record.latency = absl::Now() - start;
+    for (const auto& observer : *observers_) observer->OnDone(record);
+    return new Refused(record.status);
   };
   if (draining_.load()) {
     return refuse(absl::UnavailableError("server shutting down; retry on another replica"));
   }
   absl::StatusOr<Principal> principal = Authorize(options_.access, method, metadata);
   if (!principal.ok()) return refuse(principal.status());
+  record.role = principal->id == "anonymous" ? "anonymous" : RoleName(principal->role);
   if (limiter_ != nullptr) {
     // Anonymous callers are limited per peer address, others per key.
     // The peer's address without its port: every connection has a new port.
-    std::string peer = context->peer();
+    std::string peer = record.peer;
     if (size_t colon = peer.rfind(':'); colon != std::string::npos && colon > peer.find(':')) {
       peer = peer.substr(0, colon);
     }
@@ -369,8 +378,9 @@ grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>* Front::NewCall(
         absl::StrCat("server busy: ", options_.max_concurrent_calls,
                      " calls in flight (max_concurrent_calls); retry later")));
   }
-  auto* call = new Call(this, context, method, options_.routes[route].backend,
-                        ChannelFor(options_.routes[route].service), request_id, streaming);
+  const bool streaming = absl::string_view(grpc_type) != "unary";
+  auto* call = new Call(this, context, std::move(record),
+                        ChannelFor(options_.routes[route].service), streaming, start);
   if (streaming) {
     absl::MutexLock lock(&mu_);
     streams_.insert(call);

@@ -30,9 +30,32 @@ struct Route {
   std::function<std::shared_ptr<grpc::Channel>()> connect;
 };
 
-// Called when a forwarded call ends (for metrics).
-using CallObserver = std::function<void(const std::string& method, const std::string& backend,
-                                        grpc::StatusCode code, absl::Duration latency)>;
+// What the front knows about one call when it is over (metrics, access
+// log). Calls refused at the front (auth, rate limit, admission, drain)
+// have forwarded == false.
+struct CallRecord {
+  std::string method;          // "/regenatlas.catalog.v1.CatalogService/GetTrial"
+  const char* grpc_type = "";  // "unary", "server_stream", "client_stream", "bidi_stream"
+  std::string backend;         // the route's label
+  std::string request_id;
+  std::string role;        // "anonymous", "reader", ...; "" before authentication
+  std::string peer;        // the caller's address as gRPC reports it
+  grpc::Status status;     // what the caller received
+  bool forwarded = false;  // the backend was called
+  grpc::StatusCode backend_code = grpc::StatusCode::OK;  // its answer, when forwarded
+  absl::Duration latency;                                // from arrival to the end of both halves
+  int64_t messages_received = 0;                         // from the caller
+  int64_t messages_sent = 0;                             // to the caller
+};
+
+// Told about every call at the public port; called on gRPC's threads, so
+// implementations are thread-safe and quick. OnStart precedes OnDone.
+class CallObserver {
+ public:
+  virtual ~CallObserver() = default;
+  virtual void OnStart(absl::string_view method, const char* grpc_type) {}
+  virtual void OnDone(const CallRecord& record) = 0;
+};
 
 // How the front is configured.
 struct FrontOptions {
@@ -42,7 +65,9 @@ struct FrontOptions {
   double rate_limit_qps = 0;
   double rate_limit_burst = 0;
   std::function<absl::Time()> clock = [] { return absl::Now(); };
-  CallObserver observer;
+  // Metrics, access log. Shared with every call, which may outlive the
+  // Front by a little (its backend half ends after the server's).
+  std::vector<std::shared_ptr<CallObserver>> observers;
   // Forwarded calls in flight at once; more are refused with
   // RESOURCE_EXHAUSTED at once (bounded memory under floods).
   int max_concurrent_calls = 1000;
@@ -85,11 +110,12 @@ class Front {
 
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* NewCall(
       grpc::CallbackServerContext* context, const std::string& method, size_t route,
-      bool streaming);
+      const char* grpc_type);
   void CallDone(Call* call, bool streaming);
   std::string NextRequestId();
 
   const FrontOptions options_;
+  const std::shared_ptr<const std::vector<std::shared_ptr<CallObserver>>> observers_;
   std::unique_ptr<RateLimiter> limiter_;
   std::vector<std::unique_ptr<ForwardingService>> services_;
   absl::Mutex mu_;

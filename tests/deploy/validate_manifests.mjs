@@ -4,7 +4,10 @@
 //
 //   node tests/deploy/validate_manifests.mjs [--repo DIR] [--no-self-tests]
 //
-// 1. `kubectl kustomize` renders each overlay (env KUBECTL, default `kubectl`).
+// 1. `kubectl kustomize` renders each overlay (env KUBECTL, default `kubectl`;
+//    kubectl 1.21+, whose kustomize understands the current syntax). Every
+//    kustomization.yaml under deploy/ must use the current fields (resources,
+//    patches with a target), not deprecated ones (bases, patchesJson6902, ...).
 // 2. Every rendered object is validated against the Kubernetes JSON schemas of
 //    the npm package kubernetes-models, and checked for unknown (misspelled)
 //    fields against the same package's type definitions.
@@ -12,9 +15,11 @@
 //    --health_listen port, shutdown timings, one writer per store volume,
 //    non-root read-only containers, one image, flags the binary knows (from
 //    `$REGENATLAS_BIN serve --help`, else the deploy contract's list), ports,
-//    backend addresses that resolve to rendered Services, ...
-// 4. The Dockerfile: stages, packages, COPY sources, user, entrypoint, runtime
-//    libraries of the built binary.
+//    backend addresses that resolve to rendered Services, appProtocol on gRPC
+//    Service ports, --max_connection_age on the public gRPC fronts, ...
+// 4. The Dockerfile: stages FROM digest-pinned images, packages, COPY sources,
+//    user, entrypoint, a default command that reads the manifests' key file,
+//    runtime libraries of the built binary.
 // 5. Negative self-tests: deliberately broken copies of deploy/ (in a temp
 //    directory) must be rejected by the rule each one breaks.
 //
@@ -38,7 +43,7 @@ const CONTRACT_FLAGS = [
   'health_listen', 'metrics_listen', 'auth_keys', 'allow_anonymous_reads', 'tls_cert',
   'tls_key', 'tls_client_ca', 'rate_limit_qps', 'rate_limit_burst', 'shutdown_grace',
   'sync_writes', 'allow_unauthenticated', 'max_concurrent_calls', 'max_watch_streams',
-  'executor_threads', 'executor_queue', 'drain_window_ms',
+  'executor_threads', 'executor_queue', 'drain_window_ms', 'max_connection_age', 'log_level',
 ];
 const ROLES = ['all', 'catalog', 'timeline', 'analytics', 'gateway'];
 const STORE_ROLES = new Set(['all', 'catalog', 'timeline', 'analytics']);
@@ -53,7 +58,7 @@ const PUBLIC_ROLES = new Set(['all', 'gateway']); // roles clients may reach
 const FILE_FLAGS = ['auth_keys', 'tls_cert', 'tls_key', 'tls_client_ca'];
 const BOOL_FLAGS = ['allow_anonymous_reads', 'sync_writes'];
 const INT_FLAGS = ['rate_limit_qps', 'rate_limit_burst'];
-const DURATION_FLAGS = ['shutdown_grace'];
+const DURATION_FLAGS = ['shutdown_grace', 'max_connection_age'];
 const ADDR_FLAGS = ['listen', 'health_listen', 'metrics_listen', 'catalog_addr', 'timeline_addr', 'analytics_addr'];
 // Container port name ↔ the flag whose port it must equal.
 const PORT_NAMES = { grpc: 'listen', health: 'health_listen', metrics: 'metrics_listen' };
@@ -73,6 +78,23 @@ const CONTAINER_KEYS = new Set([
   'terminationMessagePolicy', 'securityContext', 'stdin', 'stdinOnce', 'tty',
 ]);
 const AUTH_ROLES = new Set(['reader', 'curator', 'admin', 'service']);
+// Service ports reaching a gRPC --listen port announce the protocol (KEP-3726):
+// kubernetes.io/h2c for plaintext, https (IANA; h2 by ALPN) for a TLS port.
+const APP_PROTOCOL_PLAINTEXT = 'kubernetes.io/h2c';
+const APP_PROTOCOL_TLS = new Set(['https']);
+// --max_connection_age on the public gRPC fronts (roles gateway and all): long
+// enough not to churn connections, short enough to rebalance after a scale-up.
+const CONNECTION_AGE_RANGE = [30, 3600]; // seconds
+// Kustomization fields deprecated in kustomize v5, and what replaces them.
+const DEPRECATED_KUSTOMIZE_FIELDS = {
+  bases: 'resources', patchesJson6902: 'patches (with a target)', patchesStrategicMerge: 'patches',
+  commonLabels: 'labels', vars: 'replacements', imageTags: 'images',
+};
+const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+// kubectl 1.21 is the first whose built-in kustomize (v4) renders directories
+// under `resources` and JSON patches under `patches`.
+const MIN_KUBECTL_MINOR = 21;
+const DIGEST_RE = /@sha256:[0-9a-f]{64}$/;
 
 // ---------------------------------------------------------------------------
 // Reporting
@@ -376,6 +398,16 @@ function validateDockerfile(root, rep, ctx) {
   const nonDebian = stages.filter((s) => !/^(docker\.io\/(library\/)?)?debian:(bookworm|12)([-.][\w.-]*)?(@sha256:[0-9a-f]{64})?$/.test(s.image));
   rep.check(R('stages'), 'every stage FROM Debian 12 (bookworm)', stages.length > 0 && nonDebian.length === 0,
     nonDebian.length ? `not bookworm: ${nonDebian.map((s) => s.image).join(', ')}` : stages[0]?.image);
+  // Reproducible base: every FROM that names an image (not an earlier stage)
+  // carries an immutable @sha256 digest.
+  const stageNames = new Set();
+  const unpinned = [];
+  for (const s of stages) {
+    if (!stageNames.has(s.image) && !DIGEST_RE.test(s.image)) unpinned.push(`${s.name} (${s.image || 'empty'})`);
+    stageNames.add(s.name);
+  }
+  rep.check(R('pinned'), 'every FROM image pinned by digest (@sha256:<64 hex>)', stages.length > 0 && unpinned.length === 0,
+    unpinned.length ? `not pinned: ${unpinned.join(', ')}` : [...new Set(stages.map((s) => s.image))].join(', '));
   if (!build || stages.length < 2) return;
 
   const runText = (st) => st.instrs.filter((i) => i.op === 'RUN').map((i) => i.rest).join('\n');
@@ -468,6 +500,12 @@ function validateDockerfile(root, rep, ctx) {
   const badCmd = cmdFlags.filter((f) => !ctx.flags.has(f));
   rep.check(R('cmd'), 'CMD is ["serve", flags...] with known flags', Array.isArray(cmd) && cmd[0] === 'serve' && badCmd.length === 0,
     badCmd.length ? `unknown flags: ${badCmd.join(' ')}` : JSON.stringify(cmd));
+  // The default command can write: it reads API keys from a file (mounted by
+  // the operator; compared with the manifests' Secret path in validateTree).
+  const cmdKeys = Array.isArray(cmd) ? cmd.map((a) => /^--auth_keys=(.+)$/.exec(a)?.[1]).filter(Boolean).pop() : undefined;
+  rep.check(R('cmd'), 'CMD takes API keys from an absolute --auth_keys path', !!cmdKeys && cmdKeys.startsWith('/'),
+    cmdKeys ? `--auth_keys=${cmdKeys}` : 'no --auth_keys: the default command could never accept a write');
+  ctx.docker.cmdAuthKeys = cmdKeys || null;
   const expose = final.instrs.filter((i) => i.op === 'EXPOSE').flatMap((i) => i.rest.split(/\s+/)).map((p) => Number(p.split('/')[0]));
   ctx.docker.expose = new Set(expose);
   const cmdPorts = Array.isArray(cmd) ? cmd.map((a) => /^--\w*listen=(.*)$/.exec(a)?.[1]).filter(Boolean).map((a) => parseHostPort(a)?.port) : [];
@@ -476,12 +514,56 @@ function validateDockerfile(root, rep, ctx) {
 }
 
 // ---------------------------------------------------------------------------
+// Kustomization syntax: current fields only
+
+function kustomizationFiles(dir) {
+  const out = [];
+  if (!fs.existsSync(dir)) return out;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...kustomizationFiles(p));
+    else if (KUSTOMIZATION_FILES.includes(e.name)) out.push(p);
+  }
+  return out.sort();
+}
+
+function validateKustomizations(root, rep, ctx) {
+  const R = 'kustomize-syntax';
+  const files = kustomizationFiles(path.join(root, 'deploy'));
+  rep.check(R, 'kustomization files under deploy/', files.length > 0, `${files.length} files`);
+  for (const file of files) {
+    const rel = path.relative(root, file);
+    let k;
+    try { k = ctx.yaml.parse(fs.readFileSync(file, 'utf8')) || {}; } catch (e) {
+      rep.check(R, rel, false, `not YAML: ${String(e.message || e).slice(0, 200)}`);
+      continue;
+    }
+    const p = [];
+    for (const [old, now] of Object.entries(DEPRECATED_KUSTOMIZE_FIELDS)) {
+      if (Object.prototype.hasOwnProperty.call(k, old)) p.push(`deprecated \`${old}\` (use ${now})`);
+    }
+    // A JSON 6902 patch (a list of operations) only applies through a target.
+    for (const [i, pt] of (Array.isArray(k.patches) ? k.patches : []).entries()) {
+      let body = null;
+      try {
+        if (typeof pt?.patch === 'string') body = ctx.yaml.parse(pt.patch);
+        else if (typeof pt?.path === 'string') body = ctx.yaml.parse(fs.readFileSync(path.join(path.dirname(file), pt.path), 'utf8'));
+      } catch (e) { p.push(`patches[${i}]: ${String(e.message || e).slice(0, 120)}`); continue; }
+      if (Array.isArray(body) && !(pt.target?.kind && pt.target?.name)) p.push(`patches[${i}] is a JSON patch without target kind and name`);
+    }
+    rep.check(R, rel, p.length === 0, p.length ? p.join('; ') : 'current kustomize fields only');
+  }
+}
+
+// ---------------------------------------------------------------------------
 // Rendered manifests
 
 function renderOverlay(kubectl, dir) {
   const r = run(kubectl, ['kustomize', dir]);
-  const stderr = r.stderr.split('\n').filter((l) => l.trim() && !l.startsWith('# Warning')).join('\n');
-  return { ok: r.code === 0, yaml: r.stdout, stderr };
+  const lines = r.stderr.split('\n').filter((l) => l.trim());
+  const stderr = lines.filter((l) => !l.startsWith('# Warning')).join('\n');
+  const warnings = [...new Set(lines.filter((l) => l.startsWith('# Warning')).map((l) => l.replace(/^# Warning:\s*/, '')))];
+  return { ok: r.code === 0, yaml: r.stdout, stderr, warnings };
 }
 
 function workloadsOf(objects) {
@@ -526,6 +608,8 @@ async function validateOverlay(root, name, rep, ctx) {
   }
   if (!rep.check(R('render'), `kubectl kustomize deploy/overlays/${name}`, r.ok && !parseErr && objects.length > 0,
     r.ok ? (parseErr || `${objects.length} objects`) : r.stderr.slice(0, 400))) return null;
+  rep.check(R('kustomize-syntax'), `kubectl kustomize deploy/overlays/${name}: no warnings`, r.warnings.length === 0,
+    r.warnings.length ? r.warnings.join(' | ').slice(0, 400) : 'no deprecation warnings');
 
   const id = (o) => `${o.kind}/${o.metadata?.name}`;
   // Schema and unknown fields, per object.
@@ -822,6 +906,7 @@ async function validateOverlay(root, name, rep, ctx) {
 
   // Services select pods and target their ports; StatefulSets have governing Services.
   const podsOf = (svc) => info.filter((x) => labelsMatch(svc.spec?.selector, x.labels));
+  const pubSvc = services.find((s) => s.metadata.name === PUBLIC_SERVICE);
   for (const svc of services) {
     const pods = podsOf(svc);
     const p = [];
@@ -840,9 +925,59 @@ async function validateOverlay(root, name, rep, ctx) {
       gov ? (gov.spec?.clusterIP === 'None' ? 'headless, selects the StatefulSet' : 'not headless') : 'missing');
   }
 
+  // appProtocol on every Service port that reaches a gRPC --listen port:
+  // kubernetes.io/h2c when the pods serve plaintext, https when they serve TLS
+  // (--tls_cert), so that meshes and Gateway implementations balance per
+  // request over HTTP/2 and never speak cleartext to a TLS port.
+  for (const svc of services) {
+    for (const port of svc.spec?.ports || []) {
+      const tp = port.targetPort ?? port.port;
+      const reached = podsOf(svc).filter((x) => (x.c.ports || []).some((cp) =>
+        (typeof tp === 'number' ? cp.containerPort === tp : cp.name === tp) && cp.containerPort === x.listenOn.listen));
+      if (!reached.length) continue;
+      const tls = [...new Set(reached.map((x) => x.flags.has('tls_cert') && x.flags.get('tls_cert') !== ''))];
+      const ap = port.appProtocol;
+      let problem = '';
+      if (tls.length > 1) problem = 'selects pods with and without TLS on the same port';
+      else if (!ap) problem = `no appProtocol (want ${tls[0] ? [...APP_PROTOCOL_TLS].join('|') : APP_PROTOCOL_PLAINTEXT})`;
+      else if (tls[0] && !APP_PROTOCOL_TLS.has(ap)) problem = `appProtocol ${ap} on a TLS port (--tls_cert): want ${[...APP_PROTOCOL_TLS].join('|')}`;
+      else if (!tls[0] && ap !== APP_PROTOCOL_PLAINTEXT) problem = `appProtocol ${ap} on a plaintext gRPC port: want ${APP_PROTOCOL_PLAINTEXT}`;
+      rep.check(R('app-protocol'), `${id(svc)} port ${port.name || port.port}`, !problem,
+        problem || `appProtocol ${ap} (${tls[0] ? 'TLS' : 'plaintext'} gRPC)`);
+    }
+  }
+
+  // Connection balancing on the public gRPC fronts: --max_connection_age makes
+  // clients of a ClusterIP Service reconnect (and so spread over replicas and
+  // reach new ones); a headless Service lets clients balance every call with
+  // dns:/// and round_robin, over ready pods only.
+  for (const x of info.filter((i) => PUBLIC_ROLES.has(i.role))) {
+    const v = x.flags.get('max_connection_age');
+    const sec = parseDuration(v ?? '');
+    const [lo, hi] = CONNECTION_AGE_RANGE;
+    const replicas = x.w.spec?.replicas ?? 1;
+    rep.check(R('connection-age'), `${id(x.w)} (role ${x.role}, replicas ${replicas})`, sec !== null && sec >= lo && sec <= hi,
+      v === undefined ? `no --max_connection_age: each client's calls stay on the replica it first reached`
+        : sec === null ? `--max_connection_age=${v} is not a duration`
+          : sec < lo || sec > hi ? `--max_connection_age=${v} outside ${lo}s..${hi}s` : `--max_connection_age=${v}`);
+  }
+  if (pubSvc) {
+    const heads = services.filter((s) => s.spec?.clusterIP === 'None' && podsOf(s).some((x) => PUBLIC_ROLES.has(x.role)));
+    const p = [];
+    if (!heads.length) p.push(`no headless Service selecting the pods of Service ${PUBLIC_SERVICE}`);
+    for (const h of heads) {
+      if (h.spec?.publishNotReadyAddresses) p.push(`${id(h)} publishes not-ready addresses: clients would dial pods that are not serving`);
+      const want = (pubSvc.spec?.ports || []).map((q) => q.port).sort().join(',');
+      const got = (h.spec?.ports || []).map((q) => q.port).sort().join(',');
+      if (want !== got) p.push(`${id(h)} ports ${got} differ from Service ${PUBLIC_SERVICE}'s ${want}`);
+    }
+    rep.check(R('client-balancing'), `headless Service for dns:/// + round_robin clients`, p.length === 0,
+      p.length ? p.join('; ') : heads.map((h) => `${id(h)} (ready pods only, ports as ${PUBLIC_SERVICE})`).join(', '));
+  }
+
   // Public entry point: Service "regenatlas" (ClusterIP by default) in front of
   // the gateway (or the all-in-one server); backends never exposed outside.
-  const pub = services.find((s) => s.metadata.name === PUBLIC_SERVICE);
+  const pub = pubSvc;
   const pubRoles = pub ? [...new Set(podsOf(pub).map((x) => x.role))] : [];
   rep.check(R('public-entry'), `Service ${PUBLIC_SERVICE}`, pub && (pub.spec?.type ?? 'ClusterIP') === 'ClusterIP' && pubRoles.length === 1 && PUBLIC_ROLES.has(pubRoles[0]),
     pub ? `type ${pub.spec?.type ?? 'ClusterIP'}, selects role ${pubRoles.join(',')}` : 'missing');
@@ -886,6 +1021,7 @@ async function validateOverlay(root, name, rep, ctx) {
   // auth key files are well formed and, in this repository, obviously fake
   // placeholders.
   for (const x of info) {
+    if (x.flags.has('auth_keys')) ctx.authKeyPaths.push(x.flags.get('auth_keys'));
     rep.check(R('auth'), `${id(x.w)} (role ${x.role})`, x.flags.has('auth_keys'), x.flags.has('auth_keys') ? `--auth_keys=${x.flags.get('auth_keys')}` : `role ${x.role} without --auth_keys`);
     rep.check(R('auth'), `${id(x.w)} (role ${x.role}) not unauthenticated`, !x.flags.has('allow_unauthenticated') || x.flags.get('allow_unauthenticated') === 'false', 'no --allow_unauthenticated=true in the manifests');
   }
@@ -916,14 +1052,22 @@ async function loadFlags(bin, rep) {
 
 async function validateTree(root, opts) {
   const rep = new Report(opts.quiet);
-  const ctx = { kubectl: opts.kubectl, yaml: opts.yaml, types: opts.types, bin: opts.bin, flags: opts.flags.flags, flagSource: opts.flags.source, images: [] };
+  const ctx = { kubectl: opts.kubectl, yaml: opts.yaml, types: opts.types, bin: opts.bin, flags: opts.flags.flags, flagSource: opts.flags.source, images: [], authKeyPaths: [] };
   validateDockerfile(root, rep, ctx);
+  validateKustomizations(root, rep, ctx);
   const overlaysDir = path.join(root, 'deploy', 'overlays');
   const found = fs.existsSync(overlaysDir) ? fs.readdirSync(overlaysDir).filter((d) => fs.existsSync(path.join(overlaysDir, d, 'kustomization.yaml'))).sort() : [];
   for (const o of ['all-in-one', 'split']) rep.check('overlays', `deploy/overlays/${o}`, found.includes(o), found.includes(o) ? 'present' : 'missing');
   for (const o of opts.overlays ? found.filter((x) => opts.overlays.includes(x)) : found) await validateOverlay(root, o, rep, ctx);
   const imgs = [...new Set(ctx.images)];
   if (!opts.overlays || opts.overlays.length > 1) rep.check('overlays/image', 'same image in every overlay', imgs.length === 1, imgs.join(', '));
+  // `docker run` with the default command reads the key file from the same
+  // path as the pods, so one mount recipe (docs/deploy.md) serves both.
+  const keyPaths = [...new Set(ctx.authKeyPaths)];
+  if (ctx.docker?.cmdAuthKeys && keyPaths.length) {
+    rep.check('docker/cmd', 'CMD --auth_keys is the manifests\' key file path', keyPaths.length === 1 && keyPaths[0] === ctx.docker.cmdAuthKeys,
+      `CMD ${ctx.docker.cmdAuthKeys}; manifests ${keyPaths.join(', ')}`);
+  }
   return rep;
 }
 
@@ -962,6 +1106,18 @@ const MUTATIONS = [
   { name: 'dockerignore-drops-source', file: '.dockerignore', find: '!cmd/\n', replace: '', overlays: [], rule: 'copy' },
   { name: 'dockerfile-single-stage', file: 'deploy/Dockerfile', find: 'FROM ${DEBIAN_IMAGE} AS runtime', replace: '', overlays: [], rule: 'stages' },
   { name: 'runtime-lib-missing', file: 'deploy/Dockerfile', find: 'libprotobuf32 ', replace: '', overlays: [], rule: 'runtime-libs', needsBin: true },
+  { name: 'kustomize-bases', file: 'deploy/overlays/split/kustomization.yaml', find: 'resources:\n- ../../base', replace: 'bases:\n- ../../base', overlays: ['split'], rule: 'kustomize-syntax' },
+  { name: 'kustomize-patchesJson6902', file: 'deploy/overlays/split-tls/kustomization.yaml', find: 'patches:\n- path: gateway-tls.yaml\n  target:\n    group: apps\n    version: v1\n    kind: Deployment\n    name: gateway\n', replace: 'patchesJson6902:\n- path: gateway-tls.yaml\n  target:\n    group: apps\n    version: v1\n    kind: Deployment\n    name: gateway\npatches:\n', overlays: ['split-tls'], rule: 'kustomize-syntax' },
+  { name: 'json-patch-without-target', file: 'deploy/overlays/split-tls/kustomization.yaml', find: '- path: gateway-tls.yaml\n  target:\n    group: apps\n    version: v1\n    kind: Deployment\n    name: gateway\n', replace: '- path: gateway-tls.yaml\n', overlays: ['split-tls'], rule: 'kustomize-syntax' },
+  { name: 'service-without-app-protocol', file: 'deploy/base/catalog.yaml', find: '    appProtocol: kubernetes.io/h2c\n', replace: '', overlays: ['split'], rule: 'app-protocol' },
+  { name: 'public-service-wrong-app-protocol', file: 'deploy/overlays/all-in-one/regenatlas.yaml', find: 'appProtocol: kubernetes.io/h2c', replace: 'appProtocol: http', overlays: ['all-in-one'], rule: 'app-protocol' },
+  { name: 'tls-port-announced-as-h2c', file: 'deploy/overlays/split-tls/kustomization.yaml', find: '- path: service-tls.yaml\n  target:\n    version: v1\n    kind: Service\n    name: regenatlas\n', replace: '', overlays: ['split-tls'], rule: 'app-protocol' },
+  { name: 'gateway-without-max-connection-age', file: 'deploy/base/gateway.yaml', find: '        - --max_connection_age=5m\n', replace: '', overlays: ['split'], rule: 'connection-age' },
+  { name: 'all-in-one-max-connection-age-off', file: 'deploy/overlays/all-in-one/regenatlas.yaml', find: '        - --max_connection_age=5m', replace: '        - --max_connection_age=0s', overlays: ['all-in-one'], rule: 'connection-age' },
+  { name: 'headless-gateway-not-ready-pods', file: 'deploy/base/gateway.yaml', find: '  name: regenatlas-headless\n  labels:\n    app.kubernetes.io/name: regenatlas\n    app.kubernetes.io/component: gateway\n    app.kubernetes.io/part-of: regenatlas\nspec:\n', replace: '  name: regenatlas-headless\n  labels:\n    app.kubernetes.io/name: regenatlas\n    app.kubernetes.io/component: gateway\n    app.kubernetes.io/part-of: regenatlas\nspec:\n  publishNotReadyAddresses: true\n', overlays: ['split'], rule: 'client-balancing' },
+  { name: 'dockerfile-base-by-tag', file: 'deploy/Dockerfile', findRe: /(ARG DEBIAN_IMAGE=[^@\s]+)@sha256:[0-9a-f]{64}/, replace: '$1', overlays: [], rule: 'pinned' },
+  { name: 'dockerfile-cmd-without-auth-keys', file: 'deploy/Dockerfile', find: ', "--auth_keys=/etc/regenatlas/auth/auth_keys"]', replace: ']', overlays: [], rule: 'cmd' },
+  { name: 'dockerfile-cmd-keys-elsewhere', file: 'deploy/Dockerfile', find: '"--auth_keys=/etc/regenatlas/auth/auth_keys"]', replace: '"--auth_keys=/etc/regenatlas/keys"]', overlays: ['all-in-one'], rule: 'cmd' },
 ];
 
 function makeCopy(repo) {
@@ -987,8 +1143,9 @@ async function selfTests(repo, opts, rep) {
     try {
       const file = path.join(root, m.file);
       const text = fs.readFileSync(file, 'utf8');
-      if (!text.includes(m.find)) { rep.check('self-test', m.name, false, `mutation target not found in ${m.file}: ${JSON.stringify(m.find)}`); continue; }
-      fs.writeFileSync(file, text.replace(m.find, m.replace));
+      const found = m.findRe ? m.findRe.test(text) : text.includes(m.find);
+      if (!found) { rep.check('self-test', m.name, false, `mutation target not found in ${m.file}: ${m.findRe ? String(m.findRe) : JSON.stringify(m.find)}`); continue; }
+      fs.writeFileSync(file, text.replace(m.findRe || m.find, m.replace));
       const r = await validateTree(root, { ...opts, quiet: true, overlays: m.overlays });
       const hit = r.failed(m.rule);
       const cleanBefore = pristine.passed(m.rule).length > 0 && pristine.failed(m.rule).length === 0;
@@ -1014,6 +1171,15 @@ async function main() {
   const deps = rep.check('setup', 'npm packages yaml and kubernetes-models, kubectl with kustomize', yaml && nm && kv.code === 0,
     `${kubectl}: ${kv.code === 0 ? kv.stdout.split('\n').filter(Boolean).join(' / ').slice(0, 160) : 'not runnable: ' + kv.stderr.slice(0, 200)}` + (yaml && nm ? '' : '; run scripts/setup.sh (npm install)'));
   if (deps) {
+    // kubectl 1.20 and older embed kustomize v2.0.3, which knows neither
+    // directories under `resources` nor `patches`: say so instead of failing
+    // every render with a parse error.
+    const vj = run(kubectl, ['version', '--client', '-o', 'json']);
+    let minor = NaN, kustomizeVersion = '';
+    try { const j = JSON.parse(vj.stdout); minor = parseInt(j.clientVersion?.minor, 10); kustomizeVersion = j.kustomizeVersion || ''; } catch { /* reported below */ }
+    rep.check('setup', `kubectl 1.${Number.isNaN(minor) ? '?' : minor} renders current kustomize syntax (resources: directories, patches: with target; needs 1.${MIN_KUBECTL_MINOR}+)`,
+      minor >= MIN_KUBECTL_MINOR,
+      minor >= MIN_KUBECTL_MINOR ? `kustomize ${kustomizeVersion || '(version not printed)'}` : `too old: its kustomize cannot render deploy/; set KUBECTL to kubectl 1.${MIN_KUBECTL_MINOR} or newer`);
     const bin = process.env.REGENATLAS_BIN || '';
     const flags = await loadFlags(bin, rep);
     const opts = { kubectl, yaml, types: new TypeIndex(nm), bin, flags };

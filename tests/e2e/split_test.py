@@ -41,10 +41,20 @@ def health(address, service):
 def wait_for(predicate, timeout=60, what="condition"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if predicate():
-            return
+        value = predicate()
+        if value:
+            return value
         time.sleep(0.25)
     raise AssertionError("timed out waiting for " + what)
+
+
+def metrics_matching(port, pattern):
+    """/metrics once it matches `pattern`: a call is counted when both of
+    its halves are over, just after its caller has the answer."""
+    def fetch():
+        body = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=10).read().decode()
+        return body if re.search(pattern, body) else None
+    return wait_for(fetch, timeout=10, what="metrics matching " + pattern)
 
 
 class ClientChecks:
@@ -163,10 +173,25 @@ class SplitTopologyTest(unittest.TestCase, ClientChecks):
 
     def test_3_backend_metrics(self):
         port = int(re.search(r'"metrics_port":"(\d+)"', self.catalog.read_log()).group(1))
-        body = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=10).read().decode()
-        # The gateway's forwarded calls, counted by the catalog itself.
-        self.assertRegex(body, r'regenatlas_backend_calls_total\{backend="catalog",code="0"\} [1-9]')
-        self.assertIn('method="/regenatlas.catalog.v1.CatalogService/SearchProducts"', body)
+        search = ('grpc_method="SearchProducts",grpc_service="regenatlas.catalog.v1.CatalogService",'
+                  'grpc_type="unary"')
+        # The gateway's forwarded calls, counted by the catalog itself under
+        # the conventional names, codes by name.
+        body = metrics_matching(port, r'grpc_server_handled_total\{grpc_code="OK",' + search + r'\} [1-9]')
+        self.assertRegex(body, r'grpc_server_started_total\{' + search + r'\} [1-9]')
+        self.assertRegex(body, r'grpc_client_handled_total\{grpc_code="OK",' + search + r'\} [1-9]')
+        self.assertIn('grpc_server_handling_seconds_bucket{' + search, body)
+        for name in ("process_resident_memory_bytes", "process_cpu_seconds_total",
+                     "regenatlas_rocksdb_live_sst_bytes", "regenatlas_rocksdb_block_cache_usage_bytes",
+                     "regenatlas_rocksdb_write_stall_stops_total", "regenatlas_calls_in_flight"):
+            self.assertRegex(body, r'(?m)^' + name + r' \d', name)
+        self.assertRegex(body, r'regenatlas_build_info\{version="\d+\.\d+\.\d+"\} 1')
+        self.assertNotIn("regenatlas_calls_total", body)
+        # The access log: one line per call, with the caller's role (the
+        # gateway calls with the service key).
+        self.assertRegex(self.catalog.read_log(),
+                         r'"msg":"access","method":"/regenatlas.catalog.v1.CatalogService/SearchProducts",'
+                         r'"code":"OK","latency_ms":"[0-9.]+","request_id":"[^"]+","role":"service"')
 
     def test_4_backends_authenticate_their_callers(self):
         catalog = "regenatlas.catalog.v1.CatalogService/"
@@ -299,12 +324,12 @@ class TlsHealthPortAndMetricsTest(unittest.TestCase):
                 with self.assertRaises(BufError):
                     buf_curl(health_addr, CATALOG + "ListSources", {})
                 # Prometheus metrics count the calls made above.
-                body = urllib.request.urlopen(
-                    "http://127.0.0.1:%d/metrics" % metrics_port, timeout=10).read().decode()
-                self.assertRegex(body, r'regenatlas_calls_total\{code="0",method="/regenatlas.catalog.v1.'
-                                       r'CatalogService/ListSources"\} [1-9]')
-                self.assertIn("regenatlas_call_latency_seconds_bucket", body)
-                self.assertIn('regenatlas_backend_calls_total{backend="catalog",code="0"}', body)
+                list_sources = ('grpc_method="ListSources",grpc_service='
+                                '"regenatlas.catalog.v1.CatalogService",grpc_type="unary"')
+                body = metrics_matching(metrics_port, r'grpc_server_handled_total\{grpc_code="OK",'
+                                        + list_sources + r'\} [1-9]')
+                self.assertIn("grpc_server_handling_seconds_bucket", body)
+                self.assertRegex(body, r'grpc_client_handled_total\{grpc_code="OK",' + list_sources)
                 self.assertEqual(server.terminate(), 0)
             finally:
                 server.stop_quietly()

@@ -84,6 +84,16 @@ TEST(AccessTest, KeysFileRolesAndAuthorization) {
   }
   EXPECT_FALSE(LoadKeysFile(dir.Sub("role.txt")).ok());
   EXPECT_FALSE(LoadKeysFile(dir.Sub("missing.txt")).ok());
+  // A directory (what `docker run -v` makes of a missing file) and a file
+  // without keys are mistakes, not "no keys".
+  EXPECT_THAT(std::string(LoadKeysFile(dir.path()).status().message()),
+              ::testing::HasSubstr("is a directory"));
+  {
+    std::ofstream f(dir.Sub("empty.txt"));
+    f << "# no keys yet\n";
+  }
+  EXPECT_THAT(std::string(LoadKeysFile(dir.Sub("empty.txt")).status().message()),
+              ::testing::HasSubstr("holds no keys"));
 
   EXPECT_EQ(RequiredRole("/regenatlas.catalog.v1.CatalogService/GetProduct"), Role::kReader);
   EXPECT_EQ(RequiredRole("/regenatlas.catalog.v1.CatalogService/SearchProducts"), Role::kReader);

@@ -1,0 +1,7 @@
+#include "common/version.h"
+
+namespace regenatlas {
+
+const char* Version() { return REGENATLAS_VERSION; }
+
+}  // namespace regenatlas
