@@ -301,17 +301,22 @@ int ShutDown(Process& p, const ServeOptions& o, int sig) {
   }
   for (ServerRunner* r : front_runners) r->health().Shutdown();
   p.internal->health().Shutdown();
+  const absl::Time drain_end =
+      start + std::min(o.shutdown_grace / 2, absl::Milliseconds(o.drain_window_ms));
+  if (p.front != nullptr) p.front->StopAccepting();
+  // The timeline ends its streams itself, with the resume token in the
+  // status and the x-resume-token trailer; the front passes them on. Then
+  // streams still open (to remote backends) are cut.
+  if (p.timeline_service != nullptr) p.timeline_service->Shutdown();
   if (p.front != nullptr) {
-    p.front->Drain();
-    // A short drain window before the port closes: calls that already
-    // reached the transport are answered UNAVAILABLE by the front (gRPC
-    // would cancel calls still queued when the server shuts down), and
-    // forwarded calls in flight finish. Bounded by half the grace period.
-    const absl::Time drain_end =
-        start + std::min(o.shutdown_grace / 2, absl::Milliseconds(o.drain_window_ms));
+    p.front->WaitForStreams(drain_end);
+    p.front->AbortStreams();
+    // The rest of a short drain window before the port closes: calls that
+    // already reached the transport are answered UNAVAILABLE by the front
+    // (gRPC would cancel calls still queued when the server shuts down),
+    // and forwarded calls in flight finish. At most half the grace period.
     while (absl::Now() < drain_end) absl::SleepFor(absl::Milliseconds(5));
   }
-  if (p.timeline_service != nullptr) p.timeline_service->Shutdown();
   p.loader.reset();
   p.stage_sync.reset();
   // The public ports in parallel, then the internal server that their

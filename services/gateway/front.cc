@@ -397,8 +397,15 @@ void Front::CallDone(Call* call, bool streaming) {
   in_flight_.fetch_sub(1);
 }
 
-void Front::Drain() {
-  draining_.store(true);
+void Front::StopAccepting() { draining_.store(true); }
+
+bool Front::WaitForStreams(absl::Time deadline) {
+  absl::MutexLock lock(&mu_);
+  auto none = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return streams_.empty(); };
+  return mu_.AwaitWithDeadline(absl::Condition(&none), deadline);
+}
+
+void Front::AbortStreams() {
   absl::MutexLock lock(&mu_);
   // Streams would hold the process for the whole grace period: they end
   // now, and the caller resumes elsewhere from the last token it received.
@@ -407,6 +414,11 @@ void Front::Drain() {
                              "server shutting down; reconnect and resume with the last "
                              "resume_token received"));
   }
+}
+
+void Front::Drain() {
+  StopAccepting();
+  AbortStreams();
 }
 
 grpc::ChannelArguments BackendChannelArguments(const std::vector<std::string>& services) {

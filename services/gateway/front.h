@@ -96,9 +96,15 @@ class Front {
   // dossier) share them.
   std::shared_ptr<grpc::Channel> ChannelFor(const std::string& service);
 
-  // Shutdown, first step: new calls are refused with UNAVAILABLE and open
-  // streaming calls end at once with UNAVAILABLE; unary calls in flight
-  // continue (the server's grace period bounds them).
+  // Shutdown, in steps. StopAccepting: new calls are refused with
+  // UNAVAILABLE; calls in flight continue (the server's grace period bounds
+  // them), so that a backend ending its streams (e.g. WatchEvents with its
+  // resume token) reaches the caller. WaitForStreams: until no streaming
+  // call is open or `deadline`. AbortStreams: the streaming calls still
+  // open end at once with UNAVAILABLE. Drain = StopAccepting + AbortStreams.
+  void StopAccepting();
+  bool WaitForStreams(absl::Time deadline);
+  void AbortStreams();
   void Drain();
 
   // Forwarded calls in flight (tests, metrics).
