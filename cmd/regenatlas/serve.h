@@ -1,6 +1,7 @@
 #ifndef REGENATLAS_CMD_REGENATLAS_SERVE_H_
 #define REGENATLAS_CMD_REGENATLAS_SERVE_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -58,6 +59,9 @@ struct ServeOptions {
   // (at most half the grace period) before it closes.
   int drain_window_ms = 300;
   bool sync_writes = true;
+  // The clock of the store and the services (tests inject one); unset:
+  // absl::Now.
+  std::function<absl::Time()> clock;
 };
 
 // Runs the server until SIGTERM/SIGINT; returns the process exit code.
