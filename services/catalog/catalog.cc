@@ -16,6 +16,7 @@
 #include "absl/strings/str_split.h"
 #include "common/dataset.h"
 #include "common/dates.h"
+#include "common/excerpt.h"
 #include "common/paging.h"
 #include "common/records.h"
 #include "common/resource_name.h"
@@ -1424,21 +1425,21 @@ absl::Status Catalog::SetDatasetDigest(absl::string_view digest) {
 absl::StatusOr<catalog::v1::CountResponse> Catalog::Count(
     const ListSpec& collection, absl::string_view filter_text,
     const google::protobuf::RepeatedPtrField<std::string>& group_by,
-    const std::map<std::string, std::string>& dimensions) const {
+    const std::map<std::string, std::string>& dimensions, absl::string_view field) const {
   if (group_by.empty() || group_by.size() > 2) {
-    return absl::InvalidArgumentError("group_by: one or two dimensions are required");
+    return absl::InvalidArgumentError(absl::StrCat(field, ": one or two dimensions are required"));
   }
   for (int i = 0; i < group_by.size(); ++i) {
     if (!dimensions.count(group_by[i])) {
       std::vector<std::string> names;
-      for (const auto& [name, field] : dimensions) names.push_back(name);
-      return absl::InvalidArgumentError(absl::StrCat("group_by[", i, "]: unknown dimension \"",
-                                                     group_by[i], "\"; allowed: ",
-                                                     absl::StrJoin(names, ", ")));
+      for (const auto& [name, posting] : dimensions) names.push_back(name);
+      return absl::InvalidArgumentError(absl::StrCat(field, "[", i, "]: unknown dimension \"",
+                                                     Excerpt(group_by[i]),
+                                                     "\"; allowed: ", absl::StrJoin(names, ", ")));
     }
   }
   if (group_by.size() == 2 && group_by[0] == group_by[1]) {
-    return absl::InvalidArgumentError("group_by[1]: the same dimension twice");
+    return absl::InvalidArgumentError(absl::StrCat(field, "[1]: the same dimension twice"));
   }
   absl::StatusOr<std::unique_ptr<filter::Node>> node = filter::Parse(filter_text);
   if (!node.ok()) return node.status();
@@ -1537,22 +1538,24 @@ absl::StatusOr<catalog::v1::CountResponse> Catalog::Count(
 }
 
 absl::StatusOr<catalog::v1::CountResponse> Catalog::CountProducts(
-    absl::string_view filter, const google::protobuf::RepeatedPtrField<std::string>& group_by) const {
+    absl::string_view filter, const google::protobuf::RepeatedPtrField<std::string>& group_by,
+    absl::string_view field) const {
   static const auto* dims = new std::map<std::string, std::string>{
       {"stage", "stage_name"},   {"country", "country"},       {"cell_source", "cell_source"},
       {"cell_category", "cell_category"}, {"cell_type", "cell_type"},
       {"therapeutic_area", "therapeutic_area"}, {"indication", "indication"},
       {"sponsor", "sponsor"},     {"start_year", "start_year"}, {"donor", "donor"}};
-  return Count(ProductsSpec(), filter, group_by, *dims);
+  return Count(ProductsSpec(), filter, group_by, *dims, field);
 }
 
 absl::StatusOr<catalog::v1::CountResponse> Catalog::CountTrials(
-    absl::string_view filter, const google::protobuf::RepeatedPtrField<std::string>& group_by) const {
+    absl::string_view filter, const google::protobuf::RepeatedPtrField<std::string>& group_by,
+    absl::string_view field) const {
   static const auto* dims = new std::map<std::string, std::string>{
       {"phase", "phase_name"}, {"country", "country"},   {"status", "status"},
       {"sponsor", "sponsor"},  {"indication", "indication"}, {"product", "product"},
       {"start_year", "start_year"}, {"registry", "registry"}};
-  return Count(TrialsSpec(), filter, group_by, *dims);
+  return Count(TrialsSpec(), filter, group_by, *dims, field);
 }
 
 absl::StatusOr<Product> Catalog::SetRegulatoryStages(

@@ -91,10 +91,16 @@ class Catalog {
 
   // Counts of products / trials matching `filter`, grouped by one or two
   // dimensions (see CatalogService.CountProducts), from the posting lists.
+  // Dimensions are named as in the deprecated `group_by` field ("country",
+  // "stage"; the lower-case names of ProductDimension / TrialDimension);
+  // INVALID_ARGUMENT errors about them name `field` ("group_by" or
+  // "dimensions", the request field they came from).
   absl::StatusOr<catalog::v1::CountResponse> CountProducts(
-      absl::string_view filter, const google::protobuf::RepeatedPtrField<std::string>& group_by) const;
+      absl::string_view filter, const google::protobuf::RepeatedPtrField<std::string>& group_by,
+      absl::string_view field = "group_by") const;
   absl::StatusOr<catalog::v1::CountResponse> CountTrials(
-      absl::string_view filter, const google::protobuf::RepeatedPtrField<std::string>& group_by) const;
+      absl::string_view filter, const google::protobuf::RepeatedPtrField<std::string>& group_by,
+      absl::string_view field = "group_by") const;
 
   // Replaces a product's regulatory stages (see CatalogService.SetRegulatoryStages).
   absl::StatusOr<Product> SetRegulatoryStages(
@@ -170,7 +176,7 @@ class Catalog {
   absl::StatusOr<catalog::v1::CountResponse> Count(
       const ListSpec& spec, absl::string_view filter,
       const google::protobuf::RepeatedPtrField<std::string>& group_by,
-      const std::map<std::string, std::string>& dimensions) const;
+      const std::map<std::string, std::string>& dimensions, absl::string_view field) const;
 
   storage::Store* const store_;
   absl::Mutex write_mu_;

@@ -1,5 +1,6 @@
 #include "services/catalog/catalog_service.h"
 
+#include "common/dimensions.h"
 #include "common/rpc.h"
 #include "services/catalog/ctgov_import.h"
 
@@ -9,6 +10,24 @@ namespace {
 ListQuery QueryOf(int32_t page_size, const std::string& page_token, const std::string& filter,
                   const std::string& order_by) {
   return ListQuery{page_size, page_token, filter, order_by};
+}
+
+// The dimensions of a CountProducts / CountTrials request as the domain
+// names them ("country"), from `dimensions` or the deprecated `group_by`
+// (still accepted, AIP-180), and the request field they came from.
+template <typename Request>
+absl::Status DimensionsOf(const Request& request, const google::protobuf::EnumDescriptor* enum_type,
+                          google::protobuf::RepeatedPtrField<std::string>* names,
+                          std::string* field) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  const google::protobuf::RepeatedPtrField<std::string>& group_by = request.group_by();
+#pragma GCC diagnostic pop
+  absl::StatusOr<std::vector<std::string>> resolved =
+      ResolveDimensions(enum_type, request.dimensions(), "dimensions", group_by, "group_by", field);
+  if (!resolved.ok()) return resolved.status();
+  names->Assign(resolved->begin(), resolved->end());
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -313,14 +332,22 @@ grpc::ServerUnaryReactor* CatalogService::CountProducts(Ctx* ctx,
                                                         const v1::CountProductsRequest* req,
                                                         v1::CountResponse* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
-    return Deliver(catalog_->CountProducts(req->filter(), req->group_by()), resp);
+    google::protobuf::RepeatedPtrField<std::string> dimensions;
+    std::string field;
+    absl::Status s = DimensionsOf(*req, v1::ProductDimension_descriptor(), &dimensions, &field);
+    if (!s.ok()) return s;
+    return Deliver(catalog_->CountProducts(req->filter(), dimensions, field), resp);
   });
 }
 
 grpc::ServerUnaryReactor* CatalogService::CountTrials(Ctx* ctx, const v1::CountTrialsRequest* req,
                                                       v1::CountResponse* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
-    return Deliver(catalog_->CountTrials(req->filter(), req->group_by()), resp);
+    google::protobuf::RepeatedPtrField<std::string> dimensions;
+    std::string field;
+    absl::Status s = DimensionsOf(*req, v1::TrialDimension_descriptor(), &dimensions, &field);
+    if (!s.ok()) return s;
+    return Deliver(catalog_->CountTrials(req->filter(), dimensions, field), resp);
   });
 }
 

@@ -1,10 +1,13 @@
 #include "services/gateway/gateway_service.h"
 
+#include <algorithm>
 #include <atomic>
 #include <functional>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/blocking_counter.h"
+#include "common/paging.h"
 #include "common/resource_name.h"
 #include "common/rpc.h"
 #include "common/tsan.h"
@@ -33,8 +36,27 @@ std::shared_ptr<grpc::Channel> GatewayService::ChannelOf(size_t i) {
 grpc::ServerUnaryReactor* GatewayService::ListBackends(
     grpc::CallbackServerContext* context, const gateway::v1::ListBackendsRequest* request,
     gateway::v1::ListBackendsResponse* response) {
+  // Paged in configuration order (AIP-158): the token holds the index of the
+  // next backend and is bound to the configured services, so a token of a
+  // differently configured gateway is refused.
+  absl::StatusOr<int> limit = NormalizePageSize(request->page_size());
+  if (!limit.ok()) return Reply(context, limit.status());
+  std::string query = "backends";
+  for (const BackendOptions& b : options_.backends) absl::StrAppend(&query, "|", b.service);
+  size_t first = 0;
+  if (!request->page_token().empty()) {
+    absl::StatusOr<std::string> position = DecodePageToken(request->page_token(), query);
+    if (!position.ok()) return Reply(context, position.status());
+    if (!absl::SimpleAtoi(*position, &first) || first > options_.backends.size()) {
+      return Reply(context, absl::InvalidArgumentError("page_token: malformed"));
+    }
+  }
+  const size_t end = std::min(options_.backends.size(), first + static_cast<size_t>(*limit));
+  if (end < options_.backends.size()) {
+    response->set_next_page_token(EncodePageToken(query, absl::StrCat(end)));
+  }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  const size_t n = options_.backends.size();
+  const size_t n = end - first;
   if (n == 0) {
     reactor->Finish(grpc::Status::OK);
     return reactor;
@@ -63,8 +85,8 @@ grpc::ServerUnaryReactor* GatewayService::ListBackends(
     absl::MutexLock lock(&state->mu);
     for (size_t i = 0; i < n; ++i) {
       gateway::v1::Backend* b = response->add_backends();
-      b->set_service(options_.backends[i].service);
-      b->set_target(options_.backends[i].target);
+      b->set_service(options_.backends[first + i].service);
+      b->set_target(options_.backends[first + i].target);
     }
   }
   for (size_t i = 0; i < n; ++i) {
@@ -72,12 +94,12 @@ grpc::ServerUnaryReactor* GatewayService::ListBackends(
     {
       absl::MutexLock lock(&state->mu);
       check.context.set_deadline(deadline);
-      check.request.set_service(options_.backends[i].service);
+      check.request.set_service(options_.backends[first + i].service);
       check.start = absl::Now();
     }
     // gRPC hands `state` to its callback threads invisibly for TSan.
     TsanRelease(state.get());
-    Health::Stub stub(ChannelOf(i));
+    Health::Stub stub(ChannelOf(first + i));
     stub.async()->Check(&check.context, &check.request, &check.response,
                         [state, i, response, reactor](grpc::Status status) {
                           TsanAcquire(state.get());
@@ -189,7 +211,19 @@ gateway::v1::DossierSection SectionOf(const std::string& name, const std::string
 grpc::ServerUnaryReactor* GatewayService::GetProductDossier(
     grpc::CallbackServerContext* context, const gateway::v1::GetProductDossierRequest* request,
     gateway::v1::ProductDossier* response) {
-  absl::StatusOr<std::string> id = ParseResourceName(request->product(), "products", "product");
+  return Dossier(context, request->product(), response);
+}
+
+grpc::ServerUnaryReactor* GatewayService::ComputeProductDossier(
+    grpc::CallbackServerContext* context, const gateway::v1::ComputeProductDossierRequest* request,
+    gateway::v1::ProductDossier* response) {
+  return Dossier(context, request->product(), response);
+}
+
+grpc::ServerUnaryReactor* GatewayService::Dossier(grpc::CallbackServerContext* context,
+                                                  const std::string& product,
+                                                  gateway::v1::ProductDossier* response) {
+  absl::StatusOr<std::string> id = ParseResourceName(product, "products", "product");
   if (!id.ok()) return Reply(context, id.status());
   auto deadline = context->deadline();
   const auto cap =
@@ -198,8 +232,8 @@ grpc::ServerUnaryReactor* GatewayService::GetProductDossier(
   // The fan-out waits for the backends, so it runs on the executor; the
   // four sections are in flight at once (async stubs), the landscapes after
   // them because they need the product's indications.
-  return RunUnary(context, &executor_, [this, request, response, deadline]() -> absl::Status {
-    const std::string& product = request->product();
+  // `product` is the request's, which outlives the call (common/rpc.h).
+  return RunUnary(context, &executor_, [this, &product, response, deadline]() -> absl::Status {
     auto catalog = catalog::v1::CatalogService::NewStub(ChannelFor(kCatalog));
     auto timeline = timeline::v1::RegulatoryTimelineService::NewStub(ChannelFor(kTimeline));
     auto analytics = analytics::v1::MarketAnalyticsService::NewStub(ChannelFor(kAnalytics));
@@ -214,7 +248,7 @@ grpc::ServerUnaryReactor* GatewayService::GetProductDossier(
     trials_req.set_filter(absl::StrCat("product = \"", product, "\""));
     trials_req.set_page_size(1000);
     catalog::v1::ListTrialsResponse trials;
-    timeline::v1::GetProductTimelineRequest timeline_req;
+    timeline::v1::ComputeProductTimelineRequest timeline_req;
     timeline_req.set_product(product);
     timeline::v1::ProductTimeline product_timeline;
     analytics::v1::ListPricePointsRequest prices_req;
@@ -226,8 +260,8 @@ grpc::ServerUnaryReactor* GatewayService::GetProductDossier(
                                  product_call.Done(&pending));
     catalog->async()->ListTrials(&trials_call.context, &trials_req, &trials,
                                  trials_call.Done(&pending));
-    timeline->async()->GetProductTimeline(&timeline_call.context, &timeline_req, &product_timeline,
-                                          timeline_call.Done(&pending));
+    timeline->async()->ComputeProductTimeline(&timeline_call.context, &timeline_req,
+                                              &product_timeline, timeline_call.Done(&pending));
     analytics->async()->ListPricePoints(&prices_call.context, &prices_req, &prices,
                                         prices_call.Done(&pending));
     pending.Wait();
@@ -244,11 +278,11 @@ grpc::ServerUnaryReactor* GatewayService::GetProductDossier(
       for (const std::string& indication : product_record.indications()) {
         grpc::ClientContext ctx;
         ctx.set_deadline(deadline);
-        analytics::v1::GetIndicationLandscapeRequest req;
+        analytics::v1::ComputeIndicationLandscapeRequest req;
         req.set_indication(indication);
         req.set_page_size(100);
         analytics::v1::IndicationLandscape landscape;
-        s = analytics->GetIndicationLandscape(&ctx, req, &landscape);
+        s = analytics->ComputeIndicationLandscape(&ctx, req, &landscape);
         if (!s.ok()) break;
         landscapes.push_back(std::move(landscape));
       }

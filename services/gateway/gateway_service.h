@@ -38,7 +38,7 @@ class GatewayService final : public gateway::v1::GatewayService::CallbackService
  public:
   explicit GatewayService(GatewayOptions options, ExecutorOptions executor = {"gateway"});
 
-  // Checks every backend's grpc.health.v1.Health in parallel under the
+  // Checks the page's backends' grpc.health.v1.Health in parallel under the
   // caller's deadline.
   grpc::ServerUnaryReactor* ListBackends(grpc::CallbackServerContext* context,
                                          const gateway::v1::ListBackendsRequest* request,
@@ -46,11 +46,20 @@ class GatewayService final : public gateway::v1::GatewayService::CallbackService
 
   // Fetches the sections in parallel from the service's executor under the
   // caller's deadline (capped at 5 × GatewayOptions::default_deadline).
+  grpc::ServerUnaryReactor* ComputeProductDossier(
+      grpc::CallbackServerContext* context,
+      const gateway::v1::ComputeProductDossierRequest* request,
+      gateway::v1::ProductDossier* response) override;
+  // Deprecated alias of ComputeProductDossier.
   grpc::ServerUnaryReactor* GetProductDossier(grpc::CallbackServerContext* context,
                                               const gateway::v1::GetProductDossierRequest* request,
                                               gateway::v1::ProductDossier* response) override;
 
  private:
+  // The dossier of `product` ("products/{product}", owned by the request).
+  grpc::ServerUnaryReactor* Dossier(grpc::CallbackServerContext* context,
+                                    const std::string& product,
+                                    gateway::v1::ProductDossier* response);
   std::shared_ptr<grpc::Channel> ChannelOf(size_t i);
   // The channel of the backend serving `service` (null if none).
   std::shared_ptr<grpc::Channel> ChannelFor(const std::string& service);

@@ -37,7 +37,7 @@ struct AnalyticsOptions {
   // the computed views read it. Without one, writes and views fail with
   // FAILED_PRECONDITION.
   std::shared_ptr<CatalogReader> catalog;
-  // The regulatory timeline, read through its API (GetApprovalStatistics).
+  // The regulatory timeline, read through its API (ComputeApprovalStatistics).
   std::shared_ptr<TimelineReader> timeline;
 };
 
@@ -105,16 +105,21 @@ class Analytics {
 
   // The computed views (computations.cc). `deadline` bounds the calls to
   // other services (absl::InfiniteFuture(): their default timeout).
-  absl::StatusOr<analytics::v1::PipelineBreakdown> GetPipelineBreakdown(
-      const analytics::v1::GetPipelineBreakdownRequest& request, absl::Time deadline) const;
-  absl::StatusOr<analytics::v1::IndicationLandscape> GetIndicationLandscape(
-      const analytics::v1::GetIndicationLandscapeRequest& request, absl::Time deadline) const;
+  //
+  // INVALID_ARGUMENT errors about the dimensions name `field`: the request
+  // field they came from ("dimensions", or "group_by" for the deprecated
+  // GetPipelineBreakdown, whose strings the RPC layer translates).
+  absl::StatusOr<analytics::v1::PipelineBreakdown> ComputePipelineBreakdown(
+      const analytics::v1::ComputePipelineBreakdownRequest& request, absl::Time deadline,
+      absl::string_view field = "dimensions") const;
+  absl::StatusOr<analytics::v1::IndicationLandscape> ComputeIndicationLandscape(
+      const analytics::v1::ComputeIndicationLandscapeRequest& request, absl::Time deadline) const;
   absl::StatusOr<analytics::v1::PriceComparison> ComparePrices(
       const analytics::v1::ComparePricesRequest& request, absl::Time deadline) const;
   absl::StatusOr<analytics::v1::MarketSizeEstimate> EstimateMarketSize(
       const analytics::v1::EstimateMarketSizeRequest& request, absl::Time deadline) const;
-  absl::StatusOr<analytics::v1::ApprovalStatistics> GetApprovalStatistics(
-      const analytics::v1::GetApprovalStatisticsRequest& request, absl::Time deadline) const;
+  absl::StatusOr<analytics::v1::ApprovalStatistics> ComputeApprovalStatistics(
+      const analytics::v1::ComputeApprovalStatisticsRequest& request, absl::Time deadline) const;
 
   // Digest of the reference dataset last loaded ("" if none), and recording
   // it (a synced write).

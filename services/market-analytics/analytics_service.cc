@@ -3,6 +3,9 @@
 #include <chrono>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+#include "common/dimensions.h"
+#include "common/excerpt.h"
 #include "common/grpc_status.h"
 #include "common/rpc.h"
 
@@ -33,6 +36,41 @@ absl::Status FillList(absl::StatusOr<ListResult<T>> page, bool show_total_size, 
 }
 
 }  // namespace
+
+absl::StatusOr<v1::ComputePipelineBreakdownRequest> ComputeRequestOf(
+    const v1::GetPipelineBreakdownRequest& request) {
+  v1::ComputePipelineBreakdownRequest out;
+  out.set_subject(request.subject());
+  out.set_filter(request.filter());
+  for (int i = 0; i < request.group_by_size(); ++i) {
+    std::optional<int> d = DimensionValue(v1::BreakdownDimension_descriptor(), request.group_by(i));
+    if (!d.has_value()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("group_by[", i, "]: unknown dimension \"", Excerpt(request.group_by(i)),
+                       "\"; allowed: ", DimensionNames(v1::BreakdownDimension_descriptor())));
+    }
+    out.add_dimensions(static_cast<v1::BreakdownDimension>(*d));
+  }
+  return out;
+}
+
+v1::ComputeIndicationLandscapeRequest ComputeRequestOf(
+    const v1::GetIndicationLandscapeRequest& request) {
+  v1::ComputeIndicationLandscapeRequest out;
+  out.set_indication(request.indication());
+  out.set_page_size(request.page_size());
+  out.set_page_token(request.page_token());
+  out.set_exact_indication(request.exact_indication());
+  return out;
+}
+
+v1::ComputeApprovalStatisticsRequest ComputeRequestOf(
+    const v1::GetApprovalStatisticsRequest& request) {
+  v1::ComputeApprovalStatisticsRequest out;
+  out.set_filter(request.filter());
+  *out.mutable_cell_categories() = request.cell_categories();
+  return out;
+}
 
 template <typename Response, typename Fn>
 grpc::ServerUnaryReactor* AnalyticsService::Offload(Ctx* ctx, Response* response, Fn fn) {
@@ -252,18 +290,38 @@ grpc::ServerUnaryReactor* AnalyticsService::DeleteFxRate(Ctx* ctx,
 }
 
 // ---- Computed views ----
+//
+// The Get* views are deprecated aliases of the Compute* ones (AIP-136): each
+// converts its request and runs the same computation.
 
 grpc::ServerUnaryReactor* AnalyticsService::GetPipelineBreakdown(
     Ctx* ctx, const v1::GetPipelineBreakdownRequest* req, v1::PipelineBreakdown* resp) {
+  return Offload(
+      ctx, resp, [this, req](absl::Time deadline) -> absl::StatusOr<v1::PipelineBreakdown> {
+        absl::StatusOr<v1::ComputePipelineBreakdownRequest> request = ComputeRequestOf(*req);
+        if (!request.ok()) return request.status();
+        return analytics_->ComputePipelineBreakdown(*request, deadline, "group_by");
+      });
+}
+
+grpc::ServerUnaryReactor* AnalyticsService::ComputePipelineBreakdown(
+    Ctx* ctx, const v1::ComputePipelineBreakdownRequest* req, v1::PipelineBreakdown* resp) {
   return Offload(ctx, resp, [this, req](absl::Time deadline) {
-    return analytics_->GetPipelineBreakdown(*req, deadline);
+    return analytics_->ComputePipelineBreakdown(*req, deadline);
   });
 }
 
 grpc::ServerUnaryReactor* AnalyticsService::GetIndicationLandscape(
     Ctx* ctx, const v1::GetIndicationLandscapeRequest* req, v1::IndicationLandscape* resp) {
   return Offload(ctx, resp, [this, req](absl::Time deadline) {
-    return analytics_->GetIndicationLandscape(*req, deadline);
+    return analytics_->ComputeIndicationLandscape(ComputeRequestOf(*req), deadline);
+  });
+}
+
+grpc::ServerUnaryReactor* AnalyticsService::ComputeIndicationLandscape(
+    Ctx* ctx, const v1::ComputeIndicationLandscapeRequest* req, v1::IndicationLandscape* resp) {
+  return Offload(ctx, resp, [this, req](absl::Time deadline) {
+    return analytics_->ComputeIndicationLandscape(*req, deadline);
   });
 }
 
@@ -285,7 +343,14 @@ grpc::ServerUnaryReactor* AnalyticsService::EstimateMarketSize(
 grpc::ServerUnaryReactor* AnalyticsService::GetApprovalStatistics(
     Ctx* ctx, const v1::GetApprovalStatisticsRequest* req, v1::ApprovalStatistics* resp) {
   return Offload(ctx, resp, [this, req](absl::Time deadline) {
-    return analytics_->GetApprovalStatistics(*req, deadline);
+    return analytics_->ComputeApprovalStatistics(ComputeRequestOf(*req), deadline);
+  });
+}
+
+grpc::ServerUnaryReactor* AnalyticsService::ComputeApprovalStatistics(
+    Ctx* ctx, const v1::ComputeApprovalStatisticsRequest* req, v1::ApprovalStatistics* resp) {
+  return Offload(ctx, resp, [this, req](absl::Time deadline) {
+    return analytics_->ComputeApprovalStatistics(*req, deadline);
   });
 }
 

@@ -1,6 +1,7 @@
 #ifndef REGENATLAS_SERVICES_MARKET_ANALYTICS_ANALYTICS_SERVICE_H_
 #define REGENATLAS_SERVICES_MARKET_ANALYTICS_ANALYTICS_SERVICE_H_
 
+#include "absl/status/statusor.h"
 #include "common/executor.h"
 #include "regenatlas/analytics/v1/analytics_service.grpc.pb.h"
 #include "services/market-analytics/analytics.h"
@@ -8,6 +9,17 @@
 namespace regenatlas::analytics {
 
 namespace v1 = ::regenatlas::analytics::v1;
+
+// The request of a Compute* view equivalent to a deprecated Get* request:
+// the same fields; GetPipelineBreakdownRequest.group_by's strings become
+// BreakdownDimension values (INVALID_ARGUMENT naming "group_by[i]" for an
+// unknown name).
+absl::StatusOr<v1::ComputePipelineBreakdownRequest> ComputeRequestOf(
+    const v1::GetPipelineBreakdownRequest& request);
+v1::ComputeIndicationLandscapeRequest ComputeRequestOf(
+    const v1::GetIndicationLandscapeRequest& request);
+v1::ComputeApprovalStatisticsRequest ComputeRequestOf(
+    const v1::GetApprovalStatisticsRequest& request);
 
 // The gRPC face of Analytics: unpacks requests, calls the domain, converts
 // the status once. Every method runs on the service's executor
@@ -67,16 +79,24 @@ class AnalyticsService final : public v1::MarketAnalyticsService::CallbackServic
   Reactor* UpdateFxRate(Ctx* ctx, const v1::UpdateFxRateRequest* req, FxRate* resp) override;
   Reactor* DeleteFxRate(Ctx* ctx, const v1::DeleteFxRateRequest* req, Empty* resp) override;
 
+  // The computed views. Each deprecated Get* view converts its request and
+  // runs the same computation as its Compute* replacement.
   Reactor* GetPipelineBreakdown(Ctx* ctx, const v1::GetPipelineBreakdownRequest* req,
                                 v1::PipelineBreakdown* resp) override;
+  Reactor* ComputePipelineBreakdown(Ctx* ctx, const v1::ComputePipelineBreakdownRequest* req,
+                                    v1::PipelineBreakdown* resp) override;
   Reactor* GetIndicationLandscape(Ctx* ctx, const v1::GetIndicationLandscapeRequest* req,
                                   v1::IndicationLandscape* resp) override;
+  Reactor* ComputeIndicationLandscape(Ctx* ctx, const v1::ComputeIndicationLandscapeRequest* req,
+                                      v1::IndicationLandscape* resp) override;
   Reactor* ComparePrices(Ctx* ctx, const v1::ComparePricesRequest* req,
                          v1::PriceComparison* resp) override;
   Reactor* EstimateMarketSize(Ctx* ctx, const v1::EstimateMarketSizeRequest* req,
                               v1::MarketSizeEstimate* resp) override;
   Reactor* GetApprovalStatistics(Ctx* ctx, const v1::GetApprovalStatisticsRequest* req,
                                  v1::ApprovalStatistics* resp) override;
+  Reactor* ComputeApprovalStatistics(Ctx* ctx, const v1::ComputeApprovalStatisticsRequest* req,
+                                     v1::ApprovalStatistics* resp) override;
 
  private:
   // Runs fn(deadline) → StatusOr<Response> on the pool and finishes the call.

@@ -16,6 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/dates.h"
+#include "common/dimensions.h"
 #include "common/paging.h"
 #include "common/resource_name.h"
 #include "common/validation.h"
@@ -184,17 +185,32 @@ v1::DurationSummary Summarize(std::vector<double> days) {
 
 }  // namespace
 
-// ---- GetPipelineBreakdown --------------------------------------------------------
+// ---- ComputePipelineBreakdown ----------------------------------------------------
 
-absl::StatusOr<v1::PipelineBreakdown> Analytics::GetPipelineBreakdown(
-    const v1::GetPipelineBreakdownRequest& request, absl::Time deadline) const {
+absl::StatusOr<v1::PipelineBreakdown> Analytics::ComputePipelineBreakdown(
+    const v1::ComputePipelineBreakdownRequest& request, absl::Time deadline,
+    absl::string_view field) const {
   absl::Status s = ValidateEnum(request.subject(), v1::BreakdownSubject_IsValid, true, "subject");
   if (!s.ok()) return s;
-  if (request.group_by().empty() || request.group_by_size() > 2) {
-    return absl::InvalidArgumentError("group_by: one or two dimensions are required");
+  if (request.dimensions().empty() || request.dimensions_size() > 2) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": one or two dimensions are required"));
   }
-  if (request.group_by_size() == 2 && request.group_by(0) == request.group_by(1)) {
-    return absl::InvalidArgumentError("group_by[1]: the same dimension twice");
+  // The dimensions by their lower-case names ("country"), as the catalog's
+  // counts and the echoed group_by name them.
+  std::vector<std::string> names;
+  for (int i = 0; i < request.dimensions_size(); ++i) {
+    std::optional<std::string> name =
+        DimensionName(v1::BreakdownDimension_descriptor(), request.dimensions(i));
+    if (!name.has_value()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          field, "[", i, "]: ",
+          request.dimensions(i) == 0 ? "unspecified"
+                                     : absl::StrCat("unknown value ", request.dimensions(i))));
+    }
+    names.push_back(*std::move(name));
+  }
+  if (names.size() == 2 && names[0] == names[1]) {
+    return absl::InvalidArgumentError(absl::StrCat(field, "[1]: the same dimension twice"));
   }
   s = RequireCatalog();
   if (!s.ok()) return s;
@@ -202,7 +218,8 @@ absl::StatusOr<v1::PipelineBreakdown> Analytics::GetPipelineBreakdown(
   v1::PipelineBreakdown out;
   out.set_subject(request.subject());
   out.set_filter(request.filter());
-  *out.mutable_group_by() = request.group_by();
+  out.mutable_group_by()->Assign(names.begin(), names.end());
+  *out.mutable_dimensions() = request.dimensions();
   auto add_totals = [&out](const std::string& dimension, const catalog::v1::CountResponse& r) {
     for (const auto& row : r.rows()) {
       v1::DimensionTotal* t = out.add_dimension_totals();
@@ -213,16 +230,25 @@ absl::StatusOr<v1::PipelineBreakdown> Analytics::GetPipelineBreakdown(
   };
 
   if (request.subject() == v1::BREAKDOWN_SUBJECT_PRODUCTS) {
-    auto count =
-        [&](const std::vector<std::string>& dims) -> absl::StatusOr<catalog::v1::CountResponse> {
+    std::vector<catalog::v1::ProductDimension> dims;
+    for (size_t i = 0; i < names.size(); ++i) {
+      std::optional<int> d = DimensionValue(catalog::v1::ProductDimension_descriptor(), names[i]);
+      if (!d.has_value()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            field, "[", i, "]: products cannot be grouped by ", names[i],
+            "; allowed: ", DimensionNames(catalog::v1::ProductDimension_descriptor())));
+      }
+      dims.push_back(static_cast<catalog::v1::ProductDimension>(*d));
+    }
+    auto count = [&](const std::vector<catalog::v1::ProductDimension>& by)
+        -> absl::StatusOr<catalog::v1::CountResponse> {
       catalog::v1::CountProductsRequest r;
       r.set_filter(request.filter());
-      for (const std::string& d : dims) r.add_group_by(d);
+      for (catalog::v1::ProductDimension d : by) r.add_dimensions(d);
       Record(out.mutable_upstream_calls(), Method(kCatalogService, "CountProducts"), r);
       return catalog()->CountProducts(r, deadline);
     };
-    absl::StatusOr<catalog::v1::CountResponse> r =
-        count({request.group_by().begin(), request.group_by().end()});
+    absl::StatusOr<catalog::v1::CountResponse> r = count(dims);
     if (!r.ok()) return r.status();
     for (const auto& row : r->rows()) {
       v1::BreakdownRow* o = out.add_rows();
@@ -230,11 +256,11 @@ absl::StatusOr<v1::PipelineBreakdown> Analytics::GetPipelineBreakdown(
       o->set_count(row.count());
     }
     out.set_total(r->total());
-    if (request.group_by_size() == 2) {
-      for (const std::string& d : request.group_by()) {
-        absl::StatusOr<catalog::v1::CountResponse> t = count({d});
+    if (dims.size() == 2) {
+      for (size_t i = 0; i < dims.size(); ++i) {
+        absl::StatusOr<catalog::v1::CountResponse> t = count({dims[i]});
         if (!t.ok()) return t.status();
-        add_totals(d, *t);
+        add_totals(names[i], *t);
       }
     }
     return out;
@@ -254,27 +280,37 @@ absl::StatusOr<v1::PipelineBreakdown> Analytics::GetPipelineBreakdown(
       {"therapeutic_area", {catalog::v1::TherapeuticArea_descriptor(), "THERAPEUTIC_AREA_"}},
       {"donor", {common::v1::Donor_descriptor(), "DONOR_"}},
   };
+  // Trial dimensions by name ("stage" is an alias of "phase"); join
+  // dimensions are counted below.
   std::vector<std::string> dims;
   int join_index = -1;
-  for (int i = 0; i < request.group_by_size(); ++i) {
-    const std::string& d = request.group_by(i);
+  for (size_t i = 0; i < names.size(); ++i) {
+    const std::string& d = names[i];
     dims.push_back(d == "stage" ? "phase" : d);
     if (joins->count(d)) {
       if (join_index >= 0) {
         return absl::InvalidArgumentError(
-            absl::StrCat("group_by[", i,
+            absl::StrCat(field, "[", i,
                          "]: trials can be grouped by at most one product dimension "
                          "(cell_source, cell_category, cell_type, therapeutic_area, donor)"));
       }
-      join_index = i;
+      join_index = static_cast<int>(i);
+    } else if (!DimensionValue(catalog::v1::TrialDimension_descriptor(), dims.back())) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          field, "[", i, "]: trials cannot be grouped by ", d, "; allowed: stage, ",
+          DimensionNames(catalog::v1::TrialDimension_descriptor()),
+          " and one of cell_source, cell_category, cell_type, therapeutic_area, donor"));
     }
   }
   auto count =
       [&](const std::string& filter,
-          const std::vector<std::string>& group_by) -> absl::StatusOr<catalog::v1::CountResponse> {
+          const std::vector<std::string>& by) -> absl::StatusOr<catalog::v1::CountResponse> {
     catalog::v1::CountTrialsRequest r;
     r.set_filter(filter);
-    for (const std::string& d : group_by) r.add_group_by(d);
+    for (const std::string& d : by) {
+      r.add_dimensions(static_cast<catalog::v1::TrialDimension>(
+          *DimensionValue(catalog::v1::TrialDimension_descriptor(), d)));
+    }
     Record(out.mutable_upstream_calls(), Method(kCatalogService, "CountTrials"), r);
     return catalog()->CountTrials(r, deadline);
   };
@@ -291,13 +327,13 @@ absl::StatusOr<v1::PipelineBreakdown> Analytics::GetPipelineBreakdown(
       for (size_t i = 0; i < dims.size(); ++i) {
         absl::StatusOr<catalog::v1::CountResponse> t = count(request.filter(), {dims[i]});
         if (!t.ok()) return t.status();
-        add_totals(request.group_by(static_cast<int>(i)), *t);
+        add_totals(names[i], *t);
       }
     }
     return out;
   }
 
-  const std::string& join_name = request.group_by(join_index);
+  const std::string& join_name = names[join_index];
   const JoinDimension& join = joins->at(join_name);
   const int other_index = dims.size() == 2 ? 1 - join_index : -1;
   // CountTrials needs a dimension; with none requested, phase stands in and
@@ -345,17 +381,17 @@ absl::StatusOr<v1::PipelineBreakdown> Analytics::GetPipelineBreakdown(
           t->set_count(n);
         }
       } else {
-        add_totals(request.group_by(i), *all);
+        add_totals(names[i], *all);
       }
     }
   }
   return out;
 }
 
-// ---- GetIndicationLandscape ----------------------------------------------------------
+// ---- ComputeIndicationLandscape --------------------------------------------------------
 
-absl::StatusOr<v1::IndicationLandscape> Analytics::GetIndicationLandscape(
-    const v1::GetIndicationLandscapeRequest& request, absl::Time deadline) const {
+absl::StatusOr<v1::IndicationLandscape> Analytics::ComputeIndicationLandscape(
+    const v1::ComputeIndicationLandscapeRequest& request, absl::Time deadline) const {
   absl::StatusOr<std::string> indication_id =
       ParseResourceName(request.indication(), "indications", "indication");
   if (!indication_id.ok()) return indication_id.status();
@@ -1009,10 +1045,10 @@ absl::StatusOr<v1::MarketSizeEstimate> Analytics::EstimateMarketSize(
   return out;
 }
 
-// ---- GetApprovalStatistics -------------------------------------------------------------------
+// ---- ComputeApprovalStatistics ---------------------------------------------------------------
 
-absl::StatusOr<v1::ApprovalStatistics> Analytics::GetApprovalStatistics(
-    const v1::GetApprovalStatisticsRequest& request, absl::Time deadline) const {
+absl::StatusOr<v1::ApprovalStatistics> Analytics::ComputeApprovalStatistics(
+    const v1::ComputeApprovalStatisticsRequest& request, absl::Time deadline) const {
   std::set<int> categories;
   for (int i = 0; i < request.cell_categories_size(); ++i) {
     absl::Status s = ValidateEnum(request.cell_categories(i), catalog::v1::CellCategory_IsValid,

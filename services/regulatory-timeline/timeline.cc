@@ -775,52 +775,65 @@ absl::StatusOr<timeline::v1::ListFirstsResponse> Timeline::ListFirsts(
     const timeline::v1::ListFirstsRequest& request) const {
   absl::Status s = ValidateEnum(request.type(), timeline::v1::EventType_IsValid, true, "type");
   if (!s.ok()) return s;
-  const std::string& group_by = request.group_by();
-  if (!group_by.empty() && group_by != "cell_source" && group_by != "cell_type" &&
-      group_by != "cell_category") {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "group_by: \"", group_by, "\" is not one of cell_source, cell_type, cell_category"));
-  }
+  const timeline::v1::FirstDimension dimension = request.dimension();
+  s = ValidateEnum(dimension, timeline::v1::FirstDimension_IsValid, false, "dimension");
+  if (!s.ok()) return s;
+  const bool grouped = dimension != timeline::v1::FIRST_DIMENSION_UNSPECIFIED;
   std::set<std::string> jurisdictions;
   for (int i = 0; i < request.jurisdictions_size(); ++i) {
     s = ValidateJurisdiction(request.jurisdictions(i), absl::StrCat("jurisdictions[", i, "]"));
     if (!s.ok()) return s;
     jurisdictions.insert(request.jurisdictions(i));
   }
-  absl::StatusOr<std::vector<Event>> events = EventsOfType(request.type());
-  if (!events.ok()) return events.status();
+  std::set<int> types = {request.type()};
   for (int i = 0; i < request.also_types_size(); ++i) {
     s = ValidateEnum(request.also_types(i), timeline::v1::EventType_IsValid, true,
                      absl::StrCat("also_types[", i, "]"));
     if (!s.ok()) return s;
-    if (request.also_types(i) == request.type()) continue;
-    absl::StatusOr<std::vector<Event>> more = EventsOfType(request.also_types(i));
-    if (!more.ok()) return more.status();
-    for (Event& e : *more) events->push_back(std::move(e));
+    types.insert(request.also_types(i));
+  }
+  absl::StatusOr<int> limit = NormalizePageSize(request.page_size());
+  if (!limit.ok()) return limit.status();
+  // The page token is bound to everything that decides the list.
+  const std::string query = absl::StrCat("firsts|", absl::StrJoin(types, ","), "|", dimension, "|",
+                                         absl::StrJoin(jurisdictions, ","));
+  std::string after;
+  if (!request.page_token().empty()) {
+    absl::StatusOr<std::string> position = DecodePageToken(request.page_token(), query);
+    if (!position.ok()) return position.status();
+    after = *std::move(position);
+  }
+  // Each type once, however often the request names it.
+  std::vector<Event> events;
+  for (int type : types) {
+    absl::StatusOr<std::vector<Event>> of_type =
+        EventsOfType(static_cast<timeline::v1::EventType>(type));
+    if (!of_type.ok()) return of_type.status();
+    for (Event& e : *of_type) events.push_back(std::move(e));
   }
   // Cell classification of every product involved, from the catalog.
   std::map<std::string, std::string> group_of;
-  if (!group_by.empty()) {
+  if (grouped) {
     std::set<std::string> names;
-    for (const Event& e : *events) names.insert(e.products().begin(), e.products().end());
+    for (const Event& e : events) names.insert(e.products().begin(), e.products().end());
     absl::StatusOr<std::vector<catalog::v1::Product>> products =
         catalog_->GetProducts({names.begin(), names.end()});
     if (!products.ok()) return products.status();
     for (const auto& p : *products) {
       std::string v =
-          group_by == "cell_source"
+          dimension == timeline::v1::FIRST_DIMENSION_CELL_SOURCE
               ? catalog::v1::CellSource_Name(p.cell_source()).substr(strlen("CELL_SOURCE_"))
-          : group_by == "cell_type"
+          : dimension == timeline::v1::FIRST_DIMENSION_CELL_TYPE
               ? catalog::v1::CellType_Name(p.cell_type()).substr(strlen("CELL_TYPE_"))
               : catalog::v1::CellCategory_Name(p.cell_category()).substr(strlen("CELL_CATEGORY_"));
       group_of[p.name()] = v;
     }
   }
   std::map<std::pair<std::string, std::string>, std::vector<const Event*>> groups;
-  for (const Event& e : *events) {
+  for (const Event& e : events) {
     if (!jurisdictions.empty() && !jurisdictions.count(e.jurisdiction())) continue;
     std::set<std::string> keys;
-    if (group_by.empty()) {
+    if (!grouped) {
       keys.insert("");
     } else if (e.products().empty()) {
       keys.insert("(no product)");
@@ -832,8 +845,18 @@ absl::StatusOr<timeline::v1::ListFirstsResponse> Timeline::ListFirsts(
     }
     for (const std::string& k : keys) groups[{e.jurisdiction(), k}].push_back(&e);
   }
+  // Groups in (jurisdiction, group) order; the page token holds the
+  // position of the last group returned.
   timeline::v1::ListFirstsResponse response;
+  std::string last_position;
   for (auto& [key, list] : groups) {
+    std::string position = storage::Key().String(key.first).String(key.second).Release();
+    if (!after.empty() && position <= after) continue;
+    if (response.firsts_size() == *limit) {
+      response.set_next_page_token(EncodePageToken(query, last_position));
+      break;
+    }
+    last_position = std::move(position);
     std::sort(list.begin(), list.end(), [](const Event* a, const Event* b) {
       int c = ComparePartialDates(a->date(), b->date());
       return c != 0 ? c < 0 : a->name() < b->name();

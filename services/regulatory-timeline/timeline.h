@@ -95,6 +95,9 @@ class Timeline {
   absl::StatusOr<timeline::v1::ProductTimeline> GetProductTimeline(absl::string_view product) const;
   absl::StatusOr<timeline::v1::ComputeMilestoneIntervalsResponse> ComputeMilestoneIntervals(
       const timeline::v1::ComputeMilestoneIntervalsRequest& request) const;
+  // Groups by request.dimension(); the deprecated string `group_by` is the
+  // RPC layer's to translate (it is ignored here). Paged by group, with
+  // tokens bound to the type, also_types, dimension and jurisdictions.
   absl::StatusOr<timeline::v1::ListFirstsResponse> ListFirsts(
       const timeline::v1::ListFirstsRequest& request) const;
 

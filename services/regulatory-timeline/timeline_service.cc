@@ -4,11 +4,40 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "common/dimensions.h"
+#include "common/excerpt.h"
 #include "common/paging.h"
 #include "common/ref_counted.h"
 #include "common/rpc.h"
 
 namespace regenatlas::timeline {
+namespace {
+
+// A ListFirsts request with the deprecated string `group_by` (still
+// accepted, AIP-180) moved into `dimension`.
+absl::StatusOr<v1::ListFirstsRequest> WithFirstDimension(const v1::ListFirstsRequest& request) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  if (request.group_by().empty()) return request;
+  if (request.dimension() != v1::FIRST_DIMENSION_UNSPECIFIED) {
+    return absl::InvalidArgumentError(
+        "dimension: set either dimension or the deprecated group_by, not both");
+  }
+  std::optional<int> dimension =
+      DimensionValue(v1::FirstDimension_descriptor(), request.group_by());
+  if (!dimension.has_value()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("group_by: \"", Excerpt(request.group_by()), "\" is not one of ",
+                     DimensionNames(v1::FirstDimension_descriptor())));
+  }
+  v1::ListFirstsRequest resolved = request;
+  resolved.clear_group_by();
+#pragma GCC diagnostic pop
+  resolved.set_dimension(static_cast<v1::FirstDimension>(*dimension));
+  return resolved;
+}
+
+}  // namespace
 
 grpc::ServerUnaryReactor* TimelineService::CreateEvent(Ctx* ctx, const v1::CreateEventRequest* req,
                                                        v1::Event* resp) {
@@ -141,6 +170,13 @@ grpc::ServerUnaryReactor* TimelineService::GetProductTimeline(
   });
 }
 
+grpc::ServerUnaryReactor* TimelineService::ComputeProductTimeline(
+    Ctx* ctx, const v1::ComputeProductTimelineRequest* req, v1::ProductTimeline* resp) {
+  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+    return Deliver(timeline_->GetProductTimeline(req->product()), resp);
+  });
+}
+
 grpc::ServerUnaryReactor* TimelineService::ComputeMilestoneIntervals(
     Ctx* ctx, const v1::ComputeMilestoneIntervalsRequest* req,
     v1::ComputeMilestoneIntervalsResponse* resp) {
@@ -151,8 +187,11 @@ grpc::ServerUnaryReactor* TimelineService::ComputeMilestoneIntervals(
 
 grpc::ServerUnaryReactor* TimelineService::ListFirsts(Ctx* ctx, const v1::ListFirstsRequest* req,
                                                       v1::ListFirstsResponse* resp) {
-  return RunUnary(ctx, &executor_,
-                  [=]() -> absl::Status { return Deliver(timeline_->ListFirsts(*req), resp); });
+  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+    absl::StatusOr<v1::ListFirstsRequest> resolved = WithFirstDimension(*req);
+    if (!resolved.ok()) return resolved.status();
+    return Deliver(timeline_->ListFirsts(*resolved), resp);
+  });
 }
 
 // One WatchEvents call, driven by reactions only: a change listener on the

@@ -57,10 +57,14 @@ class TimelineService final : public v1::RegulatoryTimelineService::CallbackServ
   Reactor* DeletePolicy(Ctx* ctx, const v1::DeletePolicyRequest* req,
                         google::protobuf::Empty* resp) override;
 
+  // Deprecated alias of ComputeProductTimeline.
   Reactor* GetProductTimeline(Ctx* ctx, const v1::GetProductTimelineRequest* req,
                               v1::ProductTimeline* resp) override;
+  Reactor* ComputeProductTimeline(Ctx* ctx, const v1::ComputeProductTimelineRequest* req,
+                                  v1::ProductTimeline* resp) override;
   Reactor* ComputeMilestoneIntervals(Ctx* ctx, const v1::ComputeMilestoneIntervalsRequest* req,
                                      v1::ComputeMilestoneIntervalsResponse* resp) override;
+  // Accepts the deprecated string `group_by` as `dimension`.
   Reactor* ListFirsts(Ctx* ctx, const v1::ListFirstsRequest* req,
                       v1::ListFirstsResponse* resp) override;
   grpc::ServerWriteReactor<v1::WatchEventsResponse>* WatchEvents(

@@ -3,7 +3,9 @@
 #include <vector>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "common/dates.h"
+#include "common/dimensions.h"
 #include "common/health.h"
 #include "common/paging.h"
 #include "common/resource_name.h"
@@ -12,6 +14,7 @@
 #include "common/validation.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
+#include "regenatlas/catalog/v1/catalog_service.pb.h"
 #include "regenatlas/catalog/v1/resources.pb.h"
 #include "regenatlas/gateway/v1/gateway_service.grpc.pb.h"
 #include "storage/store.h"
@@ -336,6 +339,59 @@ TEST(ServerRunnerTest, BindFailureIsAnError) {
   ASSERT_TRUE(first.Start().ok());
   ServerRunner second(ServerOptions{"127.0.0.1:" + std::to_string(first.port()), absl::Seconds(1), nullptr});
   EXPECT_FALSE(second.Start().ok());
+}
+
+TEST(DimensionsTest, EnumValuesAndTheirDeprecatedStringNames) {
+  const auto* d = catalog::v1::ProductDimension_descriptor();
+  EXPECT_EQ(DimensionName(d, catalog::v1::PRODUCT_DIMENSION_CELL_TYPE), "cell_type");
+  EXPECT_EQ(DimensionName(d, catalog::v1::PRODUCT_DIMENSION_UNSPECIFIED), std::nullopt);
+  EXPECT_EQ(DimensionName(d, 99), std::nullopt);
+  EXPECT_EQ(DimensionValue(d, "start_year"), catalog::v1::PRODUCT_DIMENSION_START_YEAR);
+  for (const char* bad :
+       {"", "unspecified", "Stage", "STAGE", "PRODUCT_DIMENSION_STAGE", "colour"}) {
+    EXPECT_EQ(DimensionValue(d, bad), std::nullopt) << bad;
+  }
+  EXPECT_EQ(DimensionNames(d),
+            "stage, country, cell_source, cell_category, cell_type, therapeutic_area, "
+            "indication, sponsor, start_year, donor");
+
+  google::protobuf::RepeatedField<int> dims;
+  google::protobuf::RepeatedPtrField<std::string> group_by;
+  std::string field;
+  // Neither: nothing, and later errors name the current field.
+  absl::StatusOr<std::vector<std::string>> r =
+      ResolveDimensions(d, dims, "dimensions", group_by, "group_by", &field);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->empty());
+  EXPECT_EQ(field, "dimensions");
+  // The deprecated strings pass through as given (the caller checks them).
+  *group_by.Add() = "country";
+  *group_by.Add() = "colour";
+  r = ResolveDimensions(d, dims, "dimensions", group_by, "group_by", &field);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, (std::vector<std::string>{"country", "colour"}));
+  EXPECT_EQ(field, "group_by");
+  // Both: refused, naming the new field.
+  dims.Add(catalog::v1::PRODUCT_DIMENSION_STAGE);
+  r = ResolveDimensions(d, dims, "dimensions", group_by, "group_by", &field);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status().message(),
+            "dimensions: set either dimensions or the deprecated group_by, not both");
+  group_by.Clear();
+  dims.Add(catalog::v1::PRODUCT_DIMENSION_COUNTRY);
+  r = ResolveDimensions(d, dims, "dimensions", group_by, "group_by", &field);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, (std::vector<std::string>{"stage", "country"}));
+  EXPECT_EQ(field, "dimensions");
+  dims.Add(0);
+  r = ResolveDimensions(d, dims, "dimensions", group_by, "group_by", &field);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StartsWith(r.status().message(), "dimensions[2]: unspecified; allowed: "))
+      << r.status();
+  dims.Set(2, 42);
+  r = ResolveDimensions(d, dims, "dimensions", group_by, "group_by", &field);
+  EXPECT_TRUE(absl::StartsWith(r.status().message(), "dimensions[2]: unknown value 42"))
+      << r.status();
 }
 
 }  // namespace

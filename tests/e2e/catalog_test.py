@@ -87,6 +87,37 @@ class CatalogE2ETest(unittest.TestCase):
         self.assertIn("page_token", err.exception.message)
 
 
+    def test_count_dimensions_and_deprecated_group_by_agree(self):
+        # The README's request (strings in the deprecated group_by) and the
+        # enum form give the same counts.
+        legacy = self.call("CountProducts", {"filter": "cell_category = PSC",
+                                             "group_by": ["country", "stage"]})
+        typed = self.call("CountProducts", {
+            "filter": "cell_category = PSC",
+            "dimensions": ["PRODUCT_DIMENSION_COUNTRY", "PRODUCT_DIMENSION_STAGE"]})
+        self.assertEqual(legacy, typed)
+        self.assertGreater(typed["total"], 0)
+        self.assertIn({"keys": ["CN", "PHASE_1"], "count": 19}, typed["rows"])
+        trials = self.call("CountTrials", {"dimensions": ["TRIAL_DIMENSION_PHASE"]})
+        self.assertEqual(trials, self.call("CountTrials", {"group_by": ["phase"]}))
+        with self.assertRaises(BufError) as err:
+            self.call("CountProducts", {"group_by": ["stage"],
+                                        "dimensions": ["PRODUCT_DIMENSION_STAGE"]})
+        self.assertEqual(err.exception.code, "invalid_argument")
+        self.assertTrue(err.exception.message.startswith("dimensions:"), err.exception.message)
+        with self.assertRaises(BufError) as err:
+            self.call("CountProducts", {"group_by": ["colour"]})
+        self.assertEqual(err.exception.code, "invalid_argument")
+        self.assertTrue(err.exception.message.startswith("group_by[0]:"), err.exception.message)
+
+
+def without_latencies(dossier):
+    """A dossier without its per-section latencies, which differ per call."""
+    for section in dossier.get("sections", []):
+        section.pop("latencyMicros", None)
+    return dossier
+
+
 class TimelineE2ETest(unittest.TestCase):
     """The timeline over the bundled dataset, reaching the catalog over the
     all-in-one in-process channel."""
@@ -124,6 +155,71 @@ class TimelineE2ETest(unittest.TestCase):
         # The timeline's events moved the catalog's stages.
         product = buf_curl(self.addr, CATALOG + "GetProduct", {"name": "products/heartsheet"})
         self.assertEqual(product["highestStage"], "DEVELOPMENT_STAGE_MARKETING_APPLICATION")
+
+
+    def test_compute_methods_answer_like_their_deprecated_get_aliases(self):
+        timeline = "regenatlas.timeline.v1.RegulatoryTimelineService/"
+        analytics = "regenatlas.analytics.v1.MarketAnalyticsService/"
+        gateway = "regenatlas.gateway.v1.GatewayService/"
+        product = {"product": "products/amimestrocel"}
+        self.assertEqual(buf_curl(self.addr, timeline + "GetProductTimeline", product),
+                         buf_curl(self.addr, timeline + "ComputeProductTimeline", product))
+        self.assertEqual(
+            buf_curl(self.addr, analytics + "GetPipelineBreakdown", {
+                "subject": "BREAKDOWN_SUBJECT_TRIALS", "filter": "country = CN",
+                "group_by": ["cell_category", "stage"]}),
+            buf_curl(self.addr, analytics + "ComputePipelineBreakdown", {
+                "subject": "BREAKDOWN_SUBJECT_TRIALS", "filter": "country = CN",
+                "dimensions": ["BREAKDOWN_DIMENSION_CELL_CATEGORY", "BREAKDOWN_DIMENSION_STAGE"]}))
+        landscape = {"indication": "indications/parkinsons-disease", "page_size": 3}
+        old = buf_curl(self.addr, analytics + "GetIndicationLandscape", landscape)
+        new = buf_curl(self.addr, analytics + "ComputeIndicationLandscape", landscape)
+        self.assertEqual(old, new)
+        landscape["page_token"] = old["nextPageToken"]  # tokens work with either name
+        self.assertEqual(buf_curl(self.addr, analytics + "GetIndicationLandscape", landscape),
+                         buf_curl(self.addr, analytics + "ComputeIndicationLandscape", landscape))
+        approvals = {"filter": "jurisdiction = US", "cell_categories": ["CELL_CATEGORY_IMMUNE"]}
+        self.assertEqual(buf_curl(self.addr, analytics + "GetApprovalStatistics", approvals),
+                         buf_curl(self.addr, analytics + "ComputeApprovalStatistics", approvals))
+        self.assertEqual(
+            without_latencies(buf_curl(self.addr, gateway + "GetProductDossier", product)),
+            without_latencies(buf_curl(self.addr, gateway + "ComputeProductDossier", product)))
+
+    def test_list_firsts_and_backends_are_paged(self):
+        timeline = "regenatlas.timeline.v1.RegulatoryTimelineService/"
+        request = {"type": "EVENT_TYPE_APPROVAL", "also_types": ["EVENT_TYPE_CONDITIONAL_APPROVAL"],
+                   "dimension": "FIRST_DIMENSION_CELL_CATEGORY"}
+        everything = buf_curl(self.addr, timeline + "ListFirsts", request)
+        self.assertNotIn("nextPageToken", everything)
+        self.assertGreater(len(everything["firsts"]), 2)
+        legacy = dict(request, group_by="cell_category")
+        del legacy["dimension"]
+        self.assertEqual(buf_curl(self.addr, timeline + "ListFirsts", legacy), everything)
+        paged, token = [], None
+        while True:
+            page = buf_curl(self.addr, timeline + "ListFirsts",
+                            dict(request, page_size=1, **({"page_token": token} if token else {})))
+            paged += page["firsts"]
+            token = page.get("nextPageToken")
+            if not token:
+                break
+        self.assertEqual(paged, everything["firsts"])
+        with self.assertRaises(BufError) as err:
+            buf_curl(self.addr, timeline + "ListFirsts", dict(request, group_by="cell_type"))
+        self.assertEqual(err.exception.code, "invalid_argument")
+        self.assertTrue(err.exception.message.startswith("dimension:"), err.exception.message)
+
+        backends = "regenatlas.gateway.v1.GatewayService/ListBackends"
+        first = buf_curl(self.addr, backends, {"page_size": 2})
+        self.assertEqual(len(first["backends"]), 2)
+        rest = buf_curl(self.addr, backends, {"page_size": 2, "page_token": first["nextPageToken"]})
+        self.assertNotIn("nextPageToken", rest)
+        self.assertEqual([b["service"] for b in first["backends"] + rest["backends"]],
+                         [b["service"] for b in buf_curl(self.addr, backends, {})["backends"]])
+        with self.assertRaises(BufError) as err:
+            buf_curl(self.addr, backends, {"page_size": -1})
+        self.assertEqual(err.exception.code, "invalid_argument")
+        self.assertTrue(err.exception.message.startswith("page_size"), err.exception.message)
 
 
 class DatasetFlagTest(unittest.TestCase):

@@ -185,9 +185,10 @@ def check_list_products(t, request, reply):
 
 def check_count_products(t, request, reply):
     t.assertGreater(reply["total"], 0)
+    dims = request.get("dimensions") or request.get("group_by")
     for row in reply["rows"]:
-        t.assertEqual(len(row["keys"]), len(request["group_by"]))
-    if request.get("group_by") == ["country", "stage"]:
+        t.assertEqual(len(row["keys"]), len(dims))
+    if dims in (["country", "stage"], ["PRODUCT_DIMENSION_COUNTRY", "PRODUCT_DIMENSION_STAGE"]):
         t.assertIn({"keys": ["JP", "MARKETING_APPLICATION"], "count": 1}, reply["rows"])
 
 
@@ -248,6 +249,7 @@ CHECKS = {
     "regenatlas.catalog.v1.CatalogService/GetTrial": check_get_trial,
     "regenatlas.catalog.v1.CatalogService/ListDataIssues": check_list_data_issues,
     TIMELINE + "GetProductTimeline": check_product_timeline,
+    TIMELINE + "ComputeProductTimeline": check_product_timeline,
     TIMELINE + "ListPolicies": check_list_policies,
     TIMELINE + "ComputeMilestoneIntervals": check_milestone_intervals,
     TIMELINE + "CreateEvent": check_create_event,

@@ -178,22 +178,28 @@ def write_role_keys(directory, name="role-keys.txt", service=True):
 
 
 PROTO_ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "proto")
+# The vendored googleapis annotations the API imports (google/api/*.proto).
+GOOGLEAPIS_ROOT = os.path.join(PROTO_ROOT, "third_party", "googleapis")
 
 
 def python_stubs(directory):
     """Generates Python message classes (*_pb2.py) for every .proto under
-    proto/regenatlas with Debian's protoc into `directory` (no grpc_tools
-    needed) and puts `directory` on sys.path, so that e.g.
+    proto/regenatlas and the googleapis annotations they import with
+    Debian's protoc into `directory` (no grpc_tools needed) and puts
+    `directory` on sys.path, so that e.g.
     `from regenatlas.catalog.v1 import catalog_service_pb2` works. Call them
     with grpcio's generic channel.unary_unary / unary_stream. Not generated:
     grpc.health.v1 (its package would shadow grpcio's `grpc`); encode its two
     tiny messages by hand."""
     import sys
     protos = []
-    for root, _, files in os.walk(os.path.join(PROTO_ROOT, "regenatlas")):
-        protos += [os.path.relpath(os.path.join(root, f), PROTO_ROOT)
-                   for f in files if f.endswith(".proto")]
-    subprocess.run(["protoc", "-I", PROTO_ROOT, "-I", "/usr/include",
+    for base, top in ((PROTO_ROOT, "regenatlas"), (GOOGLEAPIS_ROOT, "google")):
+        for root, _, files in os.walk(os.path.join(base, top)):
+            protos += [os.path.relpath(os.path.join(root, f), base)
+                       for f in files if f.endswith(".proto")]
+    # The googleapis root first, so that protoc names those files
+    # "google/api/…" as the API imports them.
+    subprocess.run(["protoc", "-I", GOOGLEAPIS_ROOT, "-I", PROTO_ROOT, "-I", "/usr/include",
                     "--python_out=" + directory] + sorted(protos),
                    check=True, capture_output=True, timeout=120)
     if directory not in sys.path:

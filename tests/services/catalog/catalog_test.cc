@@ -1,6 +1,7 @@
 #include "services/catalog/catalog.h"
 
 #include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "regenatlas/catalog/v1/catalog_service.grpc.pb.h"
 #include "services/catalog/catalog_service.h"
@@ -232,6 +233,97 @@ TEST_F(CatalogRpcTest, GetBatchGetListAndLookups) {
   v1::ListDataIssuesResponse issues_resp;
   ASSERT_TRUE(stub_->ListDataIssues(Ctx().get(), issues, &issues_resp).ok());
   EXPECT_EQ(issues_resp.issues_size(), 0);
+}
+
+// CountProductsRequest.group_by / CountTrialsRequest.group_by are deprecated
+// but still accepted; the tests set them on purpose.
+template <typename Request>
+void SetDeprecatedGroupBy(Request& request, std::vector<std::string> group_by) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  request.mutable_group_by()->Assign(group_by.begin(), group_by.end());
+#pragma GCC diagnostic pop
+}
+
+void ExpectInvalid(const grpc::Status& s, const std::string& field) {
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_THAT(s.error_message(), ::testing::StartsWith(field));
+}
+
+TEST_F(CatalogRpcTest, CountsTakeDimensionsOrTheDeprecatedGroupBy) {
+  v1::CountProductsRequest typed;
+  typed.add_dimensions(v1::PRODUCT_DIMENSION_COUNTRY);
+  typed.add_dimensions(v1::PRODUCT_DIMENSION_STAGE);
+  v1::CountResponse by_enum;
+  grpc::Status s = stub_->CountProducts(Ctx().get(), typed, &by_enum);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(by_enum.total(), 1);
+  ASSERT_EQ(by_enum.rows_size(), 1);
+  EXPECT_THAT(by_enum.rows(0).keys(), ::testing::ElementsAre("CN", "PHASE_1"));
+
+  // The README's request, strings in the deprecated field: the same answer.
+  v1::CountProductsRequest legacy;
+  SetDeprecatedGroupBy(legacy, {"country", "stage"});
+  v1::CountResponse by_name;
+  ASSERT_TRUE(stub_->CountProducts(Ctx().get(), legacy, &by_name).ok());
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(by_enum, by_name))
+      << by_name.ShortDebugString();
+
+  v1::CountTrialsRequest trials;
+  trials.add_dimensions(v1::TRIAL_DIMENSION_PHASE);
+  v1::CountResponse trial_counts;
+  ASSERT_TRUE(stub_->CountTrials(Ctx().get(), trials, &trial_counts).ok());
+  ASSERT_EQ(trial_counts.rows_size(), 1);
+  EXPECT_THAT(trial_counts.rows(0).keys(), ::testing::ElementsAre("PHASE_1"));
+  v1::CountTrialsRequest legacy_trials;
+  SetDeprecatedGroupBy(legacy_trials, {"phase"});
+  v1::CountResponse legacy_trial_counts;
+  ASSERT_TRUE(stub_->CountTrials(Ctx().get(), legacy_trials, &legacy_trial_counts).ok());
+  EXPECT_TRUE(
+      google::protobuf::util::MessageDifferencer::Equals(trial_counts, legacy_trial_counts));
+
+  // Every value of both enums is a dimension the catalog counts by.
+  for (int i = 0; i < v1::ProductDimension_descriptor()->value_count(); ++i) {
+    const int value = v1::ProductDimension_descriptor()->value(i)->number();
+    if (value == 0) continue;
+    v1::CountProductsRequest one;
+    one.add_dimensions(static_cast<v1::ProductDimension>(value));
+    v1::CountResponse out;
+    s = stub_->CountProducts(Ctx().get(), one, &out);
+    EXPECT_TRUE(s.ok()) << v1::ProductDimension_Name(value) << ": " << s.error_message();
+  }
+  for (int i = 0; i < v1::TrialDimension_descriptor()->value_count(); ++i) {
+    const int value = v1::TrialDimension_descriptor()->value(i)->number();
+    if (value == 0) continue;
+    v1::CountTrialsRequest one;
+    one.add_dimensions(static_cast<v1::TrialDimension>(value));
+    v1::CountResponse out;
+    s = stub_->CountTrials(Ctx().get(), one, &out);
+    EXPECT_TRUE(s.ok()) << v1::TrialDimension_Name(value) << ": " << s.error_message();
+  }
+
+  // Errors name the field, and the index where there is one.
+  v1::CountResponse out;
+  v1::CountProductsRequest both = typed;
+  SetDeprecatedGroupBy(both, {"country"});
+  ExpectInvalid(stub_->CountProducts(Ctx().get(), both, &out), "dimensions: set either");
+  ExpectInvalid(stub_->CountProducts(Ctx().get(), v1::CountProductsRequest(), &out),
+                "dimensions: one or two");
+  v1::CountProductsRequest bad = typed;
+  bad.set_dimensions(1, v1::PRODUCT_DIMENSION_UNSPECIFIED);
+  ExpectInvalid(stub_->CountProducts(Ctx().get(), bad, &out), "dimensions[1]");
+  bad.set_dimensions(1, static_cast<v1::ProductDimension>(99));
+  ExpectInvalid(stub_->CountProducts(Ctx().get(), bad, &out), "dimensions[1]");
+  bad.set_dimensions(1, v1::PRODUCT_DIMENSION_COUNTRY);
+  ExpectInvalid(stub_->CountProducts(Ctx().get(), bad, &out), "dimensions[1]: the same");
+  bad.add_dimensions(v1::PRODUCT_DIMENSION_DONOR);
+  ExpectInvalid(stub_->CountProducts(Ctx().get(), bad, &out), "dimensions: one or two");
+  v1::CountProductsRequest unknown;
+  SetDeprecatedGroupBy(unknown, {"stage", "colour"});
+  ExpectInvalid(stub_->CountProducts(Ctx().get(), unknown, &out), "group_by[1]: unknown dimension");
+  v1::CountTrialsRequest unknown_trials;
+  SetDeprecatedGroupBy(unknown_trials, {"stage"});  // products only; trials have phase
+  ExpectInvalid(stub_->CountTrials(Ctx().get(), unknown_trials, &out), "group_by[0]");
 }
 
 TEST_F(CatalogRpcTest, WritesWithBadInputChangeNothing) {

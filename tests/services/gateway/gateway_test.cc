@@ -48,6 +48,39 @@ TEST_F(GatewayServerTest, ListBackendsReportsEachBackendsHealth) {
   gateway::v1::ListBackendsResponse again;
   ASSERT_TRUE(stub->ListBackends(Ctx().get(), {}, &again).ok());
   EXPECT_EQ(again.backends(0).health(), gateway::v1::BACKEND_HEALTH_NOT_SERVING);
+  EXPECT_TRUE(again.next_page_token().empty());
+}
+
+TEST_F(GatewayServerTest, ListBackendsIsPaged) {
+  auto stub = gateway::v1::GatewayService::NewStub(channel_);
+  gateway::v1::ListBackendsRequest req;
+  req.set_page_size(1);
+  gateway::v1::ListBackendsResponse first;
+  grpc::Status s = stub->ListBackends(Ctx().get(), req, &first);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(first.backends_size(), 1);
+  EXPECT_EQ(first.backends(0).service(), "regenatlas.catalog.v1.CatalogService");
+  EXPECT_EQ(first.backends(0).health(), gateway::v1::BACKEND_HEALTH_SERVING);
+  ASSERT_FALSE(first.next_page_token().empty());
+
+  req.set_page_token(first.next_page_token());
+  gateway::v1::ListBackendsResponse second;
+  ASSERT_TRUE(stub->ListBackends(Ctx().get(), req, &second).ok());
+  ASSERT_EQ(second.backends_size(), 1);
+  EXPECT_EQ(second.backends(0).service(), "regenatlas.timeline.v1.RegulatoryTimelineService");
+  EXPECT_EQ(second.backends(0).health(), gateway::v1::BACKEND_HEALTH_UNREACHABLE);
+  EXPECT_TRUE(second.next_page_token().empty());
+
+  gateway::v1::ListBackendsResponse out;
+  req.set_page_token("not-a-token");
+  s = stub->ListBackends(Ctx().get(), req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), ::testing::StartsWith("page_token"));
+  req.clear_page_token();
+  req.set_page_size(-1);
+  s = stub->ListBackends(Ctx().get(), req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), ::testing::StartsWith("page_size"));
 }
 
 }  // namespace
@@ -55,6 +88,11 @@ TEST_F(GatewayServerTest, ListBackendsReportsEachBackendsHealth) {
 
 #include <fstream>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.h"
+#include "regenatlas/analytics/v1/analytics_service.pb.h"
+#include "regenatlas/timeline/v1/timeline_service.pb.h"
 #include "services/gateway/access.h"
 #include "tests/testing/temp_dir.h"
 
@@ -107,6 +145,17 @@ TEST(AccessTest, KeysFileRolesAndAuthorization) {
   EXPECT_EQ(RequiredRole("/regenatlas.catalog.v1.CatalogService/SetAnything"), Role::kReader);
   EXPECT_EQ(RequiredRole("/x.Admin/BackupStore"), Role::kAdmin);
 
+  // The AIP-136 computed views are reads, like the deprecated Get* names
+  // they replace.
+  for (const char* view :
+       {"/regenatlas.analytics.v1.MarketAnalyticsService/ComputePipelineBreakdown",
+        "/regenatlas.analytics.v1.MarketAnalyticsService/ComputeIndicationLandscape",
+        "/regenatlas.analytics.v1.MarketAnalyticsService/ComputeApprovalStatistics",
+        "/regenatlas.timeline.v1.RegulatoryTimelineService/ComputeProductTimeline",
+        "/regenatlas.gateway.v1.GatewayService/ComputeProductDossier"}) {
+    EXPECT_EQ(RequiredRole(view), Role::kReader) << view;
+  }
+
   AccessOptions options{*keys, true};
   const std::string read = "/regenatlas.catalog.v1.CatalogService/GetProduct";
   const std::string write = "/regenatlas.catalog.v1.CatalogService/DeleteProduct";
@@ -127,6 +176,34 @@ TEST(AccessTest, KeysFileRolesAndAuthorization) {
   EXPECT_TRUE(Authorize(options, "/x.Admin/RestoreStore", Md{{"x-api-key", "admin-key-01234567890"}}).ok());
   options.allow_anonymous_reads = false;
   EXPECT_EQ(Authorize(options, read, Md{}).status().code(), absl::StatusCode::kUnauthenticated);
+}
+
+// Every deprecated method of the public API has a replacement (Get* →
+// Compute*) that needs the same role.
+TEST(AccessTest, DeprecatedMethodsAndTheirReplacementsNeedTheSameRole) {
+  const google::protobuf::DescriptorPool* pool = google::protobuf::DescriptorPool::generated_pool();
+  int deprecated = 0;
+  for (const char* name :
+       {"regenatlas.catalog.v1.CatalogService", "regenatlas.timeline.v1.RegulatoryTimelineService",
+        "regenatlas.analytics.v1.MarketAnalyticsService", "regenatlas.gateway.v1.GatewayService"}) {
+    const google::protobuf::ServiceDescriptor* service = pool->FindServiceByName(name);
+    ASSERT_NE(service, nullptr) << name;
+    for (int i = 0; i < service->method_count(); ++i) {
+      const google::protobuf::MethodDescriptor* method = service->method(i);
+      if (!method->options().deprecated()) continue;
+      ++deprecated;
+      ASSERT_TRUE(absl::StartsWith(method->name(), "Get")) << method->full_name();
+      const std::string replacement = absl::StrCat("Compute", method->name().substr(3));
+      const google::protobuf::MethodDescriptor* next = service->FindMethodByName(replacement);
+      ASSERT_NE(next, nullptr) << method->full_name() << " has no " << replacement;
+      EXPECT_FALSE(next->options().deprecated()) << next->full_name();
+      EXPECT_EQ(next->output_type(), method->output_type()) << next->full_name();
+      EXPECT_EQ(RequiredRole(absl::StrCat("/", name, "/", replacement)),
+                RequiredRole(absl::StrCat("/", name, "/", method->name())))
+          << replacement;
+    }
+  }
+  EXPECT_EQ(deprecated, 5);
 }
 
 TEST(AccessTest, RateLimiterRefillsOverInjectedTime) {

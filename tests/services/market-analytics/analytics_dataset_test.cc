@@ -7,8 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "tests/services/market-analytics/analytics_fixture.h"
 
@@ -370,6 +373,79 @@ TEST_F(AnalyticsDatasetTest, ApprovalsByJurisdictionYearAndCategory) {
   ASSERT_TRUE(stub().GetApprovalStatistics(Ctx().get(), req, &out).ok());
   ASSERT_EQ(out.approvals_size(), 1);
   EXPECT_EQ(out.approvals(0).display_name(), "艾米迈托赛注射液");
+}
+
+// AIP-136: each Compute* view answers exactly like the deprecated Get*
+// alias it replaces, page tokens included.
+TEST_F(AnalyticsDatasetTest, ComputeViewsAnswerLikeTheirDeprecatedGetAliases) {
+  using google::protobuf::util::MessageDifferencer;
+  struct Breakdown {
+    v1::BreakdownSubject subject;
+    std::string filter;
+    std::vector<std::string> group_by;
+  };
+  for (const Breakdown& b : std::vector<Breakdown>{
+           {v1::BREAKDOWN_SUBJECT_PRODUCTS, "cell_category = PSC", {"country", "stage"}},
+           {v1::BREAKDOWN_SUBJECT_PRODUCTS, "", {"therapeutic_area"}},
+           {v1::BREAKDOWN_SUBJECT_TRIALS, "country = CN", {"cell_type", "stage"}},
+           {v1::BREAKDOWN_SUBJECT_TRIALS, "", {"registry", "status"}}}) {
+    const std::string what = absl::StrJoin(b.group_by, ",");
+    v1::GetPipelineBreakdownRequest get;
+    get.set_subject(b.subject);
+    get.set_filter(b.filter);
+    v1::ComputePipelineBreakdownRequest compute;
+    compute.set_subject(b.subject);
+    compute.set_filter(b.filter);
+    for (const std::string& g : b.group_by) {
+      get.add_group_by(g);
+      v1::BreakdownDimension d = v1::BREAKDOWN_DIMENSION_UNSPECIFIED;
+      ASSERT_TRUE(v1::BreakdownDimension_Parse(
+          absl::StrCat("BREAKDOWN_DIMENSION_", absl::AsciiStrToUpper(g)), &d))
+          << g;
+      compute.add_dimensions(d);
+    }
+    v1::PipelineBreakdown old_out, new_out;
+    grpc::Status s = stub().GetPipelineBreakdown(Ctx().get(), get, &old_out);
+    ASSERT_TRUE(s.ok()) << what << ": " << s.error_message();
+    s = stub().ComputePipelineBreakdown(Ctx().get(), compute, &new_out);
+    ASSERT_TRUE(s.ok()) << what << ": " << s.error_message();
+    EXPECT_GT(new_out.rows_size(), 0) << what;
+    EXPECT_TRUE(MessageDifferencer::Equals(old_out, new_out)) << what << "\n"
+                                                              << old_out.ShortDebugString() << "\n"
+                                                              << new_out.ShortDebugString();
+  }
+
+  v1::GetIndicationLandscapeRequest get_landscape;
+  get_landscape.set_indication("indications/parkinsons-disease");
+  get_landscape.set_page_size(3);
+  v1::ComputeIndicationLandscapeRequest compute_landscape;
+  compute_landscape.set_indication("indications/parkinsons-disease");
+  compute_landscape.set_page_size(3);
+  for (int page = 0; page < 2; ++page) {
+    v1::IndicationLandscape old_out, new_out;
+    ASSERT_TRUE(stub().GetIndicationLandscape(Ctx().get(), get_landscape, &old_out).ok());
+    ASSERT_TRUE(stub().ComputeIndicationLandscape(Ctx().get(), compute_landscape, &new_out).ok());
+    EXPECT_EQ(new_out.entries_size(), 3);
+    EXPECT_TRUE(MessageDifferencer::Equals(old_out, new_out)) << "page " << page;
+    // Each name continues from the other's token.
+    ASSERT_FALSE(old_out.next_page_token().empty());
+    get_landscape.set_page_token(new_out.next_page_token());
+    compute_landscape.set_page_token(old_out.next_page_token());
+  }
+
+  v1::GetApprovalStatisticsRequest get_approvals;
+  v1::ComputeApprovalStatisticsRequest compute_approvals;
+  for (int round = 0; round < 2; ++round) {
+    v1::ApprovalStatistics old_out, new_out;
+    ASSERT_TRUE(stub().GetApprovalStatistics(Ctx().get(), get_approvals, &old_out).ok());
+    ASSERT_TRUE(stub().ComputeApprovalStatistics(Ctx().get(), compute_approvals, &new_out).ok());
+    EXPECT_GT(new_out.approvals_size(), 0);
+    EXPECT_TRUE(MessageDifferencer::Equals(old_out, new_out)) << "round " << round;
+    get_approvals.set_filter("jurisdiction = US");
+    get_approvals.add_cell_categories(catalog::v1::CELL_CATEGORY_IMMUNE);
+    compute_approvals.set_filter("jurisdiction = US");
+    compute_approvals.add_cell_categories(catalog::v1::CELL_CATEGORY_IMMUNE);
+  }
 }
 
 // Freshness: a trial written to the catalog shows in the next breakdown.

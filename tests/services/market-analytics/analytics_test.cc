@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "services/market-analytics/analytics_internal.h"
 #include "tests/services/market-analytics/analytics_fixture.h"
@@ -834,6 +835,54 @@ TEST_F(AnalyticsApiTest, BreakdownRejectsBadInput) {
   EXPECT_EQ(Seq(), seq);
 }
 
+TEST_F(AnalyticsApiTest, ComputeBreakdownRejectsBadDimensions) {
+  auto call = [this](std::function<void(v1::ComputePipelineBreakdownRequest&)> mutate) {
+    v1::ComputePipelineBreakdownRequest req;
+    req.set_subject(v1::BREAKDOWN_SUBJECT_PRODUCTS);
+    req.add_dimensions(v1::BREAKDOWN_DIMENSION_COUNTRY);
+    mutate(req);
+    v1::PipelineBreakdown out;
+    return stub().ComputePipelineBreakdown(Ctx().get(), req, &out);
+  };
+  const uint64_t seq = Seq();
+  ExpectInvalid(call([](auto& r) { r.clear_subject(); }), "subject");
+  ExpectInvalid(call([](auto& r) { r.clear_dimensions(); }), "dimensions: one or two");
+  ExpectInvalid(call([](auto& r) {
+                  r.add_dimensions(v1::BREAKDOWN_DIMENSION_STAGE);
+                  r.add_dimensions(v1::BREAKDOWN_DIMENSION_DONOR);
+                }),
+                "dimensions: one or two");
+  ExpectInvalid(call([](auto& r) { r.add_dimensions(v1::BREAKDOWN_DIMENSION_COUNTRY); }),
+                "dimensions[1]: the same");
+  ExpectInvalid(call([](auto& r) { r.set_dimensions(0, v1::BREAKDOWN_DIMENSION_UNSPECIFIED); }),
+                "dimensions[0]");
+  ExpectInvalid(call([](auto& r) { r.set_dimensions(0, static_cast<v1::BreakdownDimension>(99)); }),
+                "dimensions[0]");
+  // Trial-only dimensions for products, and the reverse.
+  ExpectInvalid(call([](auto& r) { r.add_dimensions(v1::BREAKDOWN_DIMENSION_PHASE); }),
+                "dimensions[1]: products cannot be grouped by phase");
+  ExpectInvalid(call([](auto& r) {
+                  r.set_subject(v1::BREAKDOWN_SUBJECT_TRIALS);
+                  r.set_dimensions(0, v1::BREAKDOWN_DIMENSION_CELL_TYPE);
+                  r.add_dimensions(v1::BREAKDOWN_DIMENSION_DONOR);
+                }),
+                "dimensions[1]: trials can be grouped by at most one product dimension");
+  ExpectInvalid(call([](auto& r) { r.set_filter("colour = red"); }), "filter");
+  EXPECT_EQ(Seq(), seq);
+
+  // The deprecated GetPipelineBreakdown names its own field.
+  v1::GetPipelineBreakdownRequest legacy;
+  legacy.set_subject(v1::BREAKDOWN_SUBJECT_PRODUCTS);
+  legacy.add_group_by("country");
+  legacy.add_group_by("phase");
+  v1::PipelineBreakdown out;
+  ExpectInvalid(stub().GetPipelineBreakdown(Ctx().get(), legacy, &out),
+                "group_by[1]: products cannot be grouped by phase");
+  legacy.set_group_by(1, "Stage");  // only the lower-case names
+  ExpectInvalid(stub().GetPipelineBreakdown(Ctx().get(), legacy, &out),
+                "group_by[1]: unknown dimension \"Stage\"");
+}
+
 TEST_F(AnalyticsApiTest, TrialsCanBeGroupedByAProductDimension) {
   catalog::Trial t;
   t.set_phase(common::v1::DEVELOPMENT_STAGE_PHASE_1);
@@ -858,6 +907,17 @@ TEST_F(AnalyticsApiTest, TrialsCanBeGroupedByAProductDimension) {
   EXPECT_THAT(out.rows(1).keys(), ElementsAre("CARDIOMYOCYTE", "PHASE_2"));
   EXPECT_EQ(out.rows(1).count(), 1);
   EXPECT_THAT(out.group_by(), ElementsAre("cell_type", "stage"));
+  EXPECT_THAT(out.dimensions(),
+              ElementsAre(v1::BREAKDOWN_DIMENSION_CELL_TYPE, v1::BREAKDOWN_DIMENSION_STAGE));
+
+  // ComputePipelineBreakdown with the same dimensions as enums: the same answer.
+  absl::StatusOr<v1::ComputePipelineBreakdownRequest> compute = ComputeRequestOf(req);
+  ASSERT_TRUE(compute.ok()) << compute.status();
+  v1::PipelineBreakdown computed;
+  s = stub().ComputePipelineBreakdown(Ctx().get(), *compute, &computed);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(computed, out))
+      << computed.ShortDebugString();
 }
 
 TEST_F(AnalyticsApiTest, LandscapeRejectsBadInput) {
@@ -1010,8 +1070,8 @@ TEST(AnalyticsWithoutCatalogTest, ReferencesCannotBeCheckedSoNothingIsWritten) {
     Analytics unconnected(store->get(), AnalyticsOptions{});
     auto created = unconnected.Create<FxRate>("r", Rate("USD", "CNY", Date(2025, 1, 2), 7.1));
     EXPECT_EQ(created.status().code(), absl::StatusCode::kFailedPrecondition);
-    v1::GetApprovalStatisticsRequest req;
-    EXPECT_EQ(unconnected.GetApprovalStatistics(req, absl::InfiniteFuture()).status().code(),
+    v1::ComputeApprovalStatisticsRequest req;
+    EXPECT_EQ(unconnected.ComputeApprovalStatistics(req, absl::InfiniteFuture()).status().code(),
               absl::StatusCode::kFailedPrecondition);
   }
   {

@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "common/dates.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "regenatlas/timeline/v1/timeline_service.grpc.pb.h"
 #include "services/catalog/catalog.h"
@@ -26,6 +27,21 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+// ListFirstsRequest.group_by is deprecated but still accepted; the tests
+// set it on purpose.
+void SetDeprecatedGroupBy(v1::ListFirstsRequest& request, const std::string& group_by) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  request.set_group_by(group_by);
+#pragma GCC diagnostic pop
+}
+
+void ExpectInvalid(const grpc::Status& s, const std::string& field) {
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_THAT(s.error_message(), StartsWith(field));
+}
 
 // Catalog and timeline in one server, the timeline reaching the catalog
 // over the in-process channel; the catalog dataset loaded.
@@ -107,6 +123,87 @@ TEST_F(TimelineServerTest, AmimestrocelTimelineInOrder) {
   missing.set_product("products/no-such-product");
   EXPECT_EQ(stub_->GetProductTimeline(Ctx().get(), missing, &timeline).error_code(),
             grpc::StatusCode::NOT_FOUND);
+
+  // ComputeProductTimeline, the AIP-136 name, answers exactly the same.
+  v1::ComputeProductTimelineRequest compute;
+  compute.set_product("products/amimestrocel");
+  v1::ProductTimeline computed;
+  s = stub_->ComputeProductTimeline(Ctx().get(), compute, &computed);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(computed, timeline))
+      << computed.ShortDebugString();
+  compute.set_product("products/no-such-product");
+  EXPECT_EQ(stub_->ComputeProductTimeline(Ctx().get(), compute, &computed).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  compute.set_product("amimestrocel");
+  ExpectInvalid(stub_->ComputeProductTimeline(Ctx().get(), compute, &computed), "product");
+}
+
+TEST_F(TimelineServerTest, ListFirstsTakesADimensionAndIsPaged) {
+  LoadTimelineData();
+  v1::ListFirstsRequest req;
+  req.set_type(v1::EVENT_TYPE_APPROVAL);
+  req.add_also_types(v1::EVENT_TYPE_CONDITIONAL_APPROVAL);
+  req.set_dimension(v1::FIRST_DIMENSION_CELL_CATEGORY);
+  v1::ListFirstsResponse all;
+  grpc::Status s = stub_->ListFirsts(Ctx().get(), req, &all);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_TRUE(all.next_page_token().empty());
+  ASSERT_GT(all.firsts_size(), 2);
+  std::vector<std::string> expected;
+  for (const auto& f : all.firsts()) {
+    expected.push_back(absl::StrCat(f.jurisdiction(), "/", f.group(), " ", f.event().name()));
+  }
+  EXPECT_THAT(expected,
+              ::testing::Contains("CN/MSC events/amimestrocel-conditional-approval-cn-2025-01"));
+
+  // The deprecated string form answers the same.
+  v1::ListFirstsRequest legacy = req;
+  legacy.clear_dimension();
+  SetDeprecatedGroupBy(legacy, "cell_category");
+  v1::ListFirstsResponse legacy_out;
+  ASSERT_TRUE(stub_->ListFirsts(Ctx().get(), legacy, &legacy_out).ok());
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(legacy_out, all));
+
+  // Pages of one, in (jurisdiction, group) order, add up to the whole list.
+  v1::ListFirstsRequest paged = req;
+  paged.set_page_size(1);
+  std::vector<std::string> got;
+  std::string first_token;
+  for (int pages = 0;; ++pages) {
+    ASSERT_LT(pages, 100);
+    v1::ListFirstsResponse page;
+    s = stub_->ListFirsts(Ctx().get(), paged, &page);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    ASSERT_LE(page.firsts_size(), 1);
+    for (const auto& f : page.firsts()) {
+      got.push_back(absl::StrCat(f.jurisdiction(), "/", f.group(), " ", f.event().name()));
+    }
+    if (first_token.empty()) first_token = page.next_page_token();
+    if (page.next_page_token().empty()) break;
+    paged.set_page_token(page.next_page_token());
+  }
+  EXPECT_EQ(got, expected);
+
+  // A token is bound to the query; bad sizes, values and combinations are
+  // INVALID_ARGUMENT naming the field.
+  v1::ListFirstsResponse out;
+  v1::ListFirstsRequest other = req;
+  other.set_page_token(first_token);
+  other.set_dimension(v1::FIRST_DIMENSION_CELL_TYPE);
+  ExpectInvalid(stub_->ListFirsts(Ctx().get(), other, &out), "page_token");
+  other = req;
+  other.set_page_token("not-a-token");
+  ExpectInvalid(stub_->ListFirsts(Ctx().get(), other, &out), "page_token");
+  other = req;
+  other.set_page_size(-1);
+  ExpectInvalid(stub_->ListFirsts(Ctx().get(), other, &out), "page_size");
+  other = req;
+  SetDeprecatedGroupBy(other, "cell_type");
+  ExpectInvalid(stub_->ListFirsts(Ctx().get(), other, &out), "dimension");
+  other = req;
+  other.set_dimension(static_cast<v1::FirstDimension>(99));
+  ExpectInvalid(stub_->ListFirsts(Ctx().get(), other, &out), "dimension");
 }
 
 }  // namespace
@@ -161,7 +258,7 @@ TEST_F(TimelineServerTest, DatasetQueries) {
   v1::ListFirstsRequest firsts;
   firsts.set_type(v1::EVENT_TYPE_APPROVAL);
   firsts.add_also_types(v1::EVENT_TYPE_CONDITIONAL_APPROVAL);
-  firsts.set_group_by("cell_category");
+  SetDeprecatedGroupBy(firsts, "cell_category");
   v1::ListFirstsResponse first;
   s = stub_->ListFirsts(Ctx().get(), firsts, &first);
   ASSERT_TRUE(s.ok()) << s.error_message();
@@ -243,9 +340,9 @@ TEST_F(TimelineServerTest, BadInputIsInvalidArgumentAndChangesNothing) {
             grpc::StatusCode::INVALID_ARGUMENT);
   v1::ListFirstsRequest lf;
   lf.set_type(v1::EVENT_TYPE_APPROVAL);
-  lf.set_group_by("colour");
+  SetDeprecatedGroupBy(lf, "colour");
   v1::ListFirstsResponse lfr;
-  EXPECT_EQ(stub_->ListFirsts(Ctx().get(), lf, &lfr).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  ExpectInvalid(stub_->ListFirsts(Ctx().get(), lf, &lfr), "group_by");
   EXPECT_EQ(store_->LastChangeSeq(), seq);
 }
 
