@@ -40,11 +40,21 @@ for tool in "$protoc" "$plugin"; do
   fi
 done
 
-# Every .proto under proto/, relative to it (the import root). Protobuf's
-# own well-known types (google/protobuf/*) come with the Python runtime and
-# are not generated even if vendored.
-mapfile -t protos < <(cd proto && find . -name '*.proto' -type f \
-  -not -path './google/protobuf/*' | sed 's|^\./||' | LC_ALL=C sort)
+# Import roots: each vendored tree proto/third_party/<name>/ (e.g.
+# googleapis' google/api/*.proto), then proto/ itself. Every .proto is named
+# relative to its root, as the imports name it. Protobuf's own well-known
+# types (google/protobuf/*) come with the Python runtime and are not
+# generated even if vendored.
+roots=()
+for d in proto/third_party/*/; do
+  [ -d "$d" ] && roots+=("${d%/}")
+done
+roots+=(proto)
+protos=()
+for root in "${roots[@]}"; do
+  mapfile -t -O "${#protos[@]}" protos < <(cd "$root" && find . -name '*.proto' -type f \
+    -not -path './google/protobuf/*' -not -path './third_party/*' | sed 's|^\./||' | LC_ALL=C sort)
+done
 if ((${#protos[@]} == 0)); then
   echo "gen-python-client: no .proto files under proto/" >&2
   exit 1
@@ -57,7 +67,10 @@ flock 9
 checksum="$( (
   "$protoc" --version
   sha256sum "$plugin" "$self"
-  cd proto && sha256sum "${protos[@]}"
+  for root in "${roots[@]}"; do
+    (cd "$root" && find . -name '*.proto' -type f -not -path './third_party/*' | LC_ALL=C sort \
+      | xargs sha256sum)
+  done
 ) | sha256sum | cut -d' ' -f1)"
 if [ -f "$out/$stamp_name" ] && [ "$(cat "$out/$stamp_name")" = "$checksum" ]; then
   echo "gen-python-client: $out is up to date (${#protos[@]} protos)" >&2
@@ -71,9 +84,11 @@ fi
 mkdir -p "$(dirname "$out")"
 tmp="$(mktemp -d "$out.tmp.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
-# -I proto first: the project's (and vendored) imports; then /usr/include
-# for google/protobuf/*.proto (libprotobuf-dev), which protoc only reads.
-"$protoc" -I proto -I /usr/include \
+# The roots first; then /usr/include for google/protobuf/*.proto
+# (libprotobuf-dev), which protoc only reads.
+includes=()
+for root in "${roots[@]}"; do includes+=(-I "$root"); done
+"$protoc" "${includes[@]}" -I /usr/include \
   --python_out="$tmp" \
   --plugin=protoc-gen-grpc_python="$plugin" --grpc_python_out="$tmp" \
   "${protos[@]}"

@@ -27,7 +27,7 @@
 #include "services/market-analytics/analytics_service.h"
 #include "services/market-analytics/dataset_loader.h"
 #include "services/market-analytics/grpc_readers.h"
-#include "services/regulatory-timeline/catalog_client.h"
+#include "services/regulatory-timeline/grpc_catalog_client.h"
 #include "services/regulatory-timeline/dataset_loader.h"
 #include "services/regulatory-timeline/stage_sync.h"
 #include "services/regulatory-timeline/timeline.h"

@@ -69,18 +69,7 @@ std::string ServiceKey(const std::map<std::string, Role>& keys) {
   return "";
 }
 
-Role RequiredRole(absl::string_view method) {
-  absl::string_view service = method.substr(0, method.rfind('/'));
-  if (absl::EndsWith(service, "InternalService")) return Role::kService;
-  absl::string_view name = method.substr(method.rfind('/') + 1);
-  for (absl::string_view admin : {"Backup", "Restore"}) {
-    if (absl::StartsWith(name, admin)) return Role::kAdmin;
-  }
-  for (absl::string_view write : {"Create", "Update", "Delete", "Import"}) {
-    if (absl::StartsWith(name, write)) return Role::kCurator;
-  }
-  return Role::kReader;
-}
+Role RequiredRole(absl::string_view method) { return ListedRole(method).value_or(Role::kService); }
 
 absl::StatusOr<Principal> Authorize(const AccessOptions& options, absl::string_view method,
                                     const std::multimap<std::string, std::string>& metadata) {
@@ -108,8 +97,8 @@ absl::StatusOr<Principal> Authorize(const AccessOptions& options, absl::string_v
   if (found == options.keys.end()) return absl::UnauthenticatedError("unknown API key");
   Principal p{absl::StrCat("key:", key.substr(0, 4), "…"), found->second};
   if (static_cast<int>(p.role) < static_cast<int>(needed)) {
-    return absl::PermissionDeniedError(absl::StrCat(method, " needs role ", RoleName(needed),
-                                                    "; ", p.id, " has ", RoleName(p.role)));
+    return absl::PermissionDeniedError(absl::StrCat(method, " needs role ", RoleName(needed), "; ",
+                                                    p.id, " has ", RoleName(p.role)));
   }
   return p;
 }

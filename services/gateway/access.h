@@ -3,7 +3,9 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -37,11 +39,16 @@ struct AccessOptions {
 // '#' comments and blank lines ignored. Errors name the line.
 absl::StatusOr<std::map<std::string, Role>> LoadKeysFile(const std::string& path);
 
-// The role a method needs: every method of a service whose name ends in
-// "InternalService" → service; Create*, Update*, Delete*, Import* →
-// curator; Backup*, Restore* → admin; everything else → reader.
-// `method` is the full path "/pkg.Service/Method".
+// The role a method needs, from the explicit table in method_roles.cc
+// (`method` is the full path "/pkg.Service/Method"). A method missing from
+// the table needs the service role: unknown methods are for peers only.
 Role RequiredRole(absl::string_view method);
+
+// The table's entry for `method`, if it has one.
+std::optional<Role> ListedRole(absl::string_view method);
+
+// Every method the table lists, sorted.
+std::vector<absl::string_view> ListedMethods();
 
 // Who is calling, once authenticated.
 struct Principal {

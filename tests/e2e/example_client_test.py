@@ -27,14 +27,22 @@ PYTHON = "/usr/bin/python3"  # Debian's, with python3-grpcio and python3-protobu
 
 
 def project_protos():
-    """Every .proto under proto/ the generator must cover, relative to proto/."""
-    root = os.path.join(REPO, "proto")
+    """Every .proto the generator must cover, named as imports name it:
+    relative to proto/, or to its vendored root proto/third_party/<name>/."""
+    proto = os.path.join(REPO, "proto")
+    third_party = os.path.join(proto, "third_party")
+    roots = [os.path.join(third_party, d) for d in sorted(os.listdir(third_party))
+             if os.path.isdir(os.path.join(third_party, d))] if os.path.isdir(third_party) else []
     found = []
-    for directory, _, files in os.walk(root):
-        for f in files:
-            rel = os.path.relpath(os.path.join(directory, f), root)
-            if f.endswith(".proto") and not rel.startswith("google/protobuf/"):
-                found.append(rel)
+    for root in roots + [proto]:
+        for directory, _, files in os.walk(root):
+            rel_dir = os.path.relpath(directory, proto)
+            if root == proto and (rel_dir == "third_party" or rel_dir.startswith("third_party" + os.sep)):
+                continue
+            for f in files:
+                rel = os.path.relpath(os.path.join(directory, f), root)
+                if f.endswith(".proto") and not rel.startswith("google/protobuf/"):
+                    found.append(rel)
     return sorted(found)
 
 

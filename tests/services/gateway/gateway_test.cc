@@ -1,8 +1,7 @@
-#include "services/gateway/gateway_service.h"
-
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "regenatlas/catalog/v1/catalog_service.grpc.pb.h"
+#include "services/gateway/gateway_service.h"
 #include "tests/testing/server_fixture.h"
 
 namespace regenatlas::gateway {
@@ -16,11 +15,9 @@ class GatewayServerTest : public regenatlas::testing::ServerFixture {
     // One backend served by this very server, one that is not there.
     options.backends.push_back({"regenatlas.catalog.v1.CatalogService", "in-process",
                                 [this] { return runner_->LocalChannel(); }});
-    options.backends.push_back({"regenatlas.timeline.v1.RegulatoryTimelineService",
-                                "127.0.0.1:1", [] {
-                                  return grpc::CreateChannel("127.0.0.1:1",
-                                                             grpc::InsecureChannelCredentials());
-                                }});
+    options.backends.push_back(
+        {"regenatlas.timeline.v1.RegulatoryTimelineService", "127.0.0.1:1",
+         [] { return grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials()); }});
     options.default_deadline = absl::Seconds(2);
     service_ = std::make_unique<GatewayService>(std::move(options));
     runner_->AddService(&catalog_, "regenatlas.catalog.v1.CatalogService");
@@ -86,18 +83,56 @@ TEST_F(GatewayServerTest, ListBackendsIsPaged) {
 }  // namespace
 }  // namespace regenatlas::gateway
 
+#include <algorithm>
 #include <fstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
 #include "regenatlas/analytics/v1/analytics_service.pb.h"
+#include "regenatlas/catalog/v1/catalog_internal_service.pb.h"
+#include "regenatlas/gateway/v1/gateway_service.pb.h"
 #include "regenatlas/timeline/v1/timeline_service.pb.h"
 #include "services/gateway/access.h"
 #include "tests/testing/temp_dir.h"
 
 namespace regenatlas::gateway {
 namespace {
+
+// The role table lists exactly the methods of every RegenAtlas service: a
+// new method without a role, or a role left for a removed method, fails.
+TEST(AccessTest, RoleTableCoversEveryMethodOfEveryService) {
+  std::vector<std::string> methods;
+  // One message of each service file, so that its descriptor is linked in.
+  for (const google::protobuf::FileDescriptor* f :
+       {catalog::v1::GetTrialRequest::descriptor()->file(),
+        catalog::v1::SetRegulatoryStagesRequest::descriptor()->file(),
+        timeline::v1::ListEventsRequest::descriptor()->file(),
+        analytics::v1::ComparePricesRequest::descriptor()->file(),
+        v1::ListBackendsRequest::descriptor()->file()}) {
+    ASSERT_GT(f->service_count(), 0) << f->name();
+    for (int s = 0; s < f->service_count(); ++s) {
+      for (int m = 0; m < f->service(s)->method_count(); ++m) {
+        methods.push_back(
+            absl::StrCat("/", f->service(s)->full_name(), "/", f->service(s)->method(m)->name()));
+      }
+    }
+  }
+  std::sort(methods.begin(), methods.end());
+  std::vector<std::string> listed;
+  for (absl::string_view m : ListedMethods()) listed.emplace_back(m);
+  EXPECT_EQ(listed, methods);
+  for (const std::string& m : methods) {
+    ASSERT_TRUE(ListedRole(m).has_value()) << m;
+    // Writes need at least a curator, whatever the table says.
+    const absl::string_view name = absl::string_view(m).substr(m.rfind('/') + 1);
+    for (absl::string_view write : {"Create", "Update", "Delete", "Import", "Set"}) {
+      if (absl::StartsWith(name, write)) {
+        EXPECT_GE(static_cast<int>(*ListedRole(m)), static_cast<int>(Role::kCurator)) << m;
+      }
+    }
+  }
+}
 
 TEST(AccessTest, KeysFileRolesAndAuthorization) {
   regenatlas::testing::TempDir dir;
@@ -136,14 +171,16 @@ TEST(AccessTest, KeysFileRolesAndAuthorization) {
   EXPECT_EQ(RequiredRole("/regenatlas.catalog.v1.CatalogService/GetProduct"), Role::kReader);
   EXPECT_EQ(RequiredRole("/regenatlas.catalog.v1.CatalogService/SearchProducts"), Role::kReader);
   EXPECT_EQ(RequiredRole("/regenatlas.catalog.v1.CatalogService/CreateProduct"), Role::kCurator);
-  EXPECT_EQ(RequiredRole("/regenatlas.catalog.v1.CatalogService/ImportClinicalTrials"), Role::kCurator);
+  EXPECT_EQ(RequiredRole("/regenatlas.catalog.v1.CatalogService/ImportClinicalTrials"),
+            Role::kCurator);
   // Internal services are for peers only, whatever the method is called.
   EXPECT_EQ(RequiredRole("/regenatlas.catalog.v1.CatalogInternalService/SetRegulatoryStages"),
             Role::kService);
   EXPECT_EQ(RequiredRole("/regenatlas.catalog.v1.CatalogInternalService/GetAnything"),
             Role::kService);
-  EXPECT_EQ(RequiredRole("/regenatlas.catalog.v1.CatalogService/SetAnything"), Role::kReader);
-  EXPECT_EQ(RequiredRole("/x.Admin/BackupStore"), Role::kAdmin);
+  // A method the table does not list is for peers only.
+  EXPECT_EQ(RequiredRole("/regenatlas.catalog.v1.CatalogService/SetAnything"), Role::kService);
+  EXPECT_EQ(RequiredRole("/x.Admin/BackupStore"), Role::kService);
 
   // The AIP-136 computed views are reads, like the deprecated Get* names
   // they replace.
@@ -162,18 +199,24 @@ TEST(AccessTest, KeysFileRolesAndAuthorization) {
   using Md = std::multimap<std::string, std::string>;
   EXPECT_EQ(Authorize(options, read, Md{})->id, "anonymous");
   EXPECT_EQ(Authorize(options, write, Md{}).status().code(), absl::StatusCode::kUnauthenticated);
-  EXPECT_EQ(Authorize(options, read, Md{{"authorization", "Bearer nope-nope-nope-nope"}}).status().code(),
-            absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(
+      Authorize(options, read, Md{{"authorization", "Bearer nope-nope-nope-nope"}}).status().code(),
+      absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(Authorize(options, read, Md{{"authorization", "Basic abc"}}).status().code(),
             absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(Authorize(options, write, Md{{"x-api-key", "reader-key-0123456789"}}).status().code(),
             absl::StatusCode::kPermissionDenied);
-  EXPECT_TRUE(Authorize(options, write, Md{{"authorization", "Bearer curator-key-0123456789"}}).ok());
+  EXPECT_TRUE(
+      Authorize(options, write, Md{{"authorization", "Bearer curator-key-0123456789"}}).ok());
   EXPECT_EQ(Authorize(options, "/x.Admin/RestoreStore", Md{{"x-api-key", "curator-key-0123456789"}})
                 .status()
                 .code(),
             absl::StatusCode::kPermissionDenied);
-  EXPECT_TRUE(Authorize(options, "/x.Admin/RestoreStore", Md{{"x-api-key", "admin-key-01234567890"}}).ok());
+  // Unlisted methods are for peers only: even an admin is refused.
+  EXPECT_EQ(Authorize(options, "/x.Admin/RestoreStore", Md{{"x-api-key", "admin-key-01234567890"}})
+                .status()
+                .code(),
+            absl::StatusCode::kPermissionDenied);
   options.allow_anonymous_reads = false;
   EXPECT_EQ(Authorize(options, read, Md{}).status().code(), absl::StatusCode::kUnauthenticated);
 }

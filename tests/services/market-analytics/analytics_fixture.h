@@ -14,6 +14,7 @@
 #include "services/catalog/dataset_loader.h"
 #include "services/gateway/access.h"
 #include "services/market-analytics/analytics.h"
+#include "services/market-analytics/analytics_service.h"
 #include "services/market-analytics/dataset_loader.h"
 #include "services/market-analytics/grpc_readers.h"
 #include "services/regulatory-timeline/dataset_loader.h"
@@ -80,7 +81,9 @@ class AllInOne {
   }
 
   ~AllInOne() {
-    if (server_ != nullptr) EXPECT_TRUE(server_->Shutdown().ok());
+    if (server_ != nullptr) {
+      EXPECT_TRUE(server_->Shutdown().ok());
+    }
   }
 
   std::function<absl::Time()> Clock() {

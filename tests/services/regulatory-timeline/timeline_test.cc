@@ -16,7 +16,7 @@
 #include "services/catalog/catalog.h"
 #include "services/catalog/catalog_service.h"
 #include "services/catalog/dataset_loader.h"
-#include "services/regulatory-timeline/catalog_client.h"
+#include "services/regulatory-timeline/grpc_catalog_client.h"
 #include "services/regulatory-timeline/dataset_loader.h"
 #include "services/regulatory-timeline/stage_sync.h"
 #include "services/regulatory-timeline/timeline_service.h"

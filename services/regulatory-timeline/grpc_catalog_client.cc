@@ -1,4 +1,4 @@
-#include "services/regulatory-timeline/catalog_client.h"
+#include "services/regulatory-timeline/grpc_catalog_client.h"
 
 #include <mutex>
 
