@@ -110,7 +110,8 @@ void AddClaim(Message* record, const std::string& field, const std::string& valu
   if (claims == nullptr) return;
   const Reflection* r = record->GetReflection();
   for (int i = 0; i < r->FieldSize(*record, claims); ++i) {
-    const auto& c = static_cast<const common::v1::Claim&>(r->GetRepeatedMessage(*record, claims, i));
+    const auto& c =
+        static_cast<const common::v1::Claim&>(r->GetRepeatedMessage(*record, claims, i));
     if (c.field() == field && c.value() == value && c.citation().source() == citation.source()) {
       return;
     }
@@ -187,9 +188,8 @@ void CopySingular(const Message& from, const FieldDescriptor* f, Message* to) {
 // wordings are not a disagreement between sources.
 bool IsNarrative(const FieldDescriptor* f) {
   static const auto* kNarrative = new std::set<std::string>{
-      "description", "original_text", "status_note", "cell_type_detail", "summary",
-      "note",        "date_note",     "title_en",    "phase_text",       "subject",
-      "qualifier"};
+      "description", "original_text", "status_note", "cell_type_detail", "summary",  "note",
+      "date_note",   "title_en",      "phase_text",  "subject",          "qualifier"};
   return f->cpp_type() == FieldDescriptor::CPPTYPE_STRING && kNarrative->count(f->name()) > 0;
 }
 
@@ -264,8 +264,8 @@ void MergeRecord(Message* base, const Message& incoming, const std::string& base
     }
     if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
       const auto* da = dynamic_cast<const common::v1::PartialDate*>(&r->GetMessage(*base, f));
-      const auto* db =
-          dynamic_cast<const common::v1::PartialDate*>(&incoming.GetReflection()->GetMessage(incoming, f));
+      const auto* db = dynamic_cast<const common::v1::PartialDate*>(
+          &incoming.GetReflection()->GetMessage(incoming, f));
       if (da != nullptr && db != nullptr) {
         if (IsDateRefinement(*da, *db)) {
           CopySingular(incoming, f, base);  // more precise, same period
@@ -306,8 +306,8 @@ absl::Status UpsertDatasetRecord(ResourceTableBase& table, const google::protobu
   absl::StatusOr<bool> changed = table.UpsertRaw(copy.get(), origin, /*sync=*/false);
   if (!changed.ok()) {
     const absl::Status& s = changed.status();
-    if (!absl::IsInvalidArgument(s) && !absl::IsAlreadyExists(s) && !absl::IsFailedPrecondition(s) &&
-        !absl::IsNotFound(s)) {
+    if (!absl::IsInvalidArgument(s) && !absl::IsAlreadyExists(s) &&
+        !absl::IsFailedPrecondition(s) && !absl::IsNotFound(s)) {
       return s;
     }
     auto files = report.files_of.find(name);
@@ -351,7 +351,8 @@ absl::Status LoadDatasetDir(const std::string& dir, Message* merged, DatasetRepo
       files.push_back(entry.path().string());
     }
   }
-  if (ec) return absl::FailedPreconditionError(absl::StrCat("cannot read ", dir, ": ", ec.message()));
+  if (ec)
+    return absl::FailedPreconditionError(absl::StrCat("cannot read ", dir, ": ", ec.message()));
   std::sort(files.begin(), files.end());
   const google::protobuf::Descriptor* d = merged->GetDescriptor();
   // Per repeated field: name → index in merged.
@@ -378,7 +379,8 @@ absl::Status LoadDatasetDir(const std::string& dir, Message* merged, DatasetRepo
         const Message& record = pr->GetRepeatedMessage(*part, f, k);
         const std::string name = NameOf(record);
         if (name.empty()) {
-          report->errors.push_back(absl::StrCat(path, ": ", f->name(), "[", k, "]: name is required"));
+          report->errors.push_back(
+              absl::StrCat(path, ": ", f->name(), "[", k, "]: name is required"));
           continue;
         }
         auto& files_of = report->files_of[name];
@@ -389,10 +391,12 @@ absl::Status LoadDatasetDir(const std::string& dir, Message* merged, DatasetRepo
         } else {
           Message* base = merged->GetReflection()->MutableRepeatedMessage(merged, f, it->second);
           std::string base_files;
-          for (const std::string& bf : files_of) absl::StrAppend(&base_files, base_files.empty() ? "" : ", ", bf);
+          for (const std::string& bf : files_of)
+            absl::StrAppend(&base_files, base_files.empty() ? "" : ", ", bf);
           MergeRecord(base, record, base_files, file, report);
         }
-        if (std::find(files_of.begin(), files_of.end(), file) == files_of.end()) files_of.push_back(file);
+        if (std::find(files_of.begin(), files_of.end(), file) == files_of.end())
+          files_of.push_back(file);
       }
     }
   }

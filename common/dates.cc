@@ -38,12 +38,11 @@ absl::Status ValidatePartialDate(const PartialDate& date, absl::string_view fiel
   }
   if (date.day() != 0) {
     if (date.month() == 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(field, ".day: a day needs a month"));
+      return absl::InvalidArgumentError(absl::StrCat(field, ".day: a day needs a month"));
     }
     if (date.day() < 1 || date.day() > DaysInMonth(date.year(), date.month())) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "%s.day: %04d-%02d has no day %d", field, date.year(), date.month(), date.day()));
+      return absl::InvalidArgumentError(absl::StrFormat("%s.day: %04d-%02d has no day %d", field,
+                                                        date.year(), date.month(), date.day()));
     }
   }
   return absl::OkStatus();

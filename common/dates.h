@@ -2,10 +2,10 @@
 #define REGENATLAS_COMMON_DATES_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "regenatlas/common/v1/common.pb.h"
 
 namespace regenatlas {

@@ -34,19 +34,16 @@ absl::StatusOr<int> NormalizePageSize(int32_t page_size) {
 }
 
 std::string EncodePageToken(absl::string_view query, absl::string_view position) {
-  std::string payload = storage::Key()
-                            .String(kTokenVersion)
-                            .Uint64(StableHash64(query))
-                            .String(position)
-                            .Release();
+  std::string payload =
+      storage::Key().String(kTokenVersion).Uint64(StableHash64(query)).String(position).Release();
   payload = storage::Key().Uint64(StableHash64(payload, kTokenSeed)).Release() + payload;
   return absl::WebSafeBase64Escape(payload);
 }
 
 absl::StatusOr<std::string> DecodePageToken(absl::string_view token, absl::string_view query) {
-  const absl::Status malformed =
-      absl::InvalidArgumentError("page_token: malformed or modified; use a next_page_token "
-                                 "returned by this method");
+  const absl::Status malformed = absl::InvalidArgumentError(
+      "page_token: malformed or modified; use a next_page_token "
+      "returned by this method");
   std::string raw;
   if (!absl::WebSafeBase64Unescape(token, &raw) || raw.size() < 8) return malformed;
   storage::KeyReader reader(raw);

@@ -41,11 +41,9 @@ std::vector<std::string> SortedUnique(std::vector<std::string> ids) {
   return ids;
 }
 
-absl::StatusOr<std::vector<std::string>> PostingIds(const storage::Store& store,
-                                                    storage::ColumnFamily index_cf,
-                                                    absl::string_view collection,
-                                                    absl::string_view field, absl::string_view value,
-                                                    const storage::Snapshot* snapshot) {
+absl::StatusOr<std::vector<std::string>> PostingIds(
+    const storage::Store& store, storage::ColumnFamily index_cf, absl::string_view collection,
+    absl::string_view field, absl::string_view value, const storage::Snapshot* snapshot) {
   std::vector<std::string> ids;
   const std::string prefix = Key().String(collection).String(field).String(value).Release();
   absl::Status s = store.Scan(index_cf, ScanRange::Prefix(prefix), snapshot,
@@ -73,20 +71,20 @@ absl::StatusOr<std::vector<std::string>> IndexPostings::ScanIds(const ScanRange&
                                                                 bool is_int) {
   std::vector<std::string> ids;
   absl::Status bad;
-  absl::Status s = store_->Scan(index_cf_, range, snapshot_, [&](absl::string_view key,
-                                                                 absl::string_view) {
-    KeyReader r(key);
-    r.String().IgnoreError();  // collection
-    r.String().IgnoreError();  // field
-    absl::Status value_status = is_int ? r.Int64().status() : r.String().status();
-    absl::StatusOr<std::string> id = r.String();
-    if (!value_status.ok() || !id.ok()) {
-      bad = absl::DataLossError(absl::StrCat("index: corrupt posting in ", collection_));
-      return false;
-    }
-    ids.push_back(*std::move(id));
-    return true;
-  });
+  absl::Status s =
+      store_->Scan(index_cf_, range, snapshot_, [&](absl::string_view key, absl::string_view) {
+        KeyReader r(key);
+        r.String().IgnoreError();  // collection
+        r.String().IgnoreError();  // field
+        absl::Status value_status = is_int ? r.Int64().status() : r.String().status();
+        absl::StatusOr<std::string> id = r.String();
+        if (!value_status.ok() || !id.ok()) {
+          bad = absl::DataLossError(absl::StrCat("index: corrupt posting in ", collection_));
+          return false;
+        }
+        ids.push_back(*std::move(id));
+        return true;
+      });
   if (!s.ok()) return s;
   if (!bad.ok()) return bad;
   return SortedUnique(std::move(ids));
@@ -260,7 +258,8 @@ absl::Status RunListRaw(const ResourceTableBase& table, const ListSpec& spec,
     if (!position.ok()) return position.status();
     after = *std::move(position);
   }
-  absl::StatusOr<std::vector<std::string>> ids = filter::Evaluate(node->get(), *spec.schema, postings);
+  absl::StatusOr<std::vector<std::string>> ids =
+      filter::Evaluate(node->get(), *spec.schema, postings);
   if (!ids.ok()) return ids.status();
   *total_size = static_cast<int>(ids->size());
 

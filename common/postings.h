@@ -32,15 +32,13 @@ std::string PostingKey(absl::string_view collection, const Posting& posting, abs
 std::string PostingPrefix(absl::string_view collection, absl::string_view field);
 
 // Index keys of a record's postings, deduplicated (for a ResourceTable indexer).
-std::vector<std::string> PostingKeys(absl::string_view collection, const std::vector<Posting>& postings,
-                                     absl::string_view id);
+std::vector<std::string> PostingKeys(absl::string_view collection,
+                                     const std::vector<Posting>& postings, absl::string_view id);
 
 // Sorted ids with the string posting (collection, field, value).
-absl::StatusOr<std::vector<std::string>> PostingIds(const storage::Store& store,
-                                                    storage::ColumnFamily index_cf,
-                                                    absl::string_view collection,
-                                                    absl::string_view field, absl::string_view value,
-                                                    const storage::Snapshot* snapshot);
+absl::StatusOr<std::vector<std::string>> PostingIds(
+    const storage::Store& store, storage::ColumnFamily index_cf, absl::string_view collection,
+    absl::string_view field, absl::string_view value, const storage::Snapshot* snapshot);
 
 // filter::Postings over one collection's posting lists. Subclasses may
 // intercept fields that need more than one list (joins, date periods) and
@@ -149,8 +147,8 @@ absl::Status RunListRaw(const ResourceTableBase& table, const ListSpec& spec,
 // so pages stay consistent while records change.
 template <typename T>
 absl::StatusOr<ListResult<T>> RunList(const ResourceTable<T>& table, const ListSpec& spec,
-                                      filter::Postings& postings,
-                                      const storage::Snapshot* snapshot, const ListQuery& q) {
+                                      filter::Postings& postings, const storage::Snapshot* snapshot,
+                                      const ListQuery& q) {
   ListResult<T> result;
   absl::Status s = RunListRaw(
       table, spec, postings, snapshot, q, T::default_instance(),

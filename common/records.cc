@@ -25,8 +25,7 @@ std::string ComputeEtag(const google::protobuf::Message& record) {
 }
 
 void StampEtag(google::protobuf::Message* record) {
-  const google::protobuf::FieldDescriptor* etag =
-      record->GetDescriptor()->FindFieldByName("etag");
+  const google::protobuf::FieldDescriptor* etag = record->GetDescriptor()->FindFieldByName("etag");
   if (etag == nullptr) return;
   std::string value = ComputeEtag(*record);
   record->GetReflection()->SetString(record, etag, value);

@@ -1,15 +1,15 @@
 #include "common/resource_name.h"
 
-#include "common/excerpt.h"
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/excerpt.h"
 
 namespace regenatlas {
 
 absl::Status ValidateResourceId(absl::string_view id, absl::string_view field) {
   auto bad = [&](absl::string_view why) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ": invalid id \"", Excerpt(id), "\": ", why));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": invalid id \"", Excerpt(id), "\": ", why));
   };
   if (id.empty()) return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
   if (id.size() > 63) return bad("longer than 63 characters");
@@ -27,8 +27,8 @@ absl::StatusOr<std::string> ParseResourceName(absl::string_view name, absl::stri
   if (name.empty()) return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
   std::string prefix = absl::StrCat(collection, "/");
   if (!absl::StartsWith(name, prefix)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, ": \"", Excerpt(name), "\" is not a ", collection, "/{id} resource name"));
+    return absl::InvalidArgumentError(absl::StrCat(field, ": \"", Excerpt(name), "\" is not a ",
+                                                   collection, "/{id} resource name"));
   }
   absl::string_view id = name.substr(prefix.size());
   absl::Status s = ValidateResourceId(id, field);

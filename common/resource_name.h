@@ -2,10 +2,10 @@
 #define REGENATLAS_COMMON_RESOURCE_NAME_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace regenatlas {
 

@@ -41,16 +41,15 @@
 // Mangled names: _Z<kind>4absl<ns><rest>, e.g. _ZN4absl7debian35Mutex4LockEv.
 #define RA_CAT2(a, b) a##b
 #define RA_CAT(a, b) RA_CAT2(a, b)
-#define RA_SYM(kind, rest) \
-  RA_CAT(RA_CAT(RA_CAT(_Z, kind), RA_CAT(4absl, REGENATLAS_ABSL_NS)), rest)
+#define RA_SYM(kind, rest) RA_CAT(RA_CAT(RA_CAT(_Z, kind), RA_CAT(4absl, REGENATLAS_ABSL_NS)), rest)
 #define RA_REAL(kind, rest) RA_CAT(__real_, RA_SYM(kind, rest))
 #define RA_WRAP(kind, rest) RA_CAT(__wrap_, RA_SYM(kind, rest))
 
 namespace {
 
 using absl::BlockingCounter;
-using absl::CondVar;
 using absl::Condition;
+using absl::CondVar;
 using absl::Duration;
 using absl::Mutex;
 using absl::Notification;
@@ -129,8 +128,8 @@ bool RA_REAL(N, 5Mutex7TryLockEv)(Mutex*);
 bool RA_WRAP(N, 5Mutex7TryLockEv)(Mutex* mu) {
   PreLock(mu, __tsan_mutex_try_lock);
   bool locked = RA_REAL(N, 5Mutex7TryLockEv)(mu);
-  __tsan_mutex_post_lock(
-      mu, __tsan_mutex_try_lock | (locked ? 0 : __tsan_mutex_try_lock_failed), 0);
+  __tsan_mutex_post_lock(mu, __tsan_mutex_try_lock | (locked ? 0 : __tsan_mutex_try_lock_failed),
+                         0);
   return locked;
 }
 
@@ -160,14 +159,14 @@ bool RA_WRAP(N, 5Mutex13ReaderTryLockEv)(Mutex* mu) {
 
 // LockWhen*: blocks until the condition holds, then holds the lock (the
 // *WithTimeout/*WithDeadline forms hold it on return whatever they return).
-#define RA_LOCK_WHEN(rest, flags, type)                                     \
-  bool RA_REAL(N, rest)(Mutex*, const Condition&, type);                    \
-  bool RA_WRAP(N, rest)(Mutex * mu, const Condition& cond, type arg) {      \
-    AnnotatedCondition annotated(cond, mu);                                 \
-    PreLock(mu, flags);                                                     \
-    bool result = RA_REAL(N, rest)(mu, annotated.condition, arg);           \
-    PostLock(mu, flags);                                                    \
-    return result;                                                          \
+#define RA_LOCK_WHEN(rest, flags, type)                                \
+  bool RA_REAL(N, rest)(Mutex*, const Condition&, type);               \
+  bool RA_WRAP(N, rest)(Mutex * mu, const Condition& cond, type arg) { \
+    AnnotatedCondition annotated(cond, mu);                            \
+    PreLock(mu, flags);                                                \
+    bool result = RA_REAL(N, rest)(mu, annotated.condition, arg);      \
+    PostLock(mu, flags);                                               \
+    return result;                                                     \
   }
 
 void RA_REAL(N, 5Mutex8LockWhenERKNS0_9ConditionE)(Mutex*, const Condition&);
@@ -193,17 +192,17 @@ RA_LOCK_WHEN(5Mutex26ReaderLockWhenWithDeadlineERKNS0_9ConditionENS0_4TimeE, kRe
 
 // Await*: called with the lock held; abseil releases it while the condition
 // is false and holds it again on return.
-#define RA_AWAIT(ret, rest, type)                                                \
-  ret RA_REAL(N, rest)(Mutex*, const Condition&, type);                          \
-  ret RA_WRAP(N, rest)(Mutex * mu, const Condition& cond, type arg) {            \
-    AnnotatedCondition annotated(cond, mu);                                      \
-    unsigned flags = HeldFlags(mu);                                              \
-    PreUnlock(mu, flags);                                                        \
-    PostUnlock(mu, flags);                                                       \
-    PreLock(mu, flags);                                                          \
-    ret result = RA_REAL(N, rest)(mu, annotated.condition, arg);                 \
-    PostLock(mu, flags);                                                         \
-    return result;                                                               \
+#define RA_AWAIT(ret, rest, type)                                     \
+  ret RA_REAL(N, rest)(Mutex*, const Condition&, type);               \
+  ret RA_WRAP(N, rest)(Mutex * mu, const Condition& cond, type arg) { \
+    AnnotatedCondition annotated(cond, mu);                           \
+    unsigned flags = HeldFlags(mu);                                   \
+    PreUnlock(mu, flags);                                             \
+    PostUnlock(mu, flags);                                            \
+    PreLock(mu, flags);                                               \
+    ret result = RA_REAL(N, rest)(mu, annotated.condition, arg);      \
+    PostLock(mu, flags);                                              \
+    return result;                                                    \
   }
 
 void RA_REAL(N, 5Mutex5AwaitERKNS0_9ConditionE)(Mutex*, const Condition&);
@@ -245,16 +244,16 @@ void RA_WRAP(N, 19ReleasableMutexLock7ReleaseEv)(absl::ReleasableMutexLock* lock
 
 // --- absl::CondVar: Wait* releases the mutex and holds it again on return. ---
 
-#define RA_CONDVAR_WAIT(ret, rest, type)                                     \
-  ret RA_REAL(N, rest)(CondVar*, Mutex*, type);                              \
-  ret RA_WRAP(N, rest)(CondVar * cv, Mutex * mu, type arg) {                 \
-    unsigned flags = HeldFlags(mu);                                          \
-    PreUnlock(mu, flags);                                                    \
-    PostUnlock(mu, flags);                                                   \
-    PreLock(mu, flags);                                                      \
-    ret result = RA_REAL(N, rest)(cv, mu, arg);                              \
-    PostLock(mu, flags);                                                     \
-    return result;                                                           \
+#define RA_CONDVAR_WAIT(ret, rest, type)                     \
+  ret RA_REAL(N, rest)(CondVar*, Mutex*, type);              \
+  ret RA_WRAP(N, rest)(CondVar * cv, Mutex * mu, type arg) { \
+    unsigned flags = HeldFlags(mu);                          \
+    PreUnlock(mu, flags);                                    \
+    PostUnlock(mu, flags);                                   \
+    PreLock(mu, flags);                                      \
+    ret result = RA_REAL(N, rest)(cv, mu, arg);              \
+    PostLock(mu, flags);                                     \
+    return result;                                           \
   }
 
 void RA_REAL(N, 7CondVar4WaitEPNS0_5MutexE)(CondVar*, Mutex*);
@@ -288,12 +287,12 @@ void RA_WRAP(NK, 12Notification19WaitForNotificationEv)(const Notification* n) {
   __tsan_acquire(const_cast<Notification*>(n));
 }
 
-#define RA_NOTIFICATION_WAIT(rest, type)                                     \
-  bool RA_REAL(NK, rest)(const Notification*, type);                         \
-  bool RA_WRAP(NK, rest)(const Notification* n, type arg) {                  \
-    bool notified = RA_REAL(NK, rest)(n, arg);                               \
-    if (notified) __tsan_acquire(const_cast<Notification*>(n));              \
-    return notified;                                                         \
+#define RA_NOTIFICATION_WAIT(rest, type)                        \
+  bool RA_REAL(NK, rest)(const Notification*, type);            \
+  bool RA_WRAP(NK, rest)(const Notification* n, type arg) {     \
+    bool notified = RA_REAL(NK, rest)(n, arg);                  \
+    if (notified) __tsan_acquire(const_cast<Notification*>(n)); \
+    return notified;                                            \
   }
 RA_NOTIFICATION_WAIT(12Notification30WaitForNotificationWithTimeoutENS0_8DurationE, Duration)
 RA_NOTIFICATION_WAIT(12Notification31WaitForNotificationWithDeadlineENS0_4TimeE, Time)

@@ -15,6 +15,8 @@ APT_PACKAGES=(
   # ASan+UBSan and TSan builds (scripts/test-sanitizers.sh): lld links the
   # instrumented tests much faster (gcc's sanitizer runtimes come with g++).
   lld
+  # The format check (ctest clang_format).
+  clang-format-14
 )
 # Node.js may come from elsewhere (its own npm conflicts with Debian's npm):
 # only ask apt for it when there is no node/npm at all.

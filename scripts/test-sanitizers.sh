@@ -27,7 +27,7 @@ case "$WHICH" in
 esac
 CXX_COMPILER="${REGENATLAS_SANITIZE_CXX:-g++}"
 # Not about memory or threads: the proto linter and the deploy manifests.
-EXCLUDE='^(buf_lint|deploy_manifests)$'
+EXCLUDE='^(buf_lint|deploy_manifests|clang_format|layering_includes)$'
 
 for san in "${SANITIZERS[@]}"; do
   case "$san" in

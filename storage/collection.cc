@@ -43,15 +43,16 @@ absl::Status Collection::Scan(
     range.start = Key::PrefixEnd(RecordKey(after_id));
   }
   absl::Status decode_error;
-  absl::Status s = store.Scan(cf_, range, snapshot, [&](absl::string_view key, absl::string_view value) {
-    KeyReader reader(key.substr(prefix_.size()));
-    absl::StatusOr<std::string> id = reader.String();
-    if (!id.ok()) {
-      decode_error = absl::DataLossError(absl::StrCat("storage: bad key in ", collection_));
-      return false;
-    }
-    return fn(*id, value);
-  });
+  absl::Status s =
+      store.Scan(cf_, range, snapshot, [&](absl::string_view key, absl::string_view value) {
+        KeyReader reader(key.substr(prefix_.size()));
+        absl::StatusOr<std::string> id = reader.String();
+        if (!id.ok()) {
+          decode_error = absl::DataLossError(absl::StrCat("storage: bad key in ", collection_));
+          return false;
+        }
+        return fn(*id, value);
+      });
   if (!s.ok()) return s;
   return decode_error;
 }

@@ -2,11 +2,11 @@
 #define REGENATLAS_STORAGE_COLLECTION_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "google/protobuf/message_lite.h"
 #include "storage/store.h"
 

@@ -2,6 +2,7 @@
 #define REGENATLAS_STORAGE_COLUMN_FAMILY_H_
 
 #include <array>
+
 #include "absl/strings/string_view.h"
 
 namespace regenatlas::storage {
@@ -24,10 +25,9 @@ enum class ColumnFamily : int {
 inline constexpr int kColumnFamilyCount = static_cast<int>(ColumnFamily::kCount);
 
 // Names on disk, indexed by ColumnFamily. Renaming one loses its data.
-inline constexpr std::array<absl::string_view, kColumnFamilyCount>
-    kColumnFamilyNames = {
-        "meta",     "catalog",         "catalog_index", "timeline",
-        "timeline_index", "analytics", "analytics_index", "changelog",
+inline constexpr std::array<absl::string_view, kColumnFamilyCount> kColumnFamilyNames = {
+    "meta",           "catalog",   "catalog_index",   "timeline",
+    "timeline_index", "analytics", "analytics_index", "changelog",
 };
 
 constexpr absl::string_view ColumnFamilyName(ColumnFamily cf) {

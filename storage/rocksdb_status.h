@@ -3,9 +3,8 @@
 
 // Internal to storage/: not installed, not included outside this directory.
 
-#include "absl/strings/string_view.h"
-
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "rocksdb/status.h"
 
 namespace regenatlas::storage {

@@ -71,9 +71,10 @@ void PrintSummary(const v1::ImportClinicalTrialsResponse& s, const std::string& 
     for (const v1::ImportProblem& p : s.problems()) {
       if (p.severity() != severity) continue;
       if (!header) {
-        out << "\n" << (severity == v1::IMPORT_PROBLEM_SEVERITY_ERROR     ? "Rejected:"
-                        : severity == v1::IMPORT_PROBLEM_SEVERITY_SKIPPED ? "Skipped:"
-                                                                          : "Warnings:")
+        out << "\n"
+            << (severity == v1::IMPORT_PROBLEM_SEVERITY_ERROR     ? "Rejected:"
+                : severity == v1::IMPORT_PROBLEM_SEVERITY_SKIPPED ? "Skipped:"
+                                                                  : "Warnings:")
             << "\n";
         header = true;
       }
@@ -91,8 +92,8 @@ void PrintSummary(const v1::ImportClinicalTrialsResponse& s, const std::string& 
         out << "  ... and " << s.unmatched_interventions_size() - kMaxUnmatchedShown << " more\n";
         break;
       }
-      out << "  \"" << u.name() << "\": " << u.records() << (u.records() == 1 ? " record" : " records")
-          << " (first " << u.first_trial() << ")\n";
+      out << "  \"" << u.name() << "\": " << u.records()
+          << (u.records() == 1 ? " record" : " records") << " (first " << u.first_trial() << ")\n";
     }
   }
 }
@@ -109,9 +110,11 @@ class ProgressLine {
     last_ = now;
     const int pct = total > 0 ? static_cast<int>(100 * read / total) : 0;
     std::string name(std::filesystem::path(std::string(file)).filename().string());
-    err_ << absl::StrFormat("\r\033[K[%d/%d] %s %3d%% %.1f/%.1f MB  %d records (%d created, %d updated, %d rejected)",
-                            index_ + 1, files_, name, pct, read / 1e6, total / 1e6, s.records(),
-                            s.created(), s.updated(), s.rejected())
+    err_ << absl::StrFormat(
+                "\r\033[K[%d/%d] %s %3d%% %.1f/%.1f MB  %d records (%d created, %d updated, %d "
+                "rejected)",
+                index_ + 1, files_, name, pct, read / 1e6, total / 1e6, s.records(), s.created(),
+                s.updated(), s.rejected())
          << std::flush;
   }
   void Clear() { err_ << "\r\033[K" << std::flush; }
@@ -218,10 +221,9 @@ int RunImport(const ImportOptions& options, std::ostream& out, std::ostream& err
   }
   const v1::ImportClinicalTrialsResponse& summary = (*importer)->summary();
   PrintSummary(summary, options.data_dir, out);
-  const bool errors = std::any_of(summary.problems().begin(), summary.problems().end(),
-                                  [](const v1::ImportProblem& p) {
-                                    return p.severity() == v1::IMPORT_PROBLEM_SEVERITY_ERROR;
-                                  });
+  const bool errors = std::any_of(
+      summary.problems().begin(), summary.problems().end(),
+      [](const v1::ImportProblem& p) { return p.severity() == v1::IMPORT_PROBLEM_SEVERITY_ERROR; });
   return errors ? 1 : 0;
 }
 
@@ -243,7 +245,8 @@ int ImportCommand(const std::vector<std::string>& args) {
   flags.Add("dataset", "data",
             "reference dataset directory (catalog/ inside), loaded first when the store holds "
             "no dataset yet; \"none\" skips it");
-  flags.Add("progress", "auto", "progress on stderr: auto (when stderr is a terminal), true, false");
+  flags.Add("progress", "auto",
+            "progress on stderr: auto (when stderr is a terminal), true, false");
   if (absl::Status s = flags.Parse(args); !s.ok()) {
     std::cerr << "regenatlas: " << s.message() << "\n";
     return 2;
@@ -254,7 +257,8 @@ int ImportCommand(const std::vector<std::string>& args) {
   }
   ImportOptions o;
   if (flags.positional().empty()) {
-    std::cerr << "regenatlas import: which registry? usage: " << "regenatlas import ctgov FILE|DIR ...\n";
+    std::cerr << "regenatlas import: which registry? usage: "
+              << "regenatlas import ctgov FILE|DIR ...\n";
     return 2;
   }
   o.registry = flags.positional()[0];

@@ -13,8 +13,8 @@
 #include "cmd/regenatlas/import.h"
 #include "cmd/regenatlas/serve.h"
 #include "common/log.h"
-#include "common/version.h"
 #include "common/server_runner.h"
+#include "common/version.h"
 
 namespace {
 
@@ -111,9 +111,9 @@ int Serve(const std::vector<std::string>& args) {
   }
   regenatlas::LogLevel level;
   if (!regenatlas::ParseLogLevel(flags.GetString("log_level"), &level)) {
-    return Fail(absl::InvalidArgumentError(
-        absl::StrCat("--log_level: \"", flags.GetString("log_level"),
-                     "\" is not one of debug, info, warning, error")));
+    return Fail(
+        absl::InvalidArgumentError(absl::StrCat("--log_level: \"", flags.GetString("log_level"),
+                                                "\" is not one of debug, info, warning, error")));
   }
   regenatlas::SetMinLogLevel(level);
   o.listen = flags.GetString("listen");

@@ -155,8 +155,8 @@ std::vector<Posting> PostingsOf(const Organization& o) {
 
 std::vector<Posting> PostingsOf(const Indication& i) {
   std::vector<Posting> out;
-  out.push_back(
-      {"therapeutic_area", EnumName(catalog::v1::TherapeuticArea_descriptor(), i.therapeutic_area())});
+  out.push_back({"therapeutic_area",
+                 EnumName(catalog::v1::TherapeuticArea_descriptor(), i.therapeutic_area())});
   if (!i.parent().empty()) out.push_back({"parent", i.parent()});
   AddSources(out, i.sources());
   return out;
@@ -178,7 +178,8 @@ std::vector<Posting> PostingsOf(const Product& p) {
     out.push_back({"stage_name", EnumName(StageEnum(), p.highest_stage())});
   }
   for (const auto& cs : p.stage_by_country()) {
-    out.push_back({"country_stage", absl::StrCat(cs.country_code(), "|", EnumName(StageEnum(), cs.stage()))});
+    out.push_back(
+        {"country_stage", absl::StrCat(cs.country_code(), "|", EnumName(StageEnum(), cs.stage()))});
   }
   for (const std::string& c : p.countries()) out.push_back({"country", c});
   for (const std::string& s : p.sponsors()) out.push_back({"sponsor", s});
@@ -253,13 +254,16 @@ ResourceTableOptions TableOptions(const CatalogOptions& options, std::string col
   return t;
 }
 
-absl::Status ValidateNames(const google::protobuf::RepeatedPtrField<common::v1::LocalizedName>& names,
-                           absl::string_view field) {
+absl::Status ValidateNames(
+    const google::protobuf::RepeatedPtrField<common::v1::LocalizedName>& names,
+    absl::string_view field) {
   for (int i = 0; i < names.size(); ++i) {
     std::string f = absl::StrCat(field, "[", i, "]");
-    if (names[i].text().empty()) return absl::InvalidArgumentError(absl::StrCat(f, ".text: required"));
+    if (names[i].text().empty())
+      return absl::InvalidArgumentError(absl::StrCat(f, ".text: required"));
     if (names[i].language().empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(f, ".language: required (\"en\", \"zh\", \"ja\", \"und\")"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(f, ".language: required (\"en\", \"zh\", \"ja\", \"und\")"));
     }
     absl::Status s = ValidateEnum(names[i].kind(), common::v1::NameKind_IsValid, false,
                                   absl::StrCat(f, ".kind"));
@@ -284,8 +288,8 @@ void ClaimIssues(const T& record, std::vector<DataIssue>& out) {
     issue.set_kind(catalog::v1::DATA_ISSUE_KIND_CONFLICTING_STATEMENTS);
     issue.set_record(record.name());
     issue.set_field(field);
-    issue.set_description(absl::StrCat("sources disagree about ", field, ": ",
-                                       absl::StrJoin(values, " vs ")));
+    issue.set_description(
+        absl::StrCat("sources disagree about ", field, ": ", absl::StrJoin(values, " vs ")));
     for (const std::string& v : values) issue.add_values(v);
     for (const auto* c : claims) *issue.add_citations() = c->citation();
     out.push_back(std::move(issue));
@@ -318,7 +322,6 @@ std::string CatalogSortKey(const Message& m, const std::string& field) {
   }
   return "";
 }
-
 
 }  // namespace
 
@@ -387,9 +390,9 @@ ListSpec Spec(std::string collection, const filter::Schema* schema,
 }
 
 const ListSpec& SourcesSpec() {
-  static const auto* schema = new filter::Schema{
-      {"kind", EnumField(catalog::v1::SourceKind_descriptor(), "SOURCE_KIND_")},
-      {"language", StringField()}};
+  static const auto* schema =
+      new filter::Schema{{"kind", EnumField(catalog::v1::SourceKind_descriptor(), "SOURCE_KIND_")},
+                         {"language", StringField()}};
   static const auto* spec = new ListSpec(Spec("sources", schema, {"title", "publication_date"}));
   return *spec;
 }
@@ -397,7 +400,8 @@ const ListSpec& SourcesSpec() {
 const ListSpec& OrganizationsSpec() {
   static const auto* schema = new filter::Schema{
       {"kind", EnumField(catalog::v1::OrganizationKind_descriptor(), "ORGANIZATION_KIND_")},
-      {"country", [] {
+      {"country",
+       [] {
          auto f = CountryField();
          f.repeated = false;
          return f;
@@ -410,7 +414,8 @@ const ListSpec& OrganizationsSpec() {
 
 const ListSpec& IndicationsSpec() {
   static const auto* schema = new filter::Schema{
-      {"therapeutic_area", EnumField(catalog::v1::TherapeuticArea_descriptor(), "THERAPEUTIC_AREA_")},
+      {"therapeutic_area",
+       EnumField(catalog::v1::TherapeuticArea_descriptor(), "THERAPEUTIC_AREA_")},
       {"parent", ResourceField("indications", false)},
       {"source", ResourceField("sources", true)}};
   static const auto* spec = new ListSpec(Spec("indications", schema, {"display_name"}));
@@ -418,8 +423,8 @@ const ListSpec& IndicationsSpec() {
 }
 
 const ListSpec& ProductsSpec() {
-  static const auto* spec = new ListSpec(Spec("products", &Catalog::ProductSchema(),
-                                              {"display_name", "highest_stage", "start_date"}));
+  static const auto* spec = new ListSpec(
+      Spec("products", &Catalog::ProductSchema(), {"display_name", "highest_stage", "start_date"}));
   return *spec;
 }
 
@@ -468,8 +473,8 @@ class Catalog::CatalogPostings : public IndexPostings {
     if (!product_ids.ok()) return product_ids;
     std::vector<std::string> out;
     for (const std::string& pid : *product_ids) {
-      auto trials = catalog_->PostingIds(collection_, "product", absl::StrCat("products/", pid),
-                                         snapshot());
+      auto trials =
+          catalog_->PostingIds(collection_, "product", absl::StrCat("products/", pid), snapshot());
       if (!trials.ok()) return trials;
       out.insert(out.end(), trials->begin(), trials->end());
     }
@@ -483,21 +488,26 @@ class Catalog::CatalogPostings : public IndexPostings {
 
 Catalog::Catalog(storage::Store* store, CatalogOptions options)
     : store_(store),
-      sources_(store, &write_mu_, TableOptions(options, "sources"),
-               [this](const Source& s) { return ValidateSource(s); },
-               [](const Source& s) { return IndexKeysOf("sources", s); }),
-      organizations_(store, &write_mu_, TableOptions(options, "organizations"),
-                     [this](const Organization& o) { return ValidateOrganization(o); },
-                     [](const Organization& o) { return IndexKeysOf("organizations", o); }),
-      indications_(store, &write_mu_, TableOptions(options, "indications"),
-                   [this](const Indication& i) { return ValidateIndication(i); },
-                   [](const Indication& i) { return IndexKeysOf("indications", i); }),
-      products_(store, &write_mu_, TableOptions(options, "products"),
-                [this](const Product& p) { return ValidateProduct(p); },
-                [](const Product& p) { return IndexKeysOf("products", p); }),
-      trials_(store, &write_mu_, TableOptions(options, "trials"),
-              [this](const Trial& t) { return ValidateTrial(t); },
-              [](const Trial& t) { return IndexKeysOf("trials", t); }) {
+      sources_(
+          store, &write_mu_, TableOptions(options, "sources"),
+          [this](const Source& s) { return ValidateSource(s); },
+          [](const Source& s) { return IndexKeysOf("sources", s); }),
+      organizations_(
+          store, &write_mu_, TableOptions(options, "organizations"),
+          [this](const Organization& o) { return ValidateOrganization(o); },
+          [](const Organization& o) { return IndexKeysOf("organizations", o); }),
+      indications_(
+          store, &write_mu_, TableOptions(options, "indications"),
+          [this](const Indication& i) { return ValidateIndication(i); },
+          [](const Indication& i) { return IndexKeysOf("indications", i); }),
+      products_(
+          store, &write_mu_, TableOptions(options, "products"),
+          [this](const Product& p) { return ValidateProduct(p); },
+          [](const Product& p) { return IndexKeysOf("products", p); }),
+      trials_(
+          store, &write_mu_, TableOptions(options, "trials"),
+          [this](const Trial& t) { return ValidateTrial(t); },
+          [](const Trial& t) { return IndexKeysOf("trials", t); }) {
   sources_.set_write_hook([this](auto& ctx) { return SourceHook(ctx); });
   organizations_.set_write_hook([this](auto& ctx) { return OrganizationHook(ctx); });
   indications_.set_write_hook([this](auto& ctx) { return IndicationHook(ctx); });
@@ -527,10 +537,9 @@ absl::StatusOr<bool> Catalog::Load(const ResourceTable<T>& table, absl::string_v
   return table.FindRaw(*id, out);
 }
 
-absl::StatusOr<std::vector<std::string>> Catalog::PostingIds(absl::string_view collection,
-                                                             absl::string_view field,
-                                                             absl::string_view value,
-                                                             const storage::Snapshot* snapshot) const {
+absl::StatusOr<std::vector<std::string>> Catalog::PostingIds(
+    absl::string_view collection, absl::string_view field, absl::string_view value,
+    const storage::Snapshot* snapshot) const {
   return regenatlas::PostingIds(*store_, kIndexCf, collection, field, value, snapshot);
 }
 
@@ -546,8 +555,8 @@ absl::Status Catalog::ValidateCitationsExist(
     absl::StatusOr<bool> found = Load(sources_, citations[i].source(), {}, &unused);
     if (!found.ok()) return found.status();
     if (!*found) {
-      return absl::InvalidArgumentError(absl::StrCat(field, "[", i, "].source: ",
-                                                     citations[i].source(), " does not exist"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, "[", i, "].source: ", citations[i].source(), " does not exist"));
     }
   }
   return absl::OkStatus();
@@ -558,7 +567,8 @@ absl::Status Catalog::ValidateClaims(
     absl::string_view field) const {
   for (int i = 0; i < claims.size(); ++i) {
     std::string f = absl::StrCat(field, "[", i, "]");
-    if (claims[i].field().empty()) return absl::InvalidArgumentError(absl::StrCat(f, ".field: required"));
+    if (claims[i].field().empty())
+      return absl::InvalidArgumentError(absl::StrCat(f, ".field: required"));
     google::protobuf::RepeatedPtrField<common::v1::SourceCitation> one;
     *one.Add() = claims[i].citation();
     absl::Status s = ValidateCitationsExist(one, absl::StrCat(f, ".citation"));
@@ -578,7 +588,8 @@ absl::Status Catalog::ValidateRefs(const ResourceTable<T>& table,
     T unused;
     absl::StatusOr<bool> found = table.FindRaw(*id, &unused);
     if (!found.ok()) return found.status();
-    if (!*found) return absl::InvalidArgumentError(absl::StrCat(f, ": ", names[i], " does not exist"));
+    if (!*found)
+      return absl::InvalidArgumentError(absl::StrCat(f, ": ", names[i], " does not exist"));
   }
   return absl::OkStatus();
 }
@@ -593,7 +604,8 @@ absl::Status Catalog::ValidateSource(const Source& s) const {
 }
 
 absl::Status Catalog::ValidateOrganization(const Organization& o) const {
-  if (o.display_name().empty()) return absl::InvalidArgumentError("organization.display_name: required");
+  if (o.display_name().empty())
+    return absl::InvalidArgumentError("organization.display_name: required");
   absl::Status s = ValidateNames(o.names(), "organization.names");
   if (!s.ok()) return s;
   s = ValidateEnum(o.kind(), catalog::v1::OrganizationKind_IsValid, false, "organization.kind");
@@ -606,7 +618,8 @@ absl::Status Catalog::ValidateOrganization(const Organization& o) const {
     google::protobuf::RepeatedPtrField<std::string> parent;
     *parent.Add() = o.parent();
     if (o.parent() == o.name()) {
-      return absl::InvalidArgumentError("organization.parent: an organization cannot be its own parent");
+      return absl::InvalidArgumentError(
+          "organization.parent: an organization cannot be its own parent");
     }
     s = ValidateRefs(organizations_, parent, "organization.parent");
     if (!s.ok()) return s;
@@ -617,7 +630,8 @@ absl::Status Catalog::ValidateOrganization(const Organization& o) const {
 }
 
 absl::Status Catalog::ValidateIndication(const Indication& i) const {
-  if (i.display_name().empty()) return absl::InvalidArgumentError("indication.display_name: required");
+  if (i.display_name().empty())
+    return absl::InvalidArgumentError("indication.display_name: required");
   absl::Status s = ValidateNames(i.names(), "indication.names");
   if (!s.ok()) return s;
   s = ValidateEnum(i.therapeutic_area(), catalog::v1::TherapeuticArea_IsValid, true,
@@ -625,7 +639,8 @@ absl::Status Catalog::ValidateIndication(const Indication& i) const {
   if (!s.ok()) return s;
   if (!i.parent().empty()) {
     if (i.parent() == i.name()) {
-      return absl::InvalidArgumentError("indication.parent: an indication cannot be its own parent");
+      return absl::InvalidArgumentError(
+          "indication.parent: an indication cannot be its own parent");
     }
     google::protobuf::RepeatedPtrField<std::string> parent;
     *parent.Add() = i.parent();
@@ -681,15 +696,16 @@ absl::Status Catalog::ValidateTrial(const Trial& t) const {
     if (!s.ok()) return s;
   }
   // A phase the sources do not print stays unspecified (and ranks nowhere).
-  absl::Status s = ValidateEnum(t.phase(), common::v1::DevelopmentStage_IsValid, false, "trial.phase");
+  absl::Status s =
+      ValidateEnum(t.phase(), common::v1::DevelopmentStage_IsValid, false, "trial.phase");
   if (!s.ok()) return s;
   s = ValidateEnum(t.status(), catalog::v1::TrialStatus_IsValid, false, "trial.status");
   if (!s.ok()) return s;
   for (int i = 0; i < t.countries_size(); ++i) {
     std::string f = absl::StrCat("trial.countries[", i, "]");
     if (t.countries(i).size() != 2) {
-      return absl::InvalidArgumentError(absl::StrCat(f, ": \"", t.countries(i),
-                                                     "\" is not an ISO 3166-1 alpha-2 code"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(f, ": \"", t.countries(i), "\" is not an ISO 3166-1 alpha-2 code"));
     }
     s = ValidateJurisdiction(t.countries(i), f);
     if (!s.ok()) return s;
@@ -698,7 +714,8 @@ absl::Status Catalog::ValidateTrial(const Trial& t) const {
   if (!s.ok()) return s;
   s = ValidatePartialDate(t.completion_date(), "trial.completion_date");
   if (!s.ok()) return s;
-  if (t.enrollment() < 0) return absl::InvalidArgumentError("trial.enrollment: must not be negative");
+  if (t.enrollment() < 0)
+    return absl::InvalidArgumentError("trial.enrollment: must not be negative");
   if (!t.sponsor().empty()) {
     google::protobuf::RepeatedPtrField<std::string> sponsor;
     *sponsor.Add() = t.sponsor();
@@ -776,7 +793,8 @@ absl::Status Catalog::OrganizationHook(ResourceTableBase::WriteContext& ctx) {
   absl::Status s = StageIssues(name, issues, *ctx.batch);
   if (!s.ok()) return s;
   // Sponsors' names are searchable text of their products.
-  absl::StatusOr<std::vector<std::string>> sponsored = PostingIds("products", "sponsor", name, nullptr);
+  absl::StatusOr<std::vector<std::string>> sponsored =
+      PostingIds("products", "sponsor", name, nullptr);
   if (!sponsored.ok()) return sponsored.status();
   Pending pending = {{name, ctx.new_record}};
   for (const std::string& pid : *sponsored) {
@@ -803,7 +821,8 @@ absl::Status Catalog::IndicationHook(ResourceTableBase::WriteContext& ctx) {
   absl::Status s = StageIssues(name, issues, *ctx.batch);
   if (!s.ok()) return s;
   // Therapeutic areas and indication names are derived into products.
-  absl::StatusOr<std::vector<std::string>> users = PostingIds("products", "indication", name, nullptr);
+  absl::StatusOr<std::vector<std::string>> users =
+      PostingIds("products", "indication", name, nullptr);
   if (!users.ok()) return users.status();
   return RestageProducts(*users, {{name, ctx.new_record}}, *ctx.batch);
 }
@@ -861,8 +880,8 @@ absl::Status Catalog::TrialHook(ResourceTableBase::WriteContext& ctx) {
           store_->Get(kIndexCf, Key().String(kRegistryKey).String(id.id()).Release());
       if (!owner.ok()) return owner.status();
       if (owner->has_value() && **owner != ctx.id) {
-        return absl::AlreadyExistsError(absl::StrCat("trial: registry ID ", id.id(),
-                                                     " already belongs to trials/", **owner));
+        return absl::AlreadyExistsError(
+            absl::StrCat("trial: registry ID ", id.id(), " already belongs to trials/", **owner));
       }
     }
   } else {
@@ -870,7 +889,8 @@ absl::Status Catalog::TrialHook(ResourceTableBase::WriteContext& ctx) {
     // derived fields, which are restaged below.
   }
   for (const std::string& id : old_ids) {
-    if (!new_ids.count(id)) ctx.batch->Delete(kIndexCf, Key().String(kRegistryKey).String(id).Release());
+    if (!new_ids.count(id))
+      ctx.batch->Delete(kIndexCf, Key().String(kRegistryKey).String(id).Release());
   }
   for (const std::string& id : new_ids) {
     ctx.batch->Put(kIndexCf, Key().String(kRegistryKey).String(id).Release(), std::string(ctx.id));
@@ -896,9 +916,9 @@ absl::Status Catalog::TrialHook(ResourceTableBase::WriteContext& ctx) {
       issue.set_record(name);
       issue.set_field("products");
       std::string id = trial->primary_id().id().empty() ? name : trial->primary_id().id();
-      issue.set_description(absl::StrCat(id, " is attached to ", trial->products_size(),
-                                         " different products: ",
-                                         absl::StrJoin(trial->products(), ", ")));
+      issue.set_description(
+          absl::StrCat(id, " is attached to ", trial->products_size(),
+                       " different products: ", absl::StrJoin(trial->products(), ", ")));
       for (const auto& p : trial->products()) {
         issue.add_values(p);
         issue.add_related_records(p);
@@ -946,7 +966,8 @@ absl::Status Catalog::DeriveProduct(absl::string_view id, Product* product,
   for (int a : areas) product->add_therapeutic_areas(static_cast<catalog::v1::TherapeuticArea>(a));
 
   // Trials as of the pending writes: committed postings plus pending changes.
-  absl::StatusOr<std::vector<std::string>> committed = PostingIds("trials", "product", name, nullptr);
+  absl::StatusOr<std::vector<std::string>> committed =
+      PostingIds("trials", "product", name, nullptr);
   if (!committed.ok()) return committed.status();
   std::set<std::string> trial_names;
   for (const std::string& t : *committed) trial_names.insert(trials_.NameOf(t));
@@ -955,7 +976,8 @@ absl::Status Catalog::DeriveProduct(absl::string_view id, Product* product,
     trial_names.erase(pending_name);
     if (record == nullptr) continue;
     const auto& trial = static_cast<const Trial&>(*record);
-    if (std::find(trial.products().begin(), trial.products().end(), name) != trial.products().end()) {
+    if (std::find(trial.products().begin(), trial.products().end(), name) !=
+        trial.products().end()) {
       trial_names.insert(pending_name);
     }
   }
@@ -1036,8 +1058,8 @@ absl::Status Catalog::RestageProducts(const std::vector<std::string>& product_id
                           "countries", "first_trial_start"}) {
       changed.push_back(f);
     }
-    products_.StageWrite(batch, pid, &current, &updated, common::v1::CHANGE_KIND_UPDATED,
-                         "derived", changed);
+    products_.StageWrite(batch, pid, &current, &updated, common::v1::CHANGE_KIND_UPDATED, "derived",
+                         changed);
   }
   return absl::OkStatus();
 }
@@ -1097,7 +1119,8 @@ absl::Status Catalog::StageSearch(absl::string_view id, const Product* product,
       for (const auto& n : ind.names()) texts.emplace_back("indication", n.text());
     }
     for (const std::string& l : CellTypeLabels(product->cell_type())) texts.emplace_back("cell", l);
-    for (const std::string& l : CellSourceLabels(product->cell_source())) texts.emplace_back("cell", l);
+    for (const std::string& l : CellSourceLabels(product->cell_source()))
+      texts.emplace_back("cell", l);
     std::set<std::string> seen;
     for (const auto& [category, original] : texts) {
       std::string normalized = NormalizeForSearch(original);
@@ -1110,10 +1133,12 @@ absl::Status Catalog::StageSearch(absl::string_view id, const Product* product,
     }
   }
   for (const std::string& g : old_grams) {
-    if (!new_grams.count(g)) batch.Delete(kIndexCf, Key().String(kSearchKey).String(g).String(id).Release());
+    if (!new_grams.count(g))
+      batch.Delete(kIndexCf, Key().String(kSearchKey).String(g).String(id).Release());
   }
   for (const std::string& g : new_grams) {
-    if (!old_grams.count(g)) batch.Put(kIndexCf, Key().String(kSearchKey).String(g).String(id).Release(), "");
+    if (!old_grams.count(g))
+      batch.Put(kIndexCf, Key().String(kSearchKey).String(g).String(id).Release(), "");
   }
   if (product != nullptr) {
     batch.Put(kIndexCf, doc_key, doc);
@@ -1126,29 +1151,31 @@ absl::Status Catalog::StageSearch(absl::string_view id, const Product* product,
 absl::StatusOr<catalog::v1::SearchProductsResponse> Catalog::SearchProducts(
     const catalog::v1::SearchProductsRequest& request) const {
   std::vector<std::string> tokens;
-  for (absl::string_view word : absl::StrSplit(request.query(), absl::ByAnyChar(" \t\n\u3000"),
-                                               absl::SkipEmpty())) {
+  for (absl::string_view word :
+       absl::StrSplit(request.query(), absl::ByAnyChar(" \t\n\u3000"), absl::SkipEmpty())) {
     std::string n = NormalizeForSearch(word);
     if (!n.empty()) tokens.push_back(std::move(n));
   }
   if (tokens.empty() && request.filter().empty()) {
     return absl::InvalidArgumentError("query: required unless filter is set");
   }
-  if (request.query().size() > 1024) return absl::InvalidArgumentError("query: longer than 1024 bytes");
+  if (request.query().size() > 1024)
+    return absl::InvalidArgumentError("query: longer than 1024 bytes");
   absl::StatusOr<int> limit = NormalizePageSize(request.page_size());
   if (!limit.ok()) return limit.status();
   absl::StatusOr<std::unique_ptr<filter::Node>> node = filter::Parse(request.filter());
   if (!node.ok()) return node.status();
   absl::Status s = filter::Resolve(node->get(), ProductSchema());
   if (!s.ok()) return s;
-  static const std::vector<std::string> kAllFacets = {"stage",    "country",          "cell_source",
-                                                      "cell_type", "therapeutic_area", "sponsor"};
+  static const std::vector<std::string> kAllFacets = {
+      "stage", "country", "cell_source", "cell_type", "therapeutic_area", "sponsor"};
   std::vector<std::string> facets(request.facets().begin(), request.facets().end());
   if (facets.empty()) facets = kAllFacets;
   for (size_t i = 0; i < facets.size(); ++i) {
     if (std::find(kAllFacets.begin(), kAllFacets.end(), facets[i]) == kAllFacets.end()) {
-      return absl::InvalidArgumentError(absl::StrCat("facets[", i, "]: unknown facet \"", facets[i],
-                                                     "\"; allowed: ", absl::StrJoin(kAllFacets, ", ")));
+      return absl::InvalidArgumentError(
+          absl::StrCat("facets[", i, "]: unknown facet \"", facets[i],
+                       "\"; allowed: ", absl::StrJoin(kAllFacets, ", ")));
     }
   }
 
@@ -1156,7 +1183,8 @@ absl::StatusOr<catalog::v1::SearchProductsResponse> Catalog::SearchProducts(
   CatalogPostings postings(this, "products", snapshot.get());
   std::optional<std::vector<std::string>> candidates;
   if (node->get() != nullptr) {
-    absl::StatusOr<std::vector<std::string>> ids = filter::Evaluate(node->get(), ProductSchema(), postings);
+    absl::StatusOr<std::vector<std::string>> ids =
+        filter::Evaluate(node->get(), ProductSchema(), postings);
     if (!ids.ok()) return ids.status();
     candidates = *std::move(ids);
   }
@@ -1205,7 +1233,7 @@ absl::StatusOr<catalog::v1::SearchProductsResponse> Catalog::SearchProducts(
         const SearchLine* best_line = nullptr;
         for (const SearchLine& l : lines) {
           if (l.normalized.find(token) == std::string::npos) continue;
-          double score = l.category == "name"         ? (l.normalized == token                  ? 100
+          double score = l.category == "name"         ? (l.normalized == token                   ? 100
                                                          : absl::StartsWith(l.normalized, token) ? 60
                                                                                                  : 40)
                          : l.category == "cell"       ? 15
@@ -1247,15 +1275,16 @@ absl::StatusOr<catalog::v1::SearchProductsResponse> Catalog::SearchProducts(
       const Product& p = h.product;
       std::set<std::string> values;
       if (facet == "stage") {
-        values.insert(ShortEnumName(EnumName(StageEnum(), p.highest_stage()), "DEVELOPMENT_STAGE_"));
+        values.insert(
+            ShortEnumName(EnumName(StageEnum(), p.highest_stage()), "DEVELOPMENT_STAGE_"));
       } else if (facet == "country") {
         values.insert(p.countries().begin(), p.countries().end());
       } else if (facet == "cell_source") {
         values.insert(ShortEnumName(EnumName(catalog::v1::CellSource_descriptor(), p.cell_source()),
                                     "CELL_SOURCE_"));
       } else if (facet == "cell_type") {
-        values.insert(
-            ShortEnumName(EnumName(catalog::v1::CellType_descriptor(), p.cell_type()), "CELL_TYPE_"));
+        values.insert(ShortEnumName(EnumName(catalog::v1::CellType_descriptor(), p.cell_type()),
+                                    "CELL_TYPE_"));
       } else if (facet == "therapeutic_area") {
         for (int a : p.therapeutic_areas()) {
           values.insert(ShortEnumName(EnumName(catalog::v1::TherapeuticArea_descriptor(), a),
@@ -1278,19 +1307,19 @@ absl::StatusOr<catalog::v1::SearchProductsResponse> Catalog::SearchProducts(
       fv->set_count(count);
     }
   }
-  const std::string query = absl::StrCat("search|", absl::StrJoin(tokens, " "), "|",
-                                         filter::Canonical(node->get()));
+  const std::string query =
+      absl::StrCat("search|", absl::StrJoin(tokens, " "), "|", filter::Canonical(node->get()));
   std::string after;
   if (!request.page_token().empty()) {
     absl::StatusOr<std::string> position = DecodePageToken(request.page_token(), query);
     if (!position.ok()) return position.status();
     after = *std::move(position);
   }
-  auto it = after.empty() ? hits.begin()
-                          : std::upper_bound(hits.begin(), hits.end(), after,
-                                             [](const std::string& pos, const Hit& h) {
-                                               return pos < h.position;
-                                             });
+  auto it =
+      after.empty()
+          ? hits.begin()
+          : std::upper_bound(hits.begin(), hits.end(), after,
+                             [](const std::string& pos, const Hit& h) { return pos < h.position; });
   for (int n = 0; it != hits.end() && n < *limit; ++it, ++n) {
     catalog::v1::SearchResult* r = response.add_results();
     *r->mutable_product() = it->product;
@@ -1331,7 +1360,8 @@ absl::StatusOr<ListResult<Trial>> Catalog::ListTrials(const ListQuery& q) const 
 
 template <typename T>
 absl::StatusOr<std::vector<T>> Catalog::BatchGet(
-    const ResourceTable<T>& table, const google::protobuf::RepeatedPtrField<std::string>& names) const {
+    const ResourceTable<T>& table,
+    const google::protobuf::RepeatedPtrField<std::string>& names) const {
   if (names.size() > kMaxPageSize) {
     return absl::InvalidArgumentError(absl::StrCat("names: at most ", kMaxPageSize, " per call"));
   }
@@ -1343,7 +1373,8 @@ absl::StatusOr<std::vector<T>> Catalog::BatchGet(
     T record;
     absl::StatusOr<bool> found = table.FindRaw(*id, &record, snapshot.get());
     if (!found.ok()) return found.status();
-    if (!*found) return absl::NotFoundError(absl::StrCat("names[", i, "]: ", names[i], " not found"));
+    if (!*found)
+      return absl::NotFoundError(absl::StrCat("names[", i, "]: ", names[i], " not found"));
     out.push_back(std::move(record));
   }
   return out;
@@ -1352,7 +1383,8 @@ absl::StatusOr<std::vector<T>> Catalog::BatchGet(
 template absl::StatusOr<std::vector<Source>> Catalog::BatchGet(
     const ResourceTable<Source>&, const google::protobuf::RepeatedPtrField<std::string>&) const;
 template absl::StatusOr<std::vector<Organization>> Catalog::BatchGet(
-    const ResourceTable<Organization>&, const google::protobuf::RepeatedPtrField<std::string>&) const;
+    const ResourceTable<Organization>&,
+    const google::protobuf::RepeatedPtrField<std::string>&) const;
 template absl::StatusOr<std::vector<Indication>> Catalog::BatchGet(
     const ResourceTable<Indication>&, const google::protobuf::RepeatedPtrField<std::string>&) const;
 template absl::StatusOr<std::vector<Product>> Catalog::BatchGet(
@@ -1379,9 +1411,9 @@ absl::StatusOr<Trial> Catalog::GetTrial(absl::string_view name_or_id) const {
   if (absl::StartsWith(name_or_id, "trials/")) return trials_.Get(name_or_id);
   absl::StatusOr<common::v1::RegistryId> parsed = ParseRegistryId(name_or_id, "name");
   if (!parsed.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "name: \"", name_or_id, "\" is neither trials/{id} nor a registry ID (",
-        parsed.status().message(), ")"));
+    return absl::InvalidArgumentError(absl::StrCat("name: \"", name_or_id,
+                                                   "\" is neither trials/{id} nor a registry ID (",
+                                                   parsed.status().message(), ")"));
   }
   absl::StatusOr<std::optional<std::string>> owner =
       store_->Get(kIndexCf, Key().String(kRegistryKey).String(parsed->id()).Release());
@@ -1457,24 +1489,24 @@ absl::StatusOr<catalog::v1::CountResponse> Catalog::Count(
       -> absl::StatusOr<std::map<std::string, std::vector<std::string>>> {
     std::map<std::string, std::vector<std::string>> out;
     const std::string prefix = PostingPrefix(collection.collection, posting_field);
-    absl::Status st = store_->Scan(
-        kIndexCf, ScanRange::Prefix(prefix), snapshot.get(),
-        [&](absl::string_view key, absl::string_view) {
-          KeyReader r(key.substr(prefix.size()));
-          std::string value;
-          if (IsIntField(posting_field)) {
-            absl::StatusOr<int64_t> n = r.Int64();
-            if (!n.ok()) return true;
-            value = absl::StrCat(*n);
-          } else {
-            absl::StatusOr<std::string> v = r.String();
-            if (!v.ok()) return true;
-            value = *std::move(v);
-          }
-          absl::StatusOr<std::string> id = r.String();
-          if (id.ok() && matching.count(*id)) out[*id].push_back(std::move(value));
-          return true;
-        });
+    absl::Status st = store_->Scan(kIndexCf, ScanRange::Prefix(prefix), snapshot.get(),
+                                   [&](absl::string_view key, absl::string_view) {
+                                     KeyReader r(key.substr(prefix.size()));
+                                     std::string value;
+                                     if (IsIntField(posting_field)) {
+                                       absl::StatusOr<int64_t> n = r.Int64();
+                                       if (!n.ok()) return true;
+                                       value = absl::StrCat(*n);
+                                     } else {
+                                       absl::StatusOr<std::string> v = r.String();
+                                       if (!v.ok()) return true;
+                                       value = *std::move(v);
+                                     }
+                                     absl::StatusOr<std::string> id = r.String();
+                                     if (id.ok() && matching.count(*id))
+                                       out[*id].push_back(std::move(value));
+                                     return true;
+                                   });
     if (!st.ok()) return st;
     return out;
   };
@@ -1541,10 +1573,11 @@ absl::StatusOr<catalog::v1::CountResponse> Catalog::CountProducts(
     absl::string_view filter, const google::protobuf::RepeatedPtrField<std::string>& group_by,
     absl::string_view field) const {
   static const auto* dims = new std::map<std::string, std::string>{
-      {"stage", "stage_name"},   {"country", "country"},       {"cell_source", "cell_source"},
-      {"cell_category", "cell_category"}, {"cell_type", "cell_type"},
-      {"therapeutic_area", "therapeutic_area"}, {"indication", "indication"},
-      {"sponsor", "sponsor"},     {"start_year", "start_year"}, {"donor", "donor"}};
+      {"stage", "stage_name"},        {"country", "country"},
+      {"cell_source", "cell_source"}, {"cell_category", "cell_category"},
+      {"cell_type", "cell_type"},     {"therapeutic_area", "therapeutic_area"},
+      {"indication", "indication"},   {"sponsor", "sponsor"},
+      {"start_year", "start_year"},   {"donor", "donor"}};
   return Count(ProductsSpec(), filter, group_by, *dims, field);
 }
 
@@ -1552,8 +1585,8 @@ absl::StatusOr<catalog::v1::CountResponse> Catalog::CountTrials(
     absl::string_view filter, const google::protobuf::RepeatedPtrField<std::string>& group_by,
     absl::string_view field) const {
   static const auto* dims = new std::map<std::string, std::string>{
-      {"phase", "phase_name"}, {"country", "country"},   {"status", "status"},
-      {"sponsor", "sponsor"},  {"indication", "indication"}, {"product", "product"},
+      {"phase", "phase_name"},      {"country", "country"},       {"status", "status"},
+      {"sponsor", "sponsor"},       {"indication", "indication"}, {"product", "product"},
       {"start_year", "start_year"}, {"registry", "registry"}};
   return Count(TrialsSpec(), filter, group_by, *dims, field);
 }
@@ -1571,7 +1604,8 @@ absl::StatusOr<Product> Catalog::SetRegulatoryStages(
     const DevelopmentStage st = stages[i].stage();
     if (st != common::v1::DEVELOPMENT_STAGE_MARKETING_APPLICATION &&
         st != common::v1::DEVELOPMENT_STAGE_CONDITIONAL_APPROVAL &&
-        st != common::v1::DEVELOPMENT_STAGE_APPROVED && st != common::v1::DEVELOPMENT_STAGE_WITHDRAWN) {
+        st != common::v1::DEVELOPMENT_STAGE_APPROVED &&
+        st != common::v1::DEVELOPMENT_STAGE_WITHDRAWN) {
       return absl::InvalidArgumentError(absl::StrCat(
           f, ".stage: must be MARKETING_APPLICATION, CONDITIONAL_APPROVAL, APPROVED or WITHDRAWN"));
     }
@@ -1613,7 +1647,7 @@ class IssuePostings : public filter::Postings {
     std::vector<std::string> out;
     for (size_t i = 0; i < issues_.size(); ++i) {
       const DataIssue& d = issues_[i];
-      std::string v = field == "kind"     ? EnumName(catalog::v1::DataIssueKind_descriptor(), d.kind())
+      std::string v = field == "kind" ? EnumName(catalog::v1::DataIssueKind_descriptor(), d.kind())
                       : field == "record" ? d.record()
                                           : d.field();
       if ((op == filter::Op::kHas && value == "*") || v == value) out.push_back(Id(i));
@@ -1706,7 +1740,8 @@ absl::StatusOr<catalog::v1::ListDataIssuesResponse> Catalog::ListDataIssues(
   std::sort(issues.begin(), issues.end(),
             [&](const DataIssue& a, const DataIssue& b) { return position(a) < position(b); });
   IssuePostings postings(issues);
-  absl::StatusOr<std::vector<std::string>> matching = filter::Evaluate(node->get(), *schema, postings);
+  absl::StatusOr<std::vector<std::string>> matching =
+      filter::Evaluate(node->get(), *schema, postings);
   if (!matching.ok()) return matching.status();
 
   catalog::v1::ListDataIssuesResponse response;

@@ -79,8 +79,9 @@ class Catalog {
 
   // Records in request order; NOT_FOUND names the first missing one.
   template <typename T>
-  absl::StatusOr<std::vector<T>> BatchGet(const ResourceTable<T>& table,
-                                          const google::protobuf::RepeatedPtrField<std::string>& names) const;
+  absl::StatusOr<std::vector<T>> BatchGet(
+      const ResourceTable<T>& table,
+      const google::protobuf::RepeatedPtrField<std::string>& names) const;
 
   absl::StatusOr<catalog::v1::SearchProductsResponse> SearchProducts(
       const catalog::v1::SearchProductsRequest& request) const;
@@ -160,8 +161,8 @@ class Catalog {
   absl::Status StageIssues(absl::string_view record, const std::vector<DataIssue>& issues,
                            storage::WriteBatch& batch) const;
   // FAILED_PRECONDITION when a posting (collection, field, value) exists.
-  absl::Status RefuseIfReferenced(absl::string_view name,
-                                  const std::vector<std::pair<std::string, std::string>>& uses) const;
+  absl::Status RefuseIfReferenced(
+      absl::string_view name, const std::vector<std::pair<std::string, std::string>>& uses) const;
   // Sorted ids with posting (collection, field, value).
   absl::StatusOr<std::vector<std::string>> PostingIds(absl::string_view collection,
                                                       absl::string_view field,

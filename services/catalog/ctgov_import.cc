@@ -204,7 +204,8 @@ absl::StatusOr<std::optional<PartialDate>> ParseDateText(const std::optional<std
   absl::StatusOr<PartialDate> d = ParsePartialDate(*text, "date");
   if (d.ok()) return *d;
   absl::string_view detail = d.status().message();
-  if (size_t colon = detail.find(": "); colon != absl::string_view::npos) detail.remove_prefix(colon + 2);
+  if (size_t colon = detail.find(": "); colon != absl::string_view::npos)
+    detail.remove_prefix(colon + 2);
   if (absl::StartsWith(detail, "\"")) {
     return JsonError(path, detail);
   }
@@ -249,8 +250,8 @@ absl::StatusOr<std::optional<Party>> ReadParty(const Value& obj, const std::stri
   return Party{n, cls->value_or(""), path};
 }
 
-#define ASSIGN_OR_RETURN_CT(lhs, expr)      \
-  auto lhs##_or = (expr);                   \
+#define ASSIGN_OR_RETURN_CT(lhs, expr)          \
+  auto lhs##_or = (expr);                       \
   if (!lhs##_or.ok()) return lhs##_or.status(); \
   auto lhs = *std::move(lhs##_or)
 
@@ -402,8 +403,8 @@ absl::StatusOr<Study> ReadStudy(const Value& root, const std::string& path) {
         ASSIGN_OR_RETURN_CT(name, GetString(*obj, "name", p));
         ASSIGN_OR_RETURN_CT(other, GetStringArray(*obj, "otherNames", p));
         if (!name.has_value() || absl::StripAsciiWhitespace(*name).empty()) continue;
-        study.interventions->push_back(
-            {std::string(absl::StripAsciiWhitespace(*name)), other.value_or(std::vector<std::string>{})});
+        study.interventions->push_back({std::string(absl::StripAsciiWhitespace(*name)),
+                                        other.value_or(std::vector<std::string>{})});
       }
     }
   }
@@ -436,7 +437,9 @@ std::string StageName(DevelopmentStage s) { return common::v1::DevelopmentStage_
 
 std::string StatusName(v1::TrialStatus s) { return v1::TrialStatus_Name(s); }
 
-bool IsCtgovSource(absl::string_view source) { return absl::StartsWith(source, kCtgovSourcePrefix); }
+bool IsCtgovSource(absl::string_view source) {
+  return absl::StartsWith(source, kCtgovSourcePrefix);
+}
 
 // Lower-case ASCII slug of a name for a resource id: accents folded,
 // everything else outside [a-z0-9] a single '-'; at most 63 chars, cut at a
@@ -491,8 +494,8 @@ v1::OrganizationKind KindOfClass(absl::string_view cls) {
 
 // Top-level fields of the trial that differ, without bookkeeping fields.
 std::vector<std::string> DataFieldsChanged(const Trial& before, const Trial& after) {
-  static const auto* skip = new std::set<std::string>{
-      "name", "etag", "create_time", "update_time", "sources", "revisions"};
+  static const auto* skip = new std::set<std::string>{"name",        "etag",    "create_time",
+                                                      "update_time", "sources", "revisions"};
   std::vector<std::string> out;
   const google::protobuf::Descriptor* d = Trial::descriptor();
   for (int i = 0; i < d->field_count(); ++i) {
@@ -515,8 +518,8 @@ bool Contains(const Repeated& r, const std::string& v) {
 // ---- Public helpers -----------------------------------------------------------
 
 CtgovPhase MapCtgovPhases(const std::vector<std::string>& phases) {
-  static const auto* known = new std::set<std::string>{"EARLY_PHASE1", "PHASE1", "PHASE2",
-                                                       "PHASE3",       "PHASE4", "NA"};
+  static const auto* known =
+      new std::set<std::string>{"EARLY_PHASE1", "PHASE1", "PHASE2", "PHASE3", "PHASE4", "NA"};
   CtgovPhase out;
   out.text = absl::StrJoin(phases, "/");
   std::set<std::string> set;
@@ -587,18 +590,18 @@ class CtgovImporter::Impl {
           return true;
         });
     if (!s.ok()) return s;
-    return catalog_->products().ScanAll(nullptr, [this](absl::string_view id,
-                                                        absl::string_view bytes) {
-      Product p;
-      if (!p.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return true;
-      std::set<std::string> names = {NormalizeForSearch(p.display_name())};
-      for (const auto& n : p.names()) names.insert(NormalizeForSearch(n.text()));
-      for (const std::string& n : names) {
-        // Very short names ("NK") would link unrelated interventions.
-        if (n.size() >= 3) products_by_name_[n].push_back(p.name());
-      }
-      return true;
-    });
+    return catalog_->products().ScanAll(
+        nullptr, [this](absl::string_view id, absl::string_view bytes) {
+          Product p;
+          if (!p.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return true;
+          std::set<std::string> names = {NormalizeForSearch(p.display_name())};
+          for (const auto& n : p.names()) names.insert(NormalizeForSearch(n.text()));
+          for (const std::string& n : names) {
+            // Very short names ("NK") would link unrelated interventions.
+            if (n.size() >= 3) products_by_name_[n].push_back(p.name());
+          }
+          return true;
+        });
   }
 
   absl::Status ImportFile(const std::string& path) {
@@ -609,7 +612,8 @@ class CtgovImporter::Impl {
     summary_.set_files(summary_.files() + 1);
     absl::StatusOr<CtgovFileInfo> info = ReadCtgovFile(path, sink);
     if (!info.ok()) return info.status();
-    if (info->total_count.has_value()) summary_.set_total_count(static_cast<int32_t>(*info->total_count));
+    if (info->total_count.has_value())
+      summary_.set_total_count(static_cast<int32_t>(*info->total_count));
     return absl::OkStatus();
   }
 
@@ -619,7 +623,8 @@ class CtgovImporter::Impl {
     summary_.set_files(summary_.files() + 1);
     absl::StatusOr<CtgovFileInfo> info = ReadCtgovJson(json, sink);
     if (!info.ok()) return info.status();
-    if (info->total_count.has_value()) summary_.set_total_count(static_cast<int32_t>(*info->total_count));
+    if (info->total_count.has_value())
+      summary_.set_total_count(static_cast<int32_t>(*info->total_count));
     return absl::OkStatus();
   }
 
@@ -650,11 +655,13 @@ class CtgovImporter::Impl {
       impl_->Reject(file_, record_path, nct_id, problem_path, message);
     }
     void OnFileProblem(bool error, const std::string& path, const std::string& message) override {
-      impl_->Problem(error ? v1::IMPORT_PROBLEM_SEVERITY_ERROR : v1::IMPORT_PROBLEM_SEVERITY_WARNING,
-                     file_, path, "", message);
+      impl_->Problem(
+          error ? v1::IMPORT_PROBLEM_SEVERITY_ERROR : v1::IMPORT_PROBLEM_SEVERITY_WARNING, file_,
+          path, "", message);
     }
     void OnProgress(int64_t bytes_read) override {
-      if (impl_->options_.progress) impl_->options_.progress(file_, bytes_read, size_, impl_->summary_);
+      if (impl_->options_.progress)
+        impl_->options_.progress(file_, bytes_read, size_, impl_->summary_);
     }
 
    private:
@@ -747,8 +754,8 @@ class CtgovImporter::Impl {
         AddOrgNames(holder);
         return holder.name();
       }
-      const bool planned = std::any_of(plans.begin(), plans.end(),
-                                       [&](const OrgPlan& p) { return p.id == id; });
+      const bool planned =
+          std::any_of(plans.begin(), plans.end(), [&](const OrgPlan& p) { return p.id == id; });
       if (!*taken && !planned) break;
       std::string suffix = absl::StrCat("-", n);
       id = absl::StrCat(base.substr(0, 63 - suffix.size()), suffix);
@@ -831,7 +838,8 @@ class CtgovImporter::Impl {
   }
 
   // Lists: replaced on registry-only trials, merged into curated ones.
-  static void ApplyList(const ApplyContext& ctx, google::protobuf::RepeatedPtrField<std::string>* stored,
+  static void ApplyList(const ApplyContext& ctx,
+                        google::protobuf::RepeatedPtrField<std::string>* stored,
                         const std::vector<std::string>& values) {
     if (ctx.fill_only && !stored->empty()) return;
     if (ctx.curated) {
@@ -860,12 +868,15 @@ class CtgovImporter::Impl {
       auto where = study.status().GetPayload(kPathPayload);
       const std::string problem_path = where.has_value() ? std::string(*where) : path;
       absl::string_view message = study.status().message();
-      if (absl::StartsWith(message, problem_path + ": ")) message.remove_prefix(problem_path.size() + 2);
+      if (absl::StartsWith(message, problem_path + ": "))
+        message.remove_prefix(problem_path.size() + 2);
       // The NCT ID, when it is readable, names the record in the report.
       std::string nct;
       if (const Value* ps = Find(root, "protocolSection"); ps != nullptr && ps->IsObject()) {
-        if (const Value* idm = Find(*ps, "identificationModule"); idm != nullptr && idm->IsObject()) {
-          if (const Value* id = Find(*idm, "nctId"); id != nullptr && id->IsString()) nct = id->GetString();
+        if (const Value* idm = Find(*ps, "identificationModule");
+            idm != nullptr && idm->IsObject()) {
+          if (const Value* id = Find(*idm, "nctId"); id != nullptr && id->IsString())
+            nct = id->GetString();
         }
       }
       Reject(file, path, nct, problem_path, std::string(message));
@@ -915,17 +926,17 @@ class CtgovImporter::Impl {
     std::optional<PartialDate> stored_version;
     std::set<std::string> from_import;
     for (const v1::TrialRevision& r : existing.revisions()) {
-      if (IsSet(r.version_date()) &&
-          (!stored_version.has_value() || ComparePartialDates(r.version_date(), *stored_version) > 0)) {
+      if (IsSet(r.version_date()) && (!stored_version.has_value() ||
+                                      ComparePartialDates(r.version_date(), *stored_version) > 0)) {
         stored_version = r.version_date();
       }
       from_import.insert(r.changed_fields().begin(), r.changed_fields().end());
     }
     if (s.version.has_value() && stored_version.has_value() &&
         ComparePartialDates(*s.version, *stored_version) < 0) {
-      const std::string reason =
-          absl::StrCat("version ", FormatPartialDate(*s.version), " is older than the stored version ",
-                       FormatPartialDate(*stored_version), "; not applied");
+      const std::string reason = absl::StrCat("version ", FormatPartialDate(*s.version),
+                                              " is older than the stored version ",
+                                              FormatPartialDate(*stored_version), "; not applied");
       summary_.set_skipped(summary_.skipped() + 1);
       Problem(v1::IMPORT_PROBLEM_SEVERITY_SKIPPED, file, s.path, s.nct_id, reason);
       Result(file, s, trial_name, v1::IMPORT_OUTCOME_SKIPPED, {}, reason, {});
@@ -1017,16 +1028,19 @@ class CtgovImporter::Impl {
     if (s.phases.has_value()) {
       const CtgovPhase phase = MapCtgovPhases(*s.phases);
       for (size_t i = 0; i < s.phases->size(); ++i) {
-        if (std::find(phase.unknown.begin(), phase.unknown.end(), (*s.phases)[i]) != phase.unknown.end()) {
-          warnings.push_back({JsonPathIndex(s.phases_path, i),
-                              absl::StrCat("unknown phase \"", (*s.phases)[i],
-                                           "\" (known: EARLY_PHASE1, PHASE1, PHASE2, PHASE3, PHASE4, "
-                                           "NA); phase left unspecified")});
+        if (std::find(phase.unknown.begin(), phase.unknown.end(), (*s.phases)[i]) !=
+            phase.unknown.end()) {
+          warnings.push_back(
+              {JsonPathIndex(s.phases_path, i),
+               absl::StrCat("unknown phase \"", (*s.phases)[i],
+                            "\" (known: EARLY_PHASE1, PHASE1, PHASE2, PHASE3, PHASE4, "
+                            "NA); phase left unspecified")});
         }
       }
       if (phase.unusual) {
-        warnings.push_back({s.phases_path, absl::StrCat("phases ", phase.text,
-                                                        " map to no single stage; phase left unspecified")});
+        warnings.push_back(
+            {s.phases_path, absl::StrCat("phases ", phase.text,
+                                         " map to no single stage; phase left unspecified")});
       }
       if (!phase.text.empty() && may_replace_text(t.phase_text(), "phase_text")) {
         t.set_phase_text(phase.text);
@@ -1051,8 +1065,8 @@ class CtgovImporter::Impl {
         }
       } else {
         static const auto* expanded = new std::set<std::string>{
-            "AVAILABLE", "NO_LONGER_AVAILABLE", "TEMPORARILY_NOT_AVAILABLE", "APPROVED_FOR_MARKETING",
-            "WITHHELD"};
+            "AVAILABLE", "NO_LONGER_AVAILABLE", "TEMPORARILY_NOT_AVAILABLE",
+            "APPROVED_FOR_MARKETING", "WITHHELD"};
         warnings.push_back(
             {s.status_path,
              expanded->count(*s.status)
@@ -1093,7 +1107,8 @@ class CtgovImporter::Impl {
         if (code.has_value()) {
           codes.insert(*code);
         } else if (unknown.insert(l.country).second) {
-          warnings.push_back({l.path, absl::StrCat("unknown country \"", l.country, "\"; not imported")});
+          warnings.push_back(
+              {l.path, absl::StrCat("unknown country \"", l.country, "\"; not imported")});
         }
       }
       ApplyList(ctx, t.mutable_countries(), {codes.begin(), codes.end()});
@@ -1103,7 +1118,8 @@ class CtgovImporter::Impl {
     if (s.sponsor.has_value()) {
       absl::StatusOr<std::string> org = ResolveOrg(*s.sponsor, file, ctx.citation, plans);
       if (!org.ok()) return org.status();
-      if (ShouldSet(t, ctx, "sponsor", !t.sponsor().empty(), t.sponsor(), *org)) t.set_sponsor(*org);
+      if (ShouldSet(t, ctx, "sponsor", !t.sponsor().empty(), t.sponsor(), *org))
+        t.set_sponsor(*org);
     }
     if (s.collaborators.has_value()) {
       std::vector<std::string> names;
@@ -1126,7 +1142,8 @@ class CtgovImporter::Impl {
           auto it = products_by_name_.find(NormalizeForSearch(c));
           if (it != products_by_name_.end()) matched.insert(it->second.begin(), it->second.end());
         }
-        if (matched.empty() && std::find(unmatched.begin(), unmatched.end(), in.name) == unmatched.end()) {
+        if (matched.empty() &&
+            std::find(unmatched.begin(), unmatched.end(), in.name) == unmatched.end()) {
           unmatched.push_back(in.name);
         }
         for (const std::string& p : matched) {
@@ -1145,9 +1162,10 @@ class CtgovImporter::Impl {
                 plans.end());
 
     const std::vector<std::string> changed = DataFieldsChanged(*found ? existing : Trial(), t);
-    const bool newer = s.version.has_value() &&
-                       (!stored_version.has_value() || ComparePartialDates(*s.version, *stored_version) > 0);
-    ImportOutcome outcome = !*found             ? v1::IMPORT_OUTCOME_CREATED
+    const bool newer =
+        s.version.has_value() &&
+        (!stored_version.has_value() || ComparePartialDates(*s.version, *stored_version) > 0);
+    ImportOutcome outcome = !*found            ? v1::IMPORT_OUTCOME_CREATED
                             : !changed.empty() ? v1::IMPORT_OUTCOME_UPDATED
                             : newer            ? v1::IMPORT_OUTCOME_VERSION_RECORDED
                                                : v1::IMPORT_OUTCOME_UNCHANGED;
@@ -1179,7 +1197,8 @@ class CtgovImporter::Impl {
     absl::StatusOr<bool> source_existed =
         catalog_->sources().FindRaw(CtgovSourceId(s.nct_id, version), &existing_source);
     if (!source_existed.ok()) return source_existed.status();
-    absl::StatusOr<bool> wrote = catalog_->sources().UpsertRaw(&source, origin, options_.sync_writes);
+    absl::StatusOr<bool> wrote =
+        catalog_->sources().UpsertRaw(&source, origin, options_.sync_writes);
     if (!wrote.ok()) return wrote.status();
     std::vector<std::string> created_orgs;
     absl::Status failure;
@@ -1214,7 +1233,8 @@ class CtgovImporter::Impl {
       return absl::OkStatus();
     }
     for (const OrgPlan& p : plans) AddOrgNames(p.org);
-    summary_.set_organizations_created(summary_.organizations_created() + static_cast<int>(plans.size()));
+    summary_.set_organizations_created(summary_.organizations_created() +
+                                       static_cast<int>(plans.size()));
     Count(outcome);
     Result(file, s, trial_name, outcome, changed, "", unmatched);
     return absl::OkStatus();
@@ -1237,9 +1257,9 @@ class CtgovImporter::Impl {
     }
   }
 
-  void Result(const std::string& file, const Study& s, const std::string& trial, ImportOutcome outcome,
-              const std::vector<std::string>& changed, const std::string& reason,
-              const std::vector<std::string>& unmatched) {
+  void Result(const std::string& file, const Study& s, const std::string& trial,
+              ImportOutcome outcome, const std::vector<std::string>& changed,
+              const std::string& reason, const std::vector<std::string>& unmatched) {
     for (const std::string& name : unmatched) {
       auto [it, inserted] = unmatched_index_.emplace(name, summary_.unmatched_interventions_size());
       if (inserted) {

@@ -54,10 +54,14 @@ absl::StatusOr<LoadSummary> LoadCatalogDataset(Catalog& catalog, const v1::Catal
                                                const DatasetReport& report,
                                                absl::string_view origin) {
   LoadSummary summary;
-  absl::Status s = UpsertDatasetRecords(catalog.sources(), dataset.sources(), report, origin, summary);
-  if (s.ok()) s = UpsertByParent(catalog.organizations(), dataset.organizations(), report, origin, summary);
-  if (s.ok()) s = UpsertByParent(catalog.indications(), dataset.indications(), report, origin, summary);
-  if (s.ok()) s = UpsertDatasetRecords(catalog.products(), dataset.products(), report, origin, summary);
+  absl::Status s =
+      UpsertDatasetRecords(catalog.sources(), dataset.sources(), report, origin, summary);
+  if (s.ok())
+    s = UpsertByParent(catalog.organizations(), dataset.organizations(), report, origin, summary);
+  if (s.ok())
+    s = UpsertByParent(catalog.indications(), dataset.indications(), report, origin, summary);
+  if (s.ok())
+    s = UpsertDatasetRecords(catalog.products(), dataset.products(), report, origin, summary);
   if (s.ok()) s = UpsertDatasetRecords(catalog.trials(), dataset.trials(), report, origin, summary);
   if (!s.ok()) return s;
   return summary;

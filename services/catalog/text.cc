@@ -115,58 +115,104 @@ std::vector<std::string> QueryGrams(absl::string_view normalized) {
 
 std::vector<std::string> CellTypeLabels(CellType type) {
   switch (type) {
-    case catalog::v1::CELL_TYPE_NK: return {"NK cell", "natural killer cell", "自然杀伤细胞", "NK细胞"};
-    case catalog::v1::CELL_TYPE_CAR_NK: return {"CAR-NK", "CAR-NK细胞"};
-    case catalog::v1::CELL_TYPE_CAR_T: return {"CAR-T", "CAR-T细胞"};
-    case catalog::v1::CELL_TYPE_TCR_T: return {"TCR-T", "TCR-T细胞"};
-    case catalog::v1::CELL_TYPE_TIL: return {"tumour-infiltrating lymphocyte", "TIL", "肿瘤浸润淋巴细胞"};
-    case catalog::v1::CELL_TYPE_NKT: return {"NKT cell", "NKT细胞"};
-    case catalog::v1::CELL_TYPE_DC: return {"dendritic cell", "树突状细胞"};
-    case catalog::v1::CELL_TYPE_PLATELET: return {"platelet", "血小板"};
-    case catalog::v1::CELL_TYPE_CARDIOMYOCYTE: return {"cardiomyocyte", "心肌细胞"};
-    case catalog::v1::CELL_TYPE_CARDIAC_PROGENITOR: return {"cardiac progenitor", "心脏祖细胞"};
+    case catalog::v1::CELL_TYPE_NK:
+      return {"NK cell", "natural killer cell", "自然杀伤细胞", "NK细胞"};
+    case catalog::v1::CELL_TYPE_CAR_NK:
+      return {"CAR-NK", "CAR-NK细胞"};
+    case catalog::v1::CELL_TYPE_CAR_T:
+      return {"CAR-T", "CAR-T细胞"};
+    case catalog::v1::CELL_TYPE_TCR_T:
+      return {"TCR-T", "TCR-T细胞"};
+    case catalog::v1::CELL_TYPE_TIL:
+      return {"tumour-infiltrating lymphocyte", "TIL", "肿瘤浸润淋巴细胞"};
+    case catalog::v1::CELL_TYPE_NKT:
+      return {"NKT cell", "NKT细胞"};
+    case catalog::v1::CELL_TYPE_DC:
+      return {"dendritic cell", "树突状细胞"};
+    case catalog::v1::CELL_TYPE_PLATELET:
+      return {"platelet", "血小板"};
+    case catalog::v1::CELL_TYPE_CARDIOMYOCYTE:
+      return {"cardiomyocyte", "心肌细胞"};
+    case catalog::v1::CELL_TYPE_CARDIAC_PROGENITOR:
+      return {"cardiac progenitor", "心脏祖细胞"};
     case catalog::v1::CELL_TYPE_DOPAMINERGIC_PROGENITOR:
-      return {"dopaminergic progenitor", "dopaminergic neuron", "多巴胺能神经前体细胞", "多巴胺能神经元"};
-    case catalog::v1::CELL_TYPE_NSC: return {"neural stem cell", "神经干细胞"};
-    case catalog::v1::CELL_TYPE_NPC: return {"neural progenitor cell", "神经前体细胞"};
-    case catalog::v1::CELL_TYPE_OPC: return {"oligodendrocyte progenitor cell", "少突胶质前体细胞"};
-    case catalog::v1::CELL_TYPE_ASTROCYTE: return {"astrocyte", "星形胶质细胞"};
-    case catalog::v1::CELL_TYPE_INHIBITORY_INTERNEURON: return {"inhibitory interneuron", "抑制性中间神经元"};
-    case catalog::v1::CELL_TYPE_RPE: return {"retinal pigment epithelium", "RPE", "视网膜色素上皮细胞"};
-    case catalog::v1::CELL_TYPE_PHOTORECEPTOR: return {"photoreceptor", "感光细胞"};
-    case catalog::v1::CELL_TYPE_CORNEAL_ENDOTHELIUM: return {"corneal endothelial cell", "角膜内皮细胞"};
-    case catalog::v1::CELL_TYPE_ISLET_BETA_CELL: return {"islet beta cell", "胰岛β细胞", "胰岛细胞"};
-    case catalog::v1::CELL_TYPE_HEPATOCYTE: return {"hepatocyte", "肝细胞"};
-    case catalog::v1::CELL_TYPE_MSC: return {"mesenchymal stem cell", "MSC", "间充质干细胞"};
-    case catalog::v1::CELL_TYPE_EPC: return {"endothelial progenitor cell", "内皮祖细胞"};
-    case catalog::v1::CELL_TYPE_MYOBLAST: return {"myoblast", "成肌细胞"};
-    case catalog::v1::CELL_TYPE_CHONDROCYTE: return {"chondrocyte", "软骨细胞"};
-    case catalog::v1::CELL_TYPE_OVARIAN_SUPPORT_CELL: return {"ovarian support cell", "卵巢支持细胞"};
-    case catalog::v1::CELL_TYPE_EXOSOME: return {"exosome", "外泌体"};
-    case catalog::v1::CELL_TYPE_MACROPHAGE: return {"macrophage", "巨噬细胞"};
-    case catalog::v1::CELL_TYPE_T_CELL: return {"T cell", "T细胞"};
-    case catalog::v1::CELL_TYPE_KERATINOCYTE: return {"keratinocyte", "角质形成细胞"};
-    case catalog::v1::CELL_TYPE_FIBROBLAST: return {"fibroblast", "成纤维细胞"};
-    case catalog::v1::CELL_TYPE_CORNEAL_EPITHELIUM: return {"corneal epithelial cell", "角膜上皮细胞"};
-    case catalog::v1::CELL_TYPE_HEMATOPOIETIC_STEM_CELL: return {"haematopoietic stem cell", "造血干细胞"};
-    case catalog::v1::CELL_TYPE_RED_BLOOD_CELL: return {"red blood cell", "红细胞"};
-    case catalog::v1::CELL_TYPE_NEURON: return {"neuron", "神经元"};
-    case catalog::v1::CELL_TYPE_SKELETAL_MUSCLE: return {"skeletal muscle cell", "骨骼肌细胞"};
-    case catalog::v1::CELL_TYPE_EPITHELIAL: return {"epithelial cell", "上皮细胞"};
-    default: return {};
+      return {"dopaminergic progenitor", "dopaminergic neuron", "多巴胺能神经前体细胞",
+              "多巴胺能神经元"};
+    case catalog::v1::CELL_TYPE_NSC:
+      return {"neural stem cell", "神经干细胞"};
+    case catalog::v1::CELL_TYPE_NPC:
+      return {"neural progenitor cell", "神经前体细胞"};
+    case catalog::v1::CELL_TYPE_OPC:
+      return {"oligodendrocyte progenitor cell", "少突胶质前体细胞"};
+    case catalog::v1::CELL_TYPE_ASTROCYTE:
+      return {"astrocyte", "星形胶质细胞"};
+    case catalog::v1::CELL_TYPE_INHIBITORY_INTERNEURON:
+      return {"inhibitory interneuron", "抑制性中间神经元"};
+    case catalog::v1::CELL_TYPE_RPE:
+      return {"retinal pigment epithelium", "RPE", "视网膜色素上皮细胞"};
+    case catalog::v1::CELL_TYPE_PHOTORECEPTOR:
+      return {"photoreceptor", "感光细胞"};
+    case catalog::v1::CELL_TYPE_CORNEAL_ENDOTHELIUM:
+      return {"corneal endothelial cell", "角膜内皮细胞"};
+    case catalog::v1::CELL_TYPE_ISLET_BETA_CELL:
+      return {"islet beta cell", "胰岛β细胞", "胰岛细胞"};
+    case catalog::v1::CELL_TYPE_HEPATOCYTE:
+      return {"hepatocyte", "肝细胞"};
+    case catalog::v1::CELL_TYPE_MSC:
+      return {"mesenchymal stem cell", "MSC", "间充质干细胞"};
+    case catalog::v1::CELL_TYPE_EPC:
+      return {"endothelial progenitor cell", "内皮祖细胞"};
+    case catalog::v1::CELL_TYPE_MYOBLAST:
+      return {"myoblast", "成肌细胞"};
+    case catalog::v1::CELL_TYPE_CHONDROCYTE:
+      return {"chondrocyte", "软骨细胞"};
+    case catalog::v1::CELL_TYPE_OVARIAN_SUPPORT_CELL:
+      return {"ovarian support cell", "卵巢支持细胞"};
+    case catalog::v1::CELL_TYPE_EXOSOME:
+      return {"exosome", "外泌体"};
+    case catalog::v1::CELL_TYPE_MACROPHAGE:
+      return {"macrophage", "巨噬细胞"};
+    case catalog::v1::CELL_TYPE_T_CELL:
+      return {"T cell", "T细胞"};
+    case catalog::v1::CELL_TYPE_KERATINOCYTE:
+      return {"keratinocyte", "角质形成细胞"};
+    case catalog::v1::CELL_TYPE_FIBROBLAST:
+      return {"fibroblast", "成纤维细胞"};
+    case catalog::v1::CELL_TYPE_CORNEAL_EPITHELIUM:
+      return {"corneal epithelial cell", "角膜上皮细胞"};
+    case catalog::v1::CELL_TYPE_HEMATOPOIETIC_STEM_CELL:
+      return {"haematopoietic stem cell", "造血干细胞"};
+    case catalog::v1::CELL_TYPE_RED_BLOOD_CELL:
+      return {"red blood cell", "红细胞"};
+    case catalog::v1::CELL_TYPE_NEURON:
+      return {"neuron", "神经元"};
+    case catalog::v1::CELL_TYPE_SKELETAL_MUSCLE:
+      return {"skeletal muscle cell", "骨骼肌细胞"};
+    case catalog::v1::CELL_TYPE_EPITHELIAL:
+      return {"epithelial cell", "上皮细胞"};
+    default:
+      return {};
   }
 }
 
 std::vector<std::string> CellSourceLabels(CellSource source) {
   switch (source) {
-    case catalog::v1::CELL_SOURCE_HESC: return {"hESC", "embryonic stem cell", "人胚胎干细胞"};
-    case catalog::v1::CELL_SOURCE_HIPSC: return {"hiPSC", "iPSC", "induced pluripotent stem cell", "诱导多能干细胞"};
-    case catalog::v1::CELL_SOURCE_CIPSC: return {"CiPSC", "chemically induced pluripotent stem cell", "化学诱导多能干细胞"};
-    case catalog::v1::CELL_SOURCE_MSC_UMBILICAL_CORD: return {"umbilical cord MSC", "脐带间充质干细胞"};
-    case catalog::v1::CELL_SOURCE_MSC_BONE_MARROW: return {"bone marrow MSC", "骨髓间充质干细胞"};
-    case catalog::v1::CELL_SOURCE_MSC_ADIPOSE: return {"adipose MSC", "脂肪间充质干细胞"};
-    case catalog::v1::CELL_SOURCE_MSC_PLACENTA: return {"placenta MSC", "胎盘间充质干细胞"};
-    default: return {};
+    case catalog::v1::CELL_SOURCE_HESC:
+      return {"hESC", "embryonic stem cell", "人胚胎干细胞"};
+    case catalog::v1::CELL_SOURCE_HIPSC:
+      return {"hiPSC", "iPSC", "induced pluripotent stem cell", "诱导多能干细胞"};
+    case catalog::v1::CELL_SOURCE_CIPSC:
+      return {"CiPSC", "chemically induced pluripotent stem cell", "化学诱导多能干细胞"};
+    case catalog::v1::CELL_SOURCE_MSC_UMBILICAL_CORD:
+      return {"umbilical cord MSC", "脐带间充质干细胞"};
+    case catalog::v1::CELL_SOURCE_MSC_BONE_MARROW:
+      return {"bone marrow MSC", "骨髓间充质干细胞"};
+    case catalog::v1::CELL_SOURCE_MSC_ADIPOSE:
+      return {"adipose MSC", "脂肪间充质干细胞"};
+    case catalog::v1::CELL_SOURCE_MSC_PLACENTA:
+      return {"placenta MSC", "胎盘间充质干细胞"};
+    default:
+      return {};
   }
 }
 

@@ -10,16 +10,19 @@ absl::StatusOr<LoadSummary> LoadAnalyticsDataset(Analytics& analytics,
                                                  const DatasetReport& report,
                                                  absl::string_view origin) {
   LoadSummary summary;
-  absl::Status s = UpsertDatasetRecords(analytics.fx_rates(), dataset.fx_rates(), report, origin, summary);
+  absl::Status s =
+      UpsertDatasetRecords(analytics.fx_rates(), dataset.fx_rates(), report, origin, summary);
   if (s.ok()) {
-    s = UpsertDatasetRecords(analytics.price_points(), dataset.price_points(), report, origin, summary);
+    s = UpsertDatasetRecords(analytics.price_points(), dataset.price_points(), report, origin,
+                             summary);
   }
   if (s.ok()) {
-    s = UpsertDatasetRecords(analytics.epidemiology_facts(), dataset.epidemiology_facts(), report, origin,
-                  summary);
+    s = UpsertDatasetRecords(analytics.epidemiology_facts(), dataset.epidemiology_facts(), report,
+                             origin, summary);
   }
   if (s.ok()) {
-    s = UpsertDatasetRecords(analytics.market_facts(), dataset.market_facts(), report, origin, summary);
+    s = UpsertDatasetRecords(analytics.market_facts(), dataset.market_facts(), report, origin,
+                             summary);
   }
   if (!s.ok()) return s;
   return summary;

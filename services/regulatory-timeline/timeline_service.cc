@@ -406,4 +406,10 @@ TimelineService::~TimelineService() {
   Shutdown();
 }
 
+bool TimelineService::AwaitWatchStreams(size_t n, absl::Time deadline) {
+  absl::MutexLock lock(&mu_);
+  auto enough = [this, n]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return watchers_.size() >= n; };
+  return mu_.AwaitWithDeadline(absl::Condition(&enough), deadline);
+}
+
 }  // namespace regenatlas::timeline

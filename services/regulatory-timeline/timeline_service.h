@@ -70,6 +70,11 @@ class TimelineService final : public v1::RegulatoryTimelineService::CallbackServ
   grpc::ServerWriteReactor<v1::WatchEventsResponse>* WatchEvents(
       Ctx* ctx, const v1::WatchEventsRequest* req) override;
 
+  // Waits until at least `n` WatchEvents streams are registered (i.e. see
+  // every later change) or `deadline` passes; true in the first case. Lets
+  // tests write after a stream has started instead of sleeping.
+  bool AwaitWatchStreams(size_t n, absl::Time deadline);
+
  private:
   class Watcher;
   void Unregister(Watcher* watcher);

@@ -185,7 +185,8 @@ TEST_F(ResourceTableTest, InvalidCreateWritesNothing) {
 }
 
 TEST_F(ResourceTableTest, ListPagesThroughEverythingOnce) {
-  for (int i = 0; i < 7; ++i) ASSERT_TRUE(table_->Create("s" + std::to_string(i), NewSource("T")).ok());
+  for (int i = 0; i < 7; ++i)
+    ASSERT_TRUE(table_->Create("s" + std::to_string(i), NewSource("T")).ok());
   std::vector<std::string> names;
   std::string token;
   int pages = 0;
@@ -201,9 +202,9 @@ TEST_F(ResourceTableTest, ListPagesThroughEverythingOnce) {
     }
   } while (!token.empty());
   EXPECT_EQ(pages, 3);
-  EXPECT_EQ(names, (std::vector<std::string>{"sources/s0", "sources/s1", "sources/s2",
-                                             "sources/s3", "sources/s4", "sources/s5",
-                                             "sources/s6", "sources/s9"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"sources/s0", "sources/s1", "sources/s2", "sources/s3",
+                                      "sources/s4", "sources/s5", "sources/s6", "sources/s9"}));
   EXPECT_EQ(table_->List(-1, "").status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(table_->List(3, "garbage").status().code(), absl::StatusCode::kInvalidArgument);
 }
@@ -337,7 +338,8 @@ TEST(ServerRunnerTest, HealthOverallPerServiceAndShutdown) {
 TEST(ServerRunnerTest, BindFailureIsAnError) {
   ServerRunner first(ServerOptions{"127.0.0.1:0", absl::Seconds(1), nullptr});
   ASSERT_TRUE(first.Start().ok());
-  ServerRunner second(ServerOptions{"127.0.0.1:" + std::to_string(first.port()), absl::Seconds(1), nullptr});
+  ServerRunner second(
+      ServerOptions{"127.0.0.1:" + std::to_string(first.port()), absl::Seconds(1), nullptr});
   EXPECT_FALSE(second.Start().ok());
 }
 

@@ -5,11 +5,11 @@
 // as a data race (and halt_on_error=1 fails the test); with them there must
 // be no report. The shared data is ints and containers instantiated here:
 // std::string's members live in (uninstrumented) libstdc++.so.
+#include <gtest/gtest.h>
+
 #include <deque>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "absl/synchronization/blocking_counter.h"
 #include "absl/synchronization/mutex.h"
@@ -132,8 +132,8 @@ TEST(TsanAbslTest, ReaderLockWhenAndTimeouts) {
   EXPECT_TRUE(mu.LockWhenWithTimeout(absl::Condition(&ready), absl::Seconds(10)));
   payload += 1;
   mu.Unlock();
-  EXPECT_TRUE(mu.ReaderLockWhenWithDeadline(absl::Condition(&ready),
-                                            absl::Now() + absl::Seconds(10)));
+  EXPECT_TRUE(
+      mu.ReaderLockWhenWithDeadline(absl::Condition(&ready), absl::Now() + absl::Seconds(10)));
   EXPECT_EQ(payload, 2);
   mu.ReaderUnlock();
   writer.join();

@@ -26,7 +26,8 @@ class ServerFixture : public ::testing::Test {
     auto store = storage::Store::Open(options);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
-    runner_ = std::make_unique<ServerRunner>(ServerOptions{"127.0.0.1:0", absl::Seconds(5), nullptr});
+    runner_ =
+        std::make_unique<ServerRunner>(ServerOptions{"127.0.0.1:0", absl::Seconds(5), nullptr});
   }
 
   void StartServer() {

@@ -129,14 +129,14 @@ TEST_F(CatalogDatasetTest, PscProductsInChinaByStage) {
 // Q3: "多巴胺", "dopaminergic" and "BRT-DA01" find the same product family.
 TEST_F(CatalogDatasetTest, ChineseEnglishAndCodeSearch) {
   const std::vector<std::string> dopaminergic = {
-      "products/a9-dpc",      "products/anpd001",    "products/aszq-003",
-      "products/brt-da01",    "products/ct1-dap001", "products/hipsc-mdap",
-      "products/ncr201",      "products/nouvneu001", "products/raguneprocel",
-      "products/stem-pd",     "products/ux-da001",   "products/xs-411"};
-  EXPECT_THAT(Search("多巴胺"), UnorderedElementsAre(dopaminergic[0], dopaminergic[1], dopaminergic[2],
-                                                   dopaminergic[3], dopaminergic[4], dopaminergic[5],
-                                                   dopaminergic[6], dopaminergic[7], dopaminergic[8],
-                                                   dopaminergic[9], dopaminergic[10], dopaminergic[11]));
+      "products/a9-dpc",       "products/anpd001",    "products/aszq-003", "products/brt-da01",
+      "products/ct1-dap001",   "products/hipsc-mdap", "products/ncr201",   "products/nouvneu001",
+      "products/raguneprocel", "products/stem-pd",    "products/ux-da001", "products/xs-411"};
+  EXPECT_THAT(
+      Search("多巴胺"),
+      UnorderedElementsAre(dopaminergic[0], dopaminergic[1], dopaminergic[2], dopaminergic[3],
+                           dopaminergic[4], dopaminergic[5], dopaminergic[6], dopaminergic[7],
+                           dopaminergic[8], dopaminergic[9], dopaminergic[10], dopaminergic[11]));
   std::vector<std::string> english = Search("dopaminergic");
   EXPECT_EQ(std::set<std::string>(english.begin(), english.end()),
             std::set<std::string>(dopaminergic.begin(), dopaminergic.end()));
@@ -156,13 +156,14 @@ TEST_F(CatalogDatasetTest, HighestStageOverallAndPerCountry) {
   EXPECT_EQ(p.highest_stage(), common::v1::DEVELOPMENT_STAGE_PHASE_2);
   std::vector<std::string> by_country;
   for (const auto& cs : p.stage_by_country()) {
-    by_country.push_back(absl::StrCat(cs.country_code(), "=",
-                                      common::v1::DevelopmentStage_Name(cs.stage())));
+    by_country.push_back(
+        absl::StrCat(cs.country_code(), "=", common::v1::DevelopmentStage_Name(cs.stage())));
   }
   // IN comes from NCT04982081, which Table 4 also gives to Eyecyte-RPE (a
   // reported data issue).
-  EXPECT_THAT(by_country, ElementsAre("CN=DEVELOPMENT_STAGE_PHASE_2", "IN=DEVELOPMENT_STAGE_PHASE_1",
-                                      "US=DEVELOPMENT_STAGE_PHASE_1"));
+  EXPECT_THAT(by_country,
+              ElementsAre("CN=DEVELOPMENT_STAGE_PHASE_2", "IN=DEVELOPMENT_STAGE_PHASE_1",
+                          "US=DEVELOPMENT_STAGE_PHASE_1"));
   EXPECT_THAT(p.trials(), ElementsAre("trials/hicm-188-cn-phase-2", "trials/hicm-188-us-phase-1",
                                       "trials/nct04982081"));
   EXPECT_EQ(catalog_->GetTrial("jRCT2090220384")->name(), "trials/jrct2090220384");

@@ -119,8 +119,8 @@ TEST_F(CatalogServerTest, ListPaginationAndTokenErrors) {
     list.set_page_token(resp.next_page_token());
   }
   EXPECT_EQ(pages, 3);
-  EXPECT_EQ(names, (std::vector<std::string>{"sources/s0", "sources/s1", "sources/s2",
-                                             "sources/s3", "sources/s4"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"sources/s0", "sources/s1", "sources/s2", "sources/s3",
+                                             "sources/s4"}));
 
   catalog::v1::ListSourcesResponse resp;
   list.set_page_token("");
@@ -340,7 +340,8 @@ TEST_F(CatalogRpcTest, WritesWithBadInputChangeNothing) {
   update.mutable_product()->set_status_note("x");
   update.mutable_update_mask()->add_paths("status_note");
   v1::Product out;
-  EXPECT_EQ(stub_->UpdateProduct(Ctx().get(), update, &out).error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_EQ(stub_->UpdateProduct(Ctx().get(), update, &out).error_code(),
+            grpc::StatusCode::ABORTED);
   update.mutable_product()->clear_etag();
   update.mutable_product()->add_sponsors("organizations/missing");
   update.mutable_update_mask()->add_paths("sponsors");

@@ -343,19 +343,21 @@ TEST_F(CtgovImportTest, TwoPhelanSearchPagesTogether) {
     EXPECT_FALSE(IsSet(t.revisions(0).version_date()));
   }
   EXPECT_EQ(PrecisionOf(GetTrial("NCT01525901").start_date()), common::v1::DATE_PRECISION_MONTH);
-  EXPECT_THAT(Strings(GetTrial("NCT03836300").conditions()),
-              ElementsAre("Fragile X Syndrome", "Angelman Syndrome", "Prader-Willi Syndrome",
-                          "Dup15Q Syndrome", "Duchenne Muscular Dystrophy", "Phelan-McDermid Syndrome",
-                          "Rett Syndrome", "Smith Magenis Syndrome", "Williams Syndrome",
-                          "Turner Syndrome", "Klinefelter Syndrome",
-                          "Chromosome 22q11.2 Deletion Syndrome", "Tuberous Sclerosis",
-                          "Down Syndrome"));
+  EXPECT_THAT(
+      Strings(GetTrial("NCT03836300").conditions()),
+      ElementsAre("Fragile X Syndrome", "Angelman Syndrome", "Prader-Willi Syndrome",
+                  "Dup15Q Syndrome", "Duchenne Muscular Dystrophy", "Phelan-McDermid Syndrome",
+                  "Rett Syndrome", "Smith Magenis Syndrome", "Williams Syndrome", "Turner Syndrome",
+                  "Klinefelter Syndrome", "Chromosome 22q11.2 Deletion Syndrome",
+                  "Tuberous Sclerosis", "Down Syndrome"));
   // One organization per sponsor, across both pages.
   EXPECT_EQ(s.organizations_created(), 7);
   EXPECT_EQ(GetTrial("NCT02710084").sponsor(), GetTrial("NCT03493607").sponsor());
   EXPECT_EQ(GetTrial("NCT01525901").sponsor(), GetTrial("NCT05187377").sponsor());
-  EXPECT_EQ(GetTrial("NCT07119606").sponsor(), "organizations/assistance-publique-hopitaux-de-paris");
-  EXPECT_EQ(GetTrial("NCT01525901").sponsor(), "organizations/icahn-school-of-medicine-at-mount-sinai");
+  EXPECT_EQ(GetTrial("NCT07119606").sponsor(),
+            "organizations/assistance-publique-hopitaux-de-paris");
+  EXPECT_EQ(GetTrial("NCT01525901").sponsor(),
+            "organizations/icahn-school-of-medicine-at-mount-sinai");
   EXPECT_EQ(catalog_->organizations().List(100, "")->items.size(), 7u);
 
   // "Saline" is listed by three records ("Normal saline" is another name).
@@ -398,9 +400,11 @@ TEST_F(CtgovImportTest, NewerVersionUpdatesChangedFieldsAndKeepsHistory) {
   Trial before;
   ASSERT_NO_FATAL_FAILURE(LoadTrial("NCT02552212", &before));
   std::string json = ReadFile(kStudy1);
-  json = ReplaceFirst(json, "\"versionHolder\": \"2023-12-12\"", "\"versionHolder\": \"2024-05-01\"");
+  json =
+      ReplaceFirst(json, "\"versionHolder\": \"2023-12-12\"", "\"versionHolder\": \"2024-05-01\"");
   json = ReplaceFirst(json, "\"PHASE3\"", "\"PHASE2\", \"PHASE3\"");
-  json = ReplaceFirst(json, "\"overallStatus\": \"COMPLETED\"", "\"overallStatus\": \"TERMINATED\"");
+  json =
+      ReplaceFirst(json, "\"overallStatus\": \"COMPLETED\"", "\"overallStatus\": \"TERMINATED\"");
   json = ReplaceFirst(json, "\"count\": 317", "\"count\": 300");
   const std::string updated = Write("NCT02552212-2024-05-01.json", json);
 
@@ -448,17 +452,19 @@ TEST_F(CtgovImportTest, NewerVersionUpdatesChangedFieldsAndKeepsHistory) {
   ASSERT_EQ(trial_changes.size(), 1u);
   EXPECT_EQ(trial_changes[0].kind(), common::v1::CHANGE_KIND_UPDATED);
   EXPECT_EQ(trial_changes[0].origin(), "import:" + updated);
-  EXPECT_THAT(Strings(trial_changes[0].changed_fields()),
-              UnorderedElementsAre("phase", "phase_text", "status", "enrollment", "sources",
-                                   "revisions"));
+  EXPECT_THAT(
+      Strings(trial_changes[0].changed_fields()),
+      UnorderedElementsAre("phase", "phase_text", "status", "enrollment", "sources", "revisions"));
 
   // The older version again: skipped, nothing written.
   const uint64_t seq2 = store_->LastChangeSeq();
   v1::ImportClinicalTrialsResponse old = Import({kStudy1});
   EXPECT_EQ(old.skipped(), 1);
   EXPECT_EQ(store_->LastChangeSeq(), seq2);
-  EXPECT_THAT(Problems(old, v1::IMPORT_PROBLEM_SEVERITY_SKIPPED),
-              ElementsAre("$: version 2023-12-12 is older than the stored version 2024-05-01; not applied"));
+  EXPECT_THAT(
+      Problems(old, v1::IMPORT_PROBLEM_SEVERITY_SKIPPED),
+      ElementsAre(
+          "$: version 2023-12-12 is older than the stored version 2024-05-01; not applied"));
   EXPECT_EQ(GetTrial("NCT02552212").phase(), common::v1::DEVELOPMENT_STAGE_PHASE_2_3);
 
   // A still newer version that restates everything: only the version is recorded.
@@ -478,9 +484,9 @@ TEST_F(CtgovImportTest, NewerVersionUpdatesChangedFieldsAndKeepsHistory) {
 TEST_F(CtgovImportTest, UnversionedPartialRecordOnlyFillsInAVersionedTrial) {
   Import({kStudy1});
   // A search page with the same study cut down, another phase, no version.
-  const std::string page = Write(
-      "partial.json",
-      R"({"studies": [{"protocolSection": {"identificationModule": {"nctId": "NCT02552212"},
+  const std::string page =
+      Write("partial.json",
+            R"({"studies": [{"protocolSection": {"identificationModule": {"nctId": "NCT02552212"},
           "designModule": {"phases": ["PHASE1"]},
           "descriptionModule": {"briefSummary": "x"}}}]})");
   const uint64_t seq = store_->LastChangeSeq();
@@ -567,8 +573,9 @@ TEST_F(CtgovImportTest, TruncatedPageKeepsTheRecordsBeforeTheCut) {
 }
 
 TEST_F(CtgovImportTest, InvalidUtf8RejectsOnlyItsRecord) {
-  const std::string path = Write(
-      "latin1.json", ReplaceFirst(ReadFile(kPhelan1), "Piloting Treatment", "Piloting \xff\xfe Treatment"));
+  const std::string path =
+      Write("latin1.json",
+            ReplaceFirst(ReadFile(kPhelan1), "Piloting Treatment", "Piloting \xff\xfe Treatment"));
   v1::ImportClinicalTrialsResponse s = Import({path});
   EXPECT_EQ(s.records(), 5);
   EXPECT_EQ(s.created(), 4);
@@ -604,12 +611,12 @@ TEST_F(CtgovImportTest, WrongTypeRejectsTheRecordWithItsPathAndWritesNothingForI
 
 TEST_F(CtgovImportTest, OnlyBadRecordsWriteNothingAtAll) {
   std::string json = ReadFile(kStudy1);
-  const std::string bad_date = Write(
-      "bad-date.json", ReplaceFirst(json, "\"date\": \"2015-09\"", "\"date\": \"2015-13\""));
+  const std::string bad_date =
+      Write("bad-date.json", ReplaceFirst(json, "\"date\": \"2015-09\"", "\"date\": \"2015-13\""));
   const std::string no_id = Write("no-id.json", ReplaceFirst(json, "\"nctId\": \"NCT02552212\"",
                                                              "\"nctIdx\": \"NCT02552212\""));
-  const std::string bad_id =
-      Write("bad-id.json", ReplaceFirst(json, "\"nctId\": \"NCT02552212\"", "\"nctId\": \"NCT0255221\""));
+  const std::string bad_id = Write(
+      "bad-id.json", ReplaceFirst(json, "\"nctId\": \"NCT02552212\"", "\"nctId\": \"NCT0255221\""));
   const std::string not_object = Write("not-object.json", R"({"studies": [42, "x"]})");
   const std::string empty = Write("empty.json", "");
   const std::string scalar = Write("scalar.json", "\"NCT02552212\"");
@@ -623,13 +630,15 @@ TEST_F(CtgovImportTest, OnlyBadRecordsWriteNothingAtAll) {
   EXPECT_THAT(
       Problems(s, v1::IMPORT_PROBLEM_SEVERITY_ERROR),
       ElementsAre(
-          "$.protocolSection.statusModule.startDateStruct.date: \"2015-13\" is not a valid date: 13 "
+          "$.protocolSection.statusModule.startDateStruct.date: \"2015-13\" is not a valid date: "
+          "13 "
           "is not a month (1..12, or 0 if unknown)",
           "$.protocolSection.identificationModule.nctId: required",
           "$.protocolSection.identificationModule.nctId: NCT IDs have 8 digits after \"NCT\"; "
           "\"NCT0255221\" has 7",
           "$.studies[0]: expected an object (a study), found a number",
-          "$.studies[1]: expected an object (a study), found a string", "$: empty file: no JSON value",
+          "$.studies[1]: expected an object (a study), found a string",
+          "$: empty file: no JSON value",
           "$: expected an object (a study or a search page) or an array of studies, found a string",
           "$.studies[0]: invalid JSON at byte 13: Invalid value."));
   EXPECT_EQ(s.problems(0).nct_id(), "NCT02552212");
@@ -647,12 +656,14 @@ TEST_F(CtgovImportTest, UnknownEnumValuesAreReportedNotFatal) {
   EXPECT_EQ(s.rejected(), 0);
   std::vector<std::string> warnings = Problems(s, v1::IMPORT_PROBLEM_SEVERITY_WARNING);
   ASSERT_EQ(warnings.size(), 3u);
-  EXPECT_EQ(warnings[0],
-            "$.protocolSection.designModule.phases[0]: unknown phase \"PHASE5\" (known: EARLY_PHASE1, "
-            "PHASE1, PHASE2, PHASE3, PHASE4, NA); phase left unspecified");
-  EXPECT_EQ(warnings[1],
-            "$.protocolSection.statusModule.overallStatus: unknown overallStatus \"PAUSED\"; status "
-            "not imported");
+  EXPECT_EQ(
+      warnings[0],
+      "$.protocolSection.designModule.phases[0]: unknown phase \"PHASE5\" (known: EARLY_PHASE1, "
+      "PHASE1, PHASE2, PHASE3, PHASE4, NA); phase left unspecified");
+  EXPECT_EQ(
+      warnings[1],
+      "$.protocolSection.statusModule.overallStatus: unknown overallStatus \"PAUSED\"; status "
+      "not imported");
   EXPECT_THAT(warnings[2], HasSubstr("unknown country \"Atlantis\"; not imported"));
   EXPECT_THAT(warnings[2], HasSubstr("$.protocolSection.contactsLocationsModule.locations["));
   Trial t;
@@ -753,10 +764,9 @@ class CtgovDatasetImportTest : public CtgovImportTest {
 
 TEST_F(CtgovDatasetImportTest, InterventionAliasLinksTheProduct) {
   const size_t orgs = catalog_->organizations().List(1000, "")->items.size();
-  const std::string path = Write(
-      "bemdaneprocel.json",
-      Study("NCT09990001", "2025-01-15",
-            R"("statusModule": {"overallStatus": "RECRUITING",
+  const std::string path =
+      Write("bemdaneprocel.json", Study("NCT09990001", "2025-01-15",
+                                        R"("statusModule": {"overallStatus": "RECRUITING",
                  "startDateStruct": {"date": "2025-02", "type": "ESTIMATED"}},
                "sponsorCollaboratorsModule": {"leadSponsor": {"name": "BLUEROCK", "class": "INDUSTRY"},
                  "collaborators": [{"name": "Help Therapeutics"}]},
@@ -800,10 +810,9 @@ TEST_F(CtgovDatasetImportTest, CuratedTrialKeepsItsStatementsAsClaims) {
   Trial before;
   ASSERT_NO_FATAL_FAILURE(LoadTrial("NCT04802733", &before));
   ASSERT_FALSE(before.sources().empty());
-  const std::string path = Write(
-      "nct04802733.json",
-      Study("NCT04802733", "2025-03-01",
-            R"("statusModule": {"overallStatus": "ACTIVE_NOT_RECRUITING",
+  const std::string path =
+      Write("nct04802733.json", Study("NCT04802733", "2025-03-01",
+                                      R"("statusModule": {"overallStatus": "ACTIVE_NOT_RECRUITING",
                  "startDateStruct": {"date": "2021-05-26", "type": "ACTUAL"}},
                "sponsorCollaboratorsModule": {"leadSponsor": {"name": "BlueRock Therapeutics", "class": "INDUSTRY"}},
                "designModule": {"phases": ["PHASE1"], "enrollmentInfo": {"count": 12}},

@@ -43,7 +43,8 @@ class CatalogDomainTest : public ::testing::Test {
     ASSERT_TRUE(catalog_->sources().Create("other", doc).ok());
     AddOrg("help", "Help Therapeutics", "南京艾尔普再生医学");
     AddOrg("cuorips", "Cuorips Inc.", "");
-    AddIndication("heart-failure", "Heart failure", "心力衰竭", v1::THERAPEUTIC_AREA_CARDIOVASCULAR);
+    AddIndication("heart-failure", "Heart failure", "心力衰竭",
+                  v1::THERAPEUTIC_AREA_CARDIOVASCULAR);
     AddIndication("parkinsons", "Parkinson's disease", "帕金森病", v1::THERAPEUTIC_AREA_NEUROLOGY);
     AddProduct("hicm-188", "HiCM-188", v1::CELL_SOURCE_HIPSC, v1::CELL_TYPE_CARDIOMYOCYTE,
                "heart-failure", "help");
@@ -51,9 +52,8 @@ class CatalogDomainTest : public ::testing::Test {
                "heart-failure", "cuorips");
     AddProduct("esc-cm", "hESC-CM", v1::CELL_SOURCE_HESC, v1::CELL_TYPE_CARDIOMYOCYTE,
                "heart-failure", "help");
-    AddProduct("brt-da01", "BRT-DA01", v1::CELL_SOURCE_HESC,
-               v1::CELL_TYPE_DOPAMINERGIC_PROGENITOR, "parkinsons", "help",
-               {{"zh", "人胚胎干细胞来源多巴胺能前体细胞"}});
+    AddProduct("brt-da01", "BRT-DA01", v1::CELL_SOURCE_HESC, v1::CELL_TYPE_DOPAMINERGIC_PROGENITOR,
+               "parkinsons", "help", {{"zh", "人胚胎干细胞来源多巴胺能前体细胞"}});
   }
 
   void AddOrg(const std::string& id, const std::string& en, const std::string& zh) {
@@ -190,12 +190,14 @@ TEST_F(CatalogDomainTest, BadFiltersAreInvalidArgumentNamingTheProblem) {
 }
 
 TEST_F(CatalogDomainTest, StagesAreDerivedFromTrialsPerCountry) {
-  ASSERT_TRUE(AddTrial("NCT04982081", common::v1::DEVELOPMENT_STAGE_PHASE_1, {"CN"}, 2021,
-                       {"hicm-188"}).ok());
-  ASSERT_TRUE(AddTrial("NCT05566600", common::v1::DEVELOPMENT_STAGE_PHASE_1, {"US"}, 2023,
-                       {"hicm-188"}).ok());
-  absl::StatusOr<Trial> phase2 =
-      AddTrial("ChiCTR2400089728", common::v1::DEVELOPMENT_STAGE_PHASE_2, {"CN"}, 2024, {"hicm-188"});
+  ASSERT_TRUE(
+      AddTrial("NCT04982081", common::v1::DEVELOPMENT_STAGE_PHASE_1, {"CN"}, 2021, {"hicm-188"})
+          .ok());
+  ASSERT_TRUE(
+      AddTrial("NCT05566600", common::v1::DEVELOPMENT_STAGE_PHASE_1, {"US"}, 2023, {"hicm-188"})
+          .ok());
+  absl::StatusOr<Trial> phase2 = AddTrial("ChiCTR2400089728", common::v1::DEVELOPMENT_STAGE_PHASE_2,
+                                          {"CN"}, 2024, {"hicm-188"});
   ASSERT_TRUE(phase2.ok()) << phase2.status();
   Product p = *catalog_->products().Get("products/hicm-188");
   EXPECT_EQ(p.highest_stage(), common::v1::DEVELOPMENT_STAGE_PHASE_2);
@@ -205,15 +207,16 @@ TEST_F(CatalogDomainTest, StagesAreDerivedFromTrialsPerCountry) {
   EXPECT_EQ(p.stage_by_country(1).country_code(), "US");
   EXPECT_EQ(p.stage_by_country(1).stage(), common::v1::DEVELOPMENT_STAGE_PHASE_1);
   EXPECT_EQ(p.first_trial_start().year(), 2021);
-  EXPECT_THAT(p.trials(), ElementsAre("trials/chictr2400089728", "trials/nct04982081",
-                                      "trials/nct05566600"));
+  EXPECT_THAT(p.trials(),
+              ElementsAre("trials/chictr2400089728", "trials/nct04982081", "trials/nct05566600"));
   EXPECT_EQ(p.cell_category(), v1::CELL_CATEGORY_PSC);
   EXPECT_THAT(p.therapeutic_areas(), ElementsAre(v1::THERAPEUTIC_AREA_CARDIOVASCULAR));
 
   // Stage filters are ordered; so is start_year.
   EXPECT_THAT(ProductNames("stage >= PHASE_2"), ElementsAre("products/hicm-188"));
   EXPECT_THAT(ProductNames("stage < PHASE_2"), ElementsAre());
-  EXPECT_THAT(ProductNames("start_year <= 2021 AND country = cn"), ElementsAre("products/hicm-188"));
+  EXPECT_THAT(ProductNames("start_year <= 2021 AND country = cn"),
+              ElementsAre("products/hicm-188"));
 
   // Callers cannot type a stage: it is recomputed.
   Product patch;
@@ -241,8 +244,8 @@ TEST_F(CatalogDomainTest, StagesAreDerivedFromTrialsPerCountry) {
 }
 
 TEST_F(CatalogDomainTest, RegistryIdsAreCanonicalUniqueAndLookupable) {
-  absl::StatusOr<Trial> t = AddTrial(" nct04982081 ", common::v1::DEVELOPMENT_STAGE_PHASE_1, {"CN"},
-                                     2021, {"hicm-188"});
+  absl::StatusOr<Trial> t =
+      AddTrial(" nct04982081 ", common::v1::DEVELOPMENT_STAGE_PHASE_1, {"CN"}, 2021, {"hicm-188"});
   ASSERT_TRUE(t.ok()) << t.status();
   EXPECT_EQ(t->name(), "trials/nct04982081");
   EXPECT_EQ(t->primary_id().id(), "NCT04982081");
@@ -272,7 +275,8 @@ TEST_F(CatalogDomainTest, RegistryIdsAreCanonicalUniqueAndLookupable) {
               HasSubstr("trial.primary_id.registry"));
   EXPECT_EQ(store_->LastChangeSeq(), seq);
 
-  absl::StatusOr<v1::ResolveRegistryIdResponse> resolved = catalog_->ResolveRegistryId("nct04982081");
+  absl::StatusOr<v1::ResolveRegistryIdResponse> resolved =
+      catalog_->ResolveRegistryId("nct04982081");
   ASSERT_TRUE(resolved.ok());
   EXPECT_EQ(resolved->trial(), "trials/nct04982081");
   EXPECT_EQ(resolved->registry_name(), "ClinicalTrials.gov");
@@ -307,8 +311,9 @@ TEST_F(CatalogDomainTest, ReferencesAreValidatedAndProtected) {
             absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(catalog_->sources().Delete("sources/doc", "").code(),
             absl::StatusCode::kFailedPrecondition);
-  ASSERT_TRUE(AddTrial("NCT04982081", common::v1::DEVELOPMENT_STAGE_PHASE_1, {"CN"}, 2021,
-                       {"hicm-188"}).ok());
+  ASSERT_TRUE(
+      AddTrial("NCT04982081", common::v1::DEVELOPMENT_STAGE_PHASE_1, {"CN"}, 2021, {"hicm-188"})
+          .ok());
   EXPECT_EQ(catalog_->products().Delete("products/hicm-188", "").code(),
             absl::StatusCode::kFailedPrecondition);
   // Unreferenced records can go.
@@ -395,15 +400,15 @@ TEST_F(CatalogDomainTest, SearchChineseCodesSponsorsAndFacets) {
   // No spaces in Chinese: substrings of names, indications and cell types.
   EXPECT_THAT(search("多巴胺"), ElementsAre("products/brt-da01"));
   EXPECT_THAT(search("dopaminergic"), ElementsAre("products/brt-da01"));
-  EXPECT_THAT(search("心力衰竭"), UnorderedElementsAre("products/esc-cm", "products/heartsheet",
-                                                   "products/hicm-188"));
+  EXPECT_THAT(search("心力衰竭"),
+              UnorderedElementsAre("products/esc-cm", "products/heartsheet", "products/hicm-188"));
   // Codes ignore case, spaces and hyphens; the exact code ranks first.
   EXPECT_THAT(search("hicm188"), ElementsAre("products/hicm-188"));
   EXPECT_THAT(search("HiCM 188"), ElementsAre("products/hicm-188"));
   EXPECT_THAT(search("brt-da01"), ElementsAre("products/brt-da01"));
   // Sponsors in Chinese.
-  EXPECT_THAT(search("艾尔普"), UnorderedElementsAre("products/brt-da01", "products/esc-cm",
-                                                   "products/hicm-188"));
+  EXPECT_THAT(search("艾尔普"),
+              UnorderedElementsAre("products/brt-da01", "products/esc-cm", "products/hicm-188"));
   // Several words must all match; a filter narrows.
   EXPECT_THAT(search("艾尔普 心衰竭"), ElementsAre());
   EXPECT_THAT(search("艾尔普 心力衰竭", "cell_source = HESC"), ElementsAre("products/esc-cm"));
@@ -446,7 +451,8 @@ TEST_F(CatalogDomainTest, SearchChineseCodesSponsorsAndFacets) {
   v1::SearchProductsRequest bad_facet;
   bad_facet.set_query("x");
   bad_facet.add_facets("colour");
-  EXPECT_EQ(catalog_->SearchProducts(bad_facet).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(catalog_->SearchProducts(bad_facet).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(CatalogDomainTest, DataIssuesFromClaimsMalformedIdsAndSharedTrials) {
@@ -481,12 +487,14 @@ TEST_F(CatalogDomainTest, DataIssuesFromClaimsMalformedIdsAndSharedTrials) {
   ASSERT_TRUE(all.ok()) << all.status();
   std::vector<std::string> kinds;
   for (const auto& i : all->issues()) {
-    kinds.push_back(absl::StrCat(v1::DataIssueKind_Name(i.kind()), " ", i.record(), " ", i.field()));
+    kinds.push_back(
+        absl::StrCat(v1::DataIssueKind_Name(i.kind()), " ", i.record(), " ", i.field()));
   }
-  EXPECT_THAT(kinds, UnorderedElementsAre(
-                         "DATA_ISSUE_KIND_MALFORMED_REGISTRY_ID trials/jrct2090220384 malformed_ids",
-                         "DATA_ISSUE_KIND_TRIAL_ID_SHARED_BY_PRODUCTS trials/jrct2090220384 products",
-                         "DATA_ISSUE_KIND_CONFLICTING_STATEMENTS trials/jrct2090220384 start_date"));
+  EXPECT_THAT(kinds,
+              UnorderedElementsAre(
+                  "DATA_ISSUE_KIND_MALFORMED_REGISTRY_ID trials/jrct2090220384 malformed_ids",
+                  "DATA_ISSUE_KIND_TRIAL_ID_SHARED_BY_PRODUCTS trials/jrct2090220384 products",
+                  "DATA_ISSUE_KIND_CONFLICTING_STATEMENTS trials/jrct2090220384 start_date"));
   for (const auto& i : all->issues()) {
     EXPECT_FALSE(i.citations().empty()) << i.description();
     if (i.kind() == v1::DATA_ISSUE_KIND_MALFORMED_REGISTRY_ID) {
@@ -538,13 +546,16 @@ namespace regenatlas::catalog {
 namespace {
 
 TEST_F(CatalogDomainTest, CountsByOneAndTwoDimensionsAndRegulatoryStages) {
-  ASSERT_TRUE(AddTrial("NCT04982081", common::v1::DEVELOPMENT_STAGE_PHASE_2, {"CN"}, 2021,
-                       {"hicm-188"}).ok());
+  ASSERT_TRUE(
+      AddTrial("NCT04982081", common::v1::DEVELOPMENT_STAGE_PHASE_2, {"CN"}, 2021, {"hicm-188"})
+          .ok());
   ASSERT_TRUE(AddTrial("NCT05566600", common::v1::DEVELOPMENT_STAGE_PHASE_1, {"US"}, 2023,
-                       {"hicm-188", "heartsheet"}).ok());
+                       {"hicm-188", "heartsheet"})
+                  .ok());
   google::protobuf::RepeatedPtrField<std::string> by;
   *by.Add() = "cell_source";
-  absl::StatusOr<v1::CountResponse> r = catalog_->CountProducts("therapeutic_area = CARDIOVASCULAR", by);
+  absl::StatusOr<v1::CountResponse> r =
+      catalog_->CountProducts("therapeutic_area = CARDIOVASCULAR", by);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->total(), 3);
   ASSERT_EQ(r->rows_size(), 2);

@@ -16,8 +16,8 @@
 #include "services/catalog/catalog.h"
 #include "services/catalog/catalog_service.h"
 #include "services/catalog/dataset_loader.h"
-#include "services/regulatory-timeline/grpc_catalog_client.h"
 #include "services/regulatory-timeline/dataset_loader.h"
+#include "services/regulatory-timeline/grpc_catalog_client.h"
 #include "services/regulatory-timeline/stage_sync.h"
 #include "services/regulatory-timeline/timeline_service.h"
 #include "tests/testing/server_fixture.h"
@@ -114,11 +114,12 @@ TEST_F(TimelineServerTest, AmimestrocelTimelineInOrder) {
   }
   // Coarser dates sort before finer ones starting the same day; the
   // discharge date is the one document 002 prints (document 001 only implies it).
-  EXPECT_THAT(items, ElementsAre("2024 OTHER", "2025-01-02 CONDITIONAL_APPROVAL",
-                                 "2025-06 DISTRIBUTION_AGREEMENT", "2025-06-05 FIRST_PATIENT_TREATED",
-                                 "2025-06-05 FIRST_PRESCRIPTION", "2025-07-02 PAYMENT_PROGRAMME",
-                                 "2025-09 OTHER", "2025-09-14 FIRST_PATIENT_DISCHARGED",
-                                 "2025-12-12 FIRST_PRESCRIPTION"));
+  EXPECT_THAT(
+      items,
+      ElementsAre("2024 OTHER", "2025-01-02 CONDITIONAL_APPROVAL", "2025-06 DISTRIBUTION_AGREEMENT",
+                  "2025-06-05 FIRST_PATIENT_TREATED", "2025-06-05 FIRST_PRESCRIPTION",
+                  "2025-07-02 PAYMENT_PROGRAMME", "2025-09 OTHER",
+                  "2025-09-14 FIRST_PATIENT_DISCHARGED", "2025-12-12 FIRST_PRESCRIPTION"));
   v1::GetProductTimelineRequest missing;
   missing.set_product("products/no-such-product");
   EXPECT_EQ(stub_->GetProductTimeline(Ctx().get(), missing, &timeline).error_code(),
@@ -226,17 +227,18 @@ TEST_F(TimelineServerTest, DatasetQueries) {
     names.push_back(absl::StrCat(FormatPartialDate(p.date()), " ", p.name()));
   }
   // CFDA (2017) is NMPA under its former name.
-  EXPECT_THAT(names,
-              ElementsAre("2015 policies/stem-cell-clinical-research-measures-2015",
-                          "2017 policies/cn-cell-therapy-products-research-evaluation-guidance-2017",
-                          "2020 policies/cde-human-stem-cell-product-cmc-guidance",
-                          "2021 policies/cn-cde-clinical-value-oriented-antitumor-drug-guidance-2021",
-                          "2021 policies/cn-cde-immune-cell-therapy-clinical-trial-guidance-2021",
-                          "2022 policies/cn-cde-cell-therapy-gmp-guide-2022",
-                          "2022 policies/cn-cde-immune-cell-therapy-cmc-guidance-2022",
-                          "2023 policies/cde-human-stem-cell-clinical-trial-guidance",
-                          "2024 policies/cn-cde-human-stem-cell-products-nonclinical-guidance-2024",
-                          "2025-06-10 policies/cde-atmp-scope-classification-draft-2025-06-10"));
+  EXPECT_THAT(
+      names,
+      ElementsAre("2015 policies/stem-cell-clinical-research-measures-2015",
+                  "2017 policies/cn-cell-therapy-products-research-evaluation-guidance-2017",
+                  "2020 policies/cde-human-stem-cell-product-cmc-guidance",
+                  "2021 policies/cn-cde-clinical-value-oriented-antitumor-drug-guidance-2021",
+                  "2021 policies/cn-cde-immune-cell-therapy-clinical-trial-guidance-2021",
+                  "2022 policies/cn-cde-cell-therapy-gmp-guide-2022",
+                  "2022 policies/cn-cde-immune-cell-therapy-cmc-guidance-2022",
+                  "2023 policies/cde-human-stem-cell-clinical-trial-guidance",
+                  "2024 policies/cn-cde-human-stem-cell-products-nonclinical-guidance-2024",
+                  "2025-06-10 policies/cde-atmp-scope-classification-draft-2025-06-10"));
 
   // Conditional approval → first prescription of 艾米迈托赛.
   v1::ComputeMilestoneIntervalsRequest iv;
@@ -247,7 +249,8 @@ TEST_F(TimelineServerTest, DatasetQueries) {
   ASSERT_TRUE(s.ok()) << s.error_message();
   std::vector<std::string> rows;
   for (const auto& i : intervals.intervals()) {
-    rows.push_back(absl::StrCat(i.product(), " ", i.min_days(), "-", i.max_days(), " ~", i.estimate_days()));
+    rows.push_back(
+        absl::StrCat(i.product(), " ", i.min_days(), "-", i.max_days(), " ~", i.estimate_days()));
   }
   // 2025-01-02 → 2025-06-05: both dates are exact, so no uncertainty.
   EXPECT_THAT(rows, ElementsAre("products/amimestrocel 154-154 ~154"));
@@ -268,10 +271,11 @@ TEST_F(TimelineServerTest, DatasetQueries) {
                                  absl::StrJoin(f.event().products(), ","), " ",
                                  FormatPartialDate(f.event().date())));
   }
-  EXPECT_THAT(found, ::testing::IsSupersetOf(
-                         {"US/MSC events/remestemcel-l-approval-us-2024-12 products/remestemcel-l 2024-12",
-                          "CN/MSC events/amimestrocel-conditional-approval-cn-2025-01 "
-                          "products/amimestrocel 2025-01-02"}));
+  EXPECT_THAT(found,
+              ::testing::IsSupersetOf(
+                  {"US/MSC events/remestemcel-l-approval-us-2024-12 products/remestemcel-l 2024-12",
+                   "CN/MSC events/amimestrocel-conditional-approval-cn-2025-01 "
+                   "products/amimestrocel 2025-01-02"}));
 
   // HeartSheet's marketing application reached the catalog's stage.
   catalog::Product heartsheet = *catalog_->products().Get("products/heartsheet");
@@ -305,7 +309,8 @@ TEST_F(TimelineServerTest, BadInputIsInvalidArgumentAndChangesNothing) {
       {[](Event& e) { e.set_jurisdiction("China"); }, "event.jurisdiction"},
       {[](Event& e) { e.set_products(0, "products/does-not-exist"); }, "event.products[0]"},
       {[](Event& e) { e.add_organizations("organizations/nobody"); }, "event.organizations[0]"},
-      {[](Event& e) { e.mutable_sources(0)->set_source("sources/unknown"); }, "event.sources[0].source"},
+      {[](Event& e) { e.mutable_sources(0)->set_source("sources/unknown"); },
+       "event.sources[0].source"},
       {[](Event& e) { e.clear_description(); }, "event.description"},
   };
   for (const Case& c : cases) {
@@ -347,9 +352,11 @@ TEST_F(TimelineServerTest, BadInputIsInvalidArgumentAndChangesNothing) {
 }
 
 TEST_F(TimelineServerTest, DatePrecisionRules) {
-  for (const auto& [id, y, m, d] : std::vector<std::tuple<std::string, int, int, int>>{
-           {"y2025", 2025, 0, 0}, {"m2025-03", 2025, 3, 0}, {"d2025-03-01", 2025, 3, 1},
-           {"d2024-12-31", 2024, 12, 31}}) {
+  for (const auto& [id, y, m, d] :
+       std::vector<std::tuple<std::string, int, int, int>>{{"y2025", 2025, 0, 0},
+                                                           {"m2025-03", 2025, 3, 0},
+                                                           {"d2025-03-01", 2025, 3, 1},
+                                                           {"d2024-12-31", 2024, 12, 31}}) {
     ASSERT_TRUE(timeline_->CreateEvent(id, NewEvent(v1::EVENT_TYPE_OTHER, y, m, d, "")).ok()) << id;
   }
   auto list = [&](const std::string& filter) {
@@ -364,7 +371,8 @@ TEST_F(TimelineServerTest, DatePrecisionRules) {
   // Ordered by first possible day, coarser first.
   EXPECT_THAT(list(""), ElementsAre("d2024-12-31", "y2025", "m2025-03", "d2025-03-01"));
   // "2025" lies within a range containing all of 2025 ...
-  EXPECT_THAT(list("date >= 2025 AND date <= 2025-12-31"), ElementsAre("y2025", "m2025-03", "d2025-03-01"));
+  EXPECT_THAT(list("date >= 2025 AND date <= 2025-12-31"),
+              ElementsAre("y2025", "m2025-03", "d2025-03-01"));
   // ... not within one holding only part of it, which it overlaps.
   EXPECT_THAT(list("date >= 2025-03 AND date <= 2025-03"), ElementsAre("m2025-03", "d2025-03-01"));
   EXPECT_THAT(list("period: 2025-03"), ElementsAre("y2025", "m2025-03", "d2025-03-01"));
@@ -384,6 +392,8 @@ class StreamReader {
     reader_ = stub->WatchEvents(&ctx_, req);
   }
   bool Read(v1::WatchEventsResponse* out) { return reader_->Read(out); }
+  // After Read returned false: how the stream ended.
+  grpc::Status Finish() { return reader_->Finish(); }
   void Cancel() {
     ctx_.TryCancel();
     v1::WatchEventsResponse ignored;
@@ -401,10 +411,10 @@ TEST_F(TimelineServerTest, WatchEventsResumesExactlyAndFilters) {
   v1::WatchEventsRequest req;
   req.set_filter("type = APPROVAL OR type = IND_CLEARANCE");
   StreamReader first(stub_.get(), req);
-  // The stream starts after subscription: give the server a moment to
-  // register it, then write. (Delivery itself is never timed.)
-  absl::SleepFor(absl::Milliseconds(200));
-  ASSERT_TRUE(timeline_->CreateEvent("w1", NewEvent(v1::EVENT_TYPE_IND_CLEARANCE, 2025, 1, 1, "")).ok());
+  // The stream sees what is written after it is registered.
+  ASSERT_TRUE(service_->AwaitWatchStreams(1, absl::Now() + absl::Seconds(30)));
+  ASSERT_TRUE(
+      timeline_->CreateEvent("w1", NewEvent(v1::EVENT_TYPE_IND_CLEARANCE, 2025, 1, 1, "")).ok());
   ASSERT_TRUE(timeline_->CreateEvent("w2", NewEvent(v1::EVENT_TYPE_OTHER, 2025, 1, 2, "")).ok());
   ASSERT_TRUE(timeline_->CreateEvent("w3", NewEvent(v1::EVENT_TYPE_APPROVAL, 2025, 1, 3, "")).ok());
   v1::WatchEventsResponse got;
@@ -446,11 +456,14 @@ TEST_F(TimelineServerTest, WatchEventsResumesExactlyAndFilters) {
   bad.set_resume_token("garbage");
   StreamReader refused(stub_.get(), bad);
   EXPECT_FALSE(refused.Read(&got));
+  const grpc::Status status = refused.Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), ::testing::HasSubstr("resume_token"));
 }
 
 TEST_F(TimelineServerTest, ShutdownEndsOpenStreamsPromptly) {
   StreamReader open(stub_.get(), v1::WatchEventsRequest());
-  absl::SleepFor(absl::Milliseconds(200));
+  ASSERT_TRUE(service_->AwaitWatchStreams(1, absl::Now() + absl::Seconds(30)));
   const absl::Time start = absl::Now();
   runner_->Shutdown();
   v1::WatchEventsResponse got;
