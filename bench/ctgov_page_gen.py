@@ -22,7 +22,27 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "..", "tests", "fixtures", "ctgov")
 BASES = ["aact__json_v2_NCT02552212.json", "aact__json_v2_NCT02210780.json"]
 PHASES = [["PHASE1"], ["PHASE1", "PHASE2"], ["PHASE2"], ["PHASE2", "PHASE3"], ["PHASE3"], ["NA"]]
+# Country names as ClinicalTrials.gov prints them, most frequent first.
+COUNTRIES = ["United States", "China", "France", "Germany", "United Kingdom", "Spain", "Italy",
+             "Canada", "Poland", "Japan", "Korea, Republic of", "Australia", "Netherlands",
+             "Belgium", "Brazil", "India", "Israel", "Sweden", "Denmark", "Switzerland"]
 STATUSES = ["RECRUITING", "COMPLETED", "ACTIVE_NOT_RECRUITING", "TERMINATED", "NOT_YET_RECRUITING"]
+
+
+def vary(rng, ps):
+    """Countries and start date for query benchmarks (deterministic in rng)."""
+    for module in ("outcomesModule", "eligibilityModule", "referencesModule"):
+        ps.pop(module, None)
+    # Skewed towards the first countries, as real registries are.
+    countries = {COUNTRIES[min(int(rng.expovariate(0.25)), len(COUNTRIES) - 1)]
+                 for _ in range(rng.randint(1, 3))}
+    locations = ps["contactsLocationsModule"]["locations"]
+    ps["contactsLocationsModule"]["locations"] = [
+        dict(locations[k % len(locations)], country=c)
+        for k, c in enumerate(sorted(countries))]
+    ps["statusModule"]["startDateStruct"] = {
+        "date": "%d-%02d-%02d" % (rng.randint(1995, 2025), rng.randint(1, 12), rng.randint(1, 28)),
+        "type": "ACTUAL"}
 
 
 def main():
@@ -32,6 +52,11 @@ def main():
                         help="share of studies that keep their resultsSection")
     parser.add_argument("--sponsors", type=int, default=200, help="distinct sponsor names")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--vary", action="store_true",
+                        help="query-benchmark shape: 1-3 countries of COUNTRIES per study (a "
+                             "handful of sites each), start dates spread over 1995-2025, bulky "
+                             "text modules (outcomes, eligibility, references) dropped; off keeps "
+                             "the fixtures' locations, dates and text (import benchmark)")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
 
@@ -56,6 +81,8 @@ def main():
                 "Bench Sponsor %03d" % rng.randrange(args.sponsors))
             study["derivedSection"]["miscInfoModule"]["versionHolder"] = "2024-%02d-%02d" % (
                 rng.randint(1, 12), rng.randint(1, 28))
+            if args.vary:
+                vary(rng, ps)
             if i:
                 out.write(",")
             json.dump(study, out, ensure_ascii=False)

@@ -14,6 +14,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/filter_eval.h"
 
 namespace regenatlas::filter {
 namespace {
@@ -292,102 +293,37 @@ class Parser {
   int depth_ = 0;
 };
 
-std::vector<std::string> Intersect(const std::vector<std::string>& a,
-                                   const std::vector<std::string>& b) {
-  std::vector<std::string> out;
-  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
-  return out;
-}
-
-std::vector<std::string> Union(const std::vector<std::string>& a,
-                               const std::vector<std::string>& b) {
-  std::vector<std::string> out;
-  std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
-  return out;
-}
-
-std::vector<std::string> Difference(const std::vector<std::string>& a,
-                                    const std::vector<std::string>& b) {
-  std::vector<std::string> out;
-  std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
-  return out;
-}
-
-absl::StatusOr<std::vector<std::string>> EvalNode(const Node* node, const Schema& schema,
-                                                  Postings& postings);
-
-// Evaluates `node` when it is a NOT: returns nullopt-like flag via `negated`
-// so that AND can subtract instead of complementing.
-absl::StatusOr<std::vector<std::string>> EvalPositive(const Node* node, const Schema& schema,
-                                                      Postings& postings, bool* negated) {
-  *negated = false;
-  if (node->kind == Node::Kind::kNot) {
-    *negated = true;
-    return EvalNode(node->children[0].get(), schema, postings);
+// filter::Postings as the set operations of EvaluateWith.
+class SortedIdSets {
+ public:
+  explicit SortedIdSets(Postings& postings) : postings_(postings) {}
+  absl::StatusOr<std::vector<std::string>> Match(const std::string& field, const FieldSpec& spec,
+                                                 Op op, const std::string& value) {
+    return postings_.Match(field, spec, op, value);
   }
-  if (node->kind == Node::Kind::kCompare && node->op == Op::kNe) {
-    *negated = true;
-    return postings.Match(node->field, schema.at(node->field), Op::kEq, node->value);
+  absl::StatusOr<std::vector<std::string>> All() { return postings_.All(); }
+  static std::vector<std::string> Intersect(std::vector<std::string> a,
+                                            const std::vector<std::string>& b) {
+    std::vector<std::string> out;
+    std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+    return out;
   }
-  return EvalNode(node, schema, postings);
-}
+  static std::vector<std::string> Union(std::vector<std::string> a,
+                                        const std::vector<std::string>& b) {
+    std::vector<std::string> out;
+    std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+    return out;
+  }
+  static std::vector<std::string> Difference(std::vector<std::string> a,
+                                             const std::vector<std::string>& b) {
+    std::vector<std::string> out;
+    std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+    return out;
+  }
 
-absl::StatusOr<std::vector<std::string>> EvalNode(const Node* node, const Schema& schema,
-                                                  Postings& postings) {
-  switch (node->kind) {
-    case Node::Kind::kCompare: {
-      const FieldSpec& spec = schema.at(node->field);
-      if (node->op == Op::kNe) {
-        auto all = postings.All();
-        if (!all.ok()) return all;
-        auto eq = postings.Match(node->field, spec, Op::kEq, node->value);
-        if (!eq.ok()) return eq;
-        return Difference(*all, *eq);
-      }
-      return postings.Match(node->field, spec, node->op, node->value);
-    }
-    case Node::Kind::kOr: {
-      std::vector<std::string> acc;
-      for (const auto& child : node->children) {
-        auto ids = EvalNode(child.get(), schema, postings);
-        if (!ids.ok()) return ids;
-        acc = Union(acc, *ids);
-      }
-      return acc;
-    }
-    case Node::Kind::kNot: {
-      auto all = postings.All();
-      if (!all.ok()) return all;
-      auto inner = EvalNode(node->children[0].get(), schema, postings);
-      if (!inner.ok()) return inner;
-      return Difference(*all, *inner);
-    }
-    case Node::Kind::kAnd: {
-      // Intersect the positive parts first and subtract the negated ones,
-      // so that "a AND NOT b" never enumerates every record.
-      std::optional<std::vector<std::string>> acc;
-      std::vector<std::vector<std::string>> negatives;
-      for (const auto& child : node->children) {
-        bool negated = false;
-        auto ids = EvalPositive(child.get(), schema, postings, &negated);
-        if (!ids.ok()) return ids;
-        if (negated) {
-          negatives.push_back(*std::move(ids));
-        } else {
-          acc = acc.has_value() ? Intersect(*acc, *ids) : *std::move(ids);
-        }
-      }
-      if (!acc.has_value()) {
-        auto all = postings.All();
-        if (!all.ok()) return all;
-        acc = *std::move(all);
-      }
-      for (const auto& n : negatives) acc = Difference(*acc, n);
-      return *std::move(acc);
-    }
-  }
-  return absl::InternalError("filter: unknown node");
-}
+ private:
+  Postings& postings_;
+};
 
 std::string OpText(Op op) {
   switch (op) {
@@ -525,8 +461,8 @@ std::string Canonical(const Node* node) {
 
 absl::StatusOr<std::vector<std::string>> Evaluate(const Node* node, const Schema& schema,
                                                   Postings& postings) {
-  if (node == nullptr) return postings.All();
-  return EvalNode(node, schema, postings);
+  SortedIdSets sets(postings);
+  return EvaluateWith<std::vector<std::string>>(node, schema, sets);
 }
 
 absl::StatusOr<std::vector<OrderTerm>> ParseOrderBy(absl::string_view text,

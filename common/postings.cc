@@ -4,6 +4,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "common/filter_eval.h"
 #include "common/paging.h"
 #include "storage/key.h"
 
@@ -57,19 +58,17 @@ absl::StatusOr<std::vector<std::string>> PostingIds(
   return ids;
 }
 
-IndexPostings::IndexPostings(const storage::Store* store, storage::ColumnFamily index_cf,
-                             std::string collection, const storage::Snapshot* snapshot,
-                             const ResourceTableBase* table, IntEncoder int_encoder)
-    : store_(store),
+IndexPostings::IndexPostings(const TableIndex* index, const storage::Store* store,
+                             storage::ColumnFamily index_cf, const storage::Snapshot* snapshot,
+                             IntEncoder int_encoder)
+    : index_(index),
+      store_(store),
       index_cf_(index_cf),
-      collection_(std::move(collection)),
       snapshot_(snapshot),
-      table_(table),
       int_encoder_(std::move(int_encoder)) {}
 
-absl::StatusOr<std::vector<std::string>> IndexPostings::ScanIds(const ScanRange& range,
-                                                                bool is_int) {
-  std::vector<std::string> ids;
+absl::StatusOr<Bitmap> IndexPostings::ScanIds(const ScanRange& range, bool is_int) {
+  Bitmap ids;
   absl::Status bad;
   absl::Status s =
       store_->Scan(index_cf_, range, snapshot_, [&](absl::string_view key, absl::string_view) {
@@ -79,46 +78,88 @@ absl::StatusOr<std::vector<std::string>> IndexPostings::ScanIds(const ScanRange&
         absl::Status value_status = is_int ? r.Int64().status() : r.String().status();
         absl::StatusOr<std::string> id = r.String();
         if (!value_status.ok() || !id.ok()) {
-          bad = absl::DataLossError(absl::StrCat("index: corrupt posting in ", collection_));
+          bad = absl::DataLossError(
+              absl::StrCat("index: corrupt posting in ", index_->options().collection));
           return false;
         }
-        ids.push_back(*std::move(id));
+        // The snapshot was taken under the index lock: every id is indexed.
+        std::optional<uint32_t> dense = index_->DenseOf(*id);
+        if (dense.has_value()) ids.add(*dense);
         return true;
       });
   if (!s.ok()) return s;
   if (!bad.ok()) return bad;
-  return SortedUnique(std::move(ids));
+  return ids;
 }
 
-absl::StatusOr<std::vector<std::string>> IndexPostings::IntRange(const std::string& field,
-                                                                 std::optional<int64_t> low,
-                                                                 std::optional<int64_t> high) {
-  ScanRange range = ScanRange::Prefix(PostingPrefix(collection_, field));
-  if (low.has_value()) range.start = Key().String(collection_).String(field).Int64(*low).Release();
+absl::StatusOr<Bitmap> IndexPostings::IntRange(const std::string& field, std::optional<int64_t> low,
+                                               std::optional<int64_t> high) {
+  if (index_->IsMemoryField(field)) return index_->IntRange(field, low, high);
+  const std::string& collection = index_->options().collection;
+  ScanRange range = ScanRange::Prefix(PostingPrefix(collection, field));
+  if (low.has_value()) range.start = Key().String(collection).String(field).Int64(*low).Release();
   if (high.has_value()) {
-    range.end = Key::PrefixEnd(Key().String(collection_).String(field).Int64(*high).Release());
+    range.end = Key::PrefixEnd(Key().String(collection).String(field).Int64(*high).Release());
   }
   return ScanIds(range, true);
 }
 
-absl::StatusOr<std::vector<std::string>> IndexPostings::Match(const std::string& field,
-                                                              const filter::FieldSpec& spec,
-                                                              filter::Op op,
-                                                              const std::string& value) {
+absl::StatusOr<Bitmap> IndexPostings::Match(const std::string& field, const filter::FieldSpec& spec,
+                                            filter::Op op, const std::string& value) {
   std::optional<absl::StatusOr<int64_t>> number =
       int_encoder_ ? int_encoder_(field, value) : std::nullopt;
   const bool is_int = number.has_value();
-  if (op == filter::Op::kHas && value == "*") {
-    return ScanIds(ScanRange::Prefix(PostingPrefix(collection_, field)), is_int);
+  const bool any = op == filter::Op::kHas && value == "*";
+  if (!any && is_int && !number->ok()) return number->status();
+  if (index_->IsMemoryField(field)) {
+    if (any) return index_->AnyValue(field);
+    if (is_int) {
+      const int64_t n = **number;
+      switch (op) {
+        case filter::Op::kEq:
+        case filter::Op::kHas:
+          return index_->IntRange(field, n, n);
+        case filter::Op::kGe:
+          return index_->IntRange(field, n, std::nullopt);
+        case filter::Op::kGt:
+          if (n == INT64_MAX) return Bitmap();
+          return index_->IntRange(field, n + 1, std::nullopt);
+        case filter::Op::kLt:
+          if (n == INT64_MIN) return Bitmap();
+          return index_->IntRange(field, std::nullopt, n - 1);
+        case filter::Op::kLe:
+          return index_->IntRange(field, std::nullopt, n);
+        case filter::Op::kNe:
+          break;
+      }
+      return absl::InternalError("filter: != is derived by the evaluator");
+    }
+    switch (op) {
+      case filter::Op::kEq:
+      case filter::Op::kHas:
+        return index_->Equal(field, value);
+      case filter::Op::kGe:
+        return index_->StringRange(field, value, false, std::nullopt, false);
+      case filter::Op::kGt:
+        return index_->StringRange(field, value, true, std::nullopt, false);
+      case filter::Op::kLt:
+        return index_->StringRange(field, std::nullopt, false, value, true);
+      case filter::Op::kLe:
+        return index_->StringRange(field, std::nullopt, false, value, false);
+      case filter::Op::kNe:
+        break;
+    }
+    return absl::InternalError("filter: != is derived by the evaluator");
   }
+  const std::string& collection = index_->options().collection;
+  if (any) return ScanIds(ScanRange::Prefix(PostingPrefix(collection, field)), is_int);
   std::string encoded;
   if (is_int) {
-    if (!number->ok()) return number->status();
-    encoded = Key().String(collection_).String(field).Int64(**number).Release();
+    encoded = Key().String(collection).String(field).Int64(**number).Release();
   } else {
-    encoded = Key().String(collection_).String(field).String(value).Release();
+    encoded = Key().String(collection).String(field).String(value).Release();
   }
-  ScanRange range = ScanRange::Prefix(PostingPrefix(collection_, field));
+  ScanRange range = ScanRange::Prefix(PostingPrefix(collection, field));
   switch (op) {
     case filter::Op::kEq:
     case filter::Op::kHas:
@@ -142,14 +183,11 @@ absl::StatusOr<std::vector<std::string>> IndexPostings::Match(const std::string&
   return ScanIds(range, is_int);
 }
 
-absl::StatusOr<std::vector<std::string>> IndexPostings::All() {
-  std::vector<std::string> ids;
-  absl::Status s = table_->ScanAll(snapshot_, [&](absl::string_view id, absl::string_view) {
-    ids.emplace_back(id);
-    return true;
-  });
-  if (!s.ok()) return s;
-  return ids;
+absl::StatusOr<Bitmap> IndexPostings::All() { return index_->all(); }
+
+absl::StatusOr<Bitmap> EvaluateFilter(const filter::Node* node, const filter::Schema& schema,
+                                      IndexPostings& postings) {
+  return filter::EvaluateWith<Bitmap>(node, schema, postings);
 }
 
 RecordPostings::RecordPostings(std::vector<Posting> postings, IndexPostings::IntEncoder int_encoder)
@@ -230,96 +268,6 @@ absl::StatusOr<std::vector<std::string>> RecordPostings::Match(const std::string
 
 absl::StatusOr<std::vector<std::string>> RecordPostings::All() {
   return std::vector<std::string>{"*"};
-}
-
-absl::Status RunListRaw(const ResourceTableBase& table, const ListSpec& spec,
-                        filter::Postings& postings, const storage::Snapshot* snapshot,
-                        const ListQuery& q, const google::protobuf::Message& prototype,
-                        const std::function<void(const google::protobuf::Message&)>& emit,
-                        std::string* next_page_token, int* total_size) {
-  absl::StatusOr<int> limit = NormalizePageSize(q.page_size);
-  if (!limit.ok()) return limit.status();
-  absl::StatusOr<std::unique_ptr<filter::Node>> node = filter::Parse(q.filter);
-  if (!node.ok()) return node.status();
-  absl::Status s = filter::Resolve(node->get(), *spec.schema);
-  if (!s.ok()) return s;
-  std::vector<std::string> allowed = spec.order_fields;
-  if (std::find(allowed.begin(), allowed.end(), "name") == allowed.end()) allowed.push_back("name");
-  absl::StatusOr<std::vector<filter::OrderTerm>> order = filter::ParseOrderBy(q.order_by, allowed);
-  if (!order.ok()) return order.status();
-  if (order->empty()) *order = spec.default_order;
-  std::string order_text;
-  for (const auto& t : *order) absl::StrAppend(&order_text, t.field, t.descending ? " desc," : ",");
-  const std::string query =
-      absl::StrCat(spec.collection, "|", filter::Canonical(node->get()), "|", order_text);
-  std::string after;
-  if (!q.page_token.empty()) {
-    absl::StatusOr<std::string> position = DecodePageToken(q.page_token, query);
-    if (!position.ok()) return position.status();
-    after = *std::move(position);
-  }
-  absl::StatusOr<std::vector<std::string>> ids =
-      filter::Evaluate(node->get(), *spec.schema, postings);
-  if (!ids.ok()) return ids.status();
-  *total_size = static_cast<int>(ids->size());
-
-  struct Entry {
-    std::string position;
-    std::string id;
-    std::unique_ptr<google::protobuf::Message> record;
-  };
-  std::vector<Entry> entries;
-  const bool by_name = order->empty() || (order->size() == 1 && (*order)[0].field == "name");
-  const bool descending = by_name && !order->empty() && (*order)[0].descending;
-  if (by_name) {
-    // Name order needs no record: positions are the ids themselves.
-    for (const std::string& id : *ids) entries.push_back({id, id, nullptr});
-    if (descending) std::reverse(entries.begin(), entries.end());
-  } else {
-    for (const std::string& id : *ids) {
-      std::unique_ptr<google::protobuf::Message> record(prototype.New());
-      absl::StatusOr<bool> found = table.FindRaw(id, record.get(), snapshot);
-      if (!found.ok()) return found.status();
-      if (!*found) continue;
-      Key key;
-      for (const auto& term : *order) {
-        std::string k = term.field == "name" ? id : spec.sort_key(*record, term.field);
-        if (term.descending) {
-          // Inverted bytes sort in the opposite order; the terminator keeps
-          // a prefix after its extensions.
-          for (char& c : k) c = static_cast<char>(~static_cast<unsigned char>(c));
-          k.push_back('\xff');
-        }
-        key.String(k);
-      }
-      entries.push_back({key.String(id).Release(), id, std::move(record)});
-    }
-    std::sort(entries.begin(), entries.end(),
-              [](const Entry& a, const Entry& b) { return a.position < b.position; });
-  }
-  size_t i = 0;
-  if (!after.empty()) {
-    while (i < entries.size() &&
-           (descending ? !(entries[i].position < after) : !(entries[i].position > after))) {
-      ++i;
-    }
-  }
-  int count = 0;
-  for (; i < entries.size() && count < *limit; ++i) {
-    Entry& e = entries[i];
-    if (e.record == nullptr) {
-      e.record.reset(prototype.New());
-      absl::StatusOr<bool> found = table.FindRaw(e.id, e.record.get(), snapshot);
-      if (!found.ok()) return found.status();
-      if (!*found) continue;
-    }
-    emit(*e.record);
-    ++count;
-    if (i + 1 < entries.size() && count == *limit) {
-      *next_page_token = EncodePageToken(query, e.position);
-    }
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace regenatlas

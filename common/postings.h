@@ -10,21 +10,10 @@
 #include "absl/strings/string_view.h"
 #include "common/filter.h"
 #include "common/resource_table.h"
+#include "common/table_index.h"
 #include "storage/store.h"
 
 namespace regenatlas {
-
-// One filterable (field, value) of a record. Ordered fields carry `number`
-// and are stored int64-encoded so that <, <=, >, >= are range scans.
-struct Posting {
-  Posting(std::string f, std::string v) : field(std::move(f)), value(std::move(v)) {}
-  Posting(std::string f, std::string v, int64_t n)
-      : field(std::move(f)), value(std::move(v)), number(n) {}
-
-  std::string field;
-  std::string value;
-  std::optional<int64_t> number;
-};
 
 // Index keys: (collection, field, value | int64, id) → "". The first string
 // component keeps collections apart inside one index column family.
@@ -40,10 +29,13 @@ absl::StatusOr<std::vector<std::string>> PostingIds(
     const storage::Store& store, storage::ColumnFamily index_cf, absl::string_view collection,
     absl::string_view field, absl::string_view value, const storage::Snapshot* snapshot);
 
-// filter::Postings over one collection's posting lists. Subclasses may
-// intercept fields that need more than one list (joins, date periods) and
-// delegate the rest.
-class IndexPostings : public filter::Postings {
+// The query engine's filter evaluation over one table: each comparison is a
+// bitmap of dense record ids, from the in-memory index for memory fields and
+// from the posting keys in RocksDB (through the read's snapshot) for the
+// others. Subclasses may intercept fields that need more than one list
+// (joins, date periods) and delegate the rest. The caller holds the table
+// index's shared lock (IndexReadLock) for the object's lifetime.
+class IndexPostings {
  public:
   // For an int-encoded field, the int64 of a canonical filter value
   // (INVALID_ARGUMENT if it has none); nullopt for string-encoded fields.
@@ -51,34 +43,47 @@ class IndexPostings : public filter::Postings {
       const std::string& field, const std::string& value)>;
 
   // Nothing is owned; all must outlive this object.
-  IndexPostings(const storage::Store* store, storage::ColumnFamily index_cf, std::string collection,
-                const storage::Snapshot* snapshot, const ResourceTableBase* table,
+  IndexPostings(const TableIndex* index, const storage::Store* store,
+                storage::ColumnFamily index_cf, const storage::Snapshot* snapshot,
                 IntEncoder int_encoder);
+  virtual ~IndexPostings() = default;
 
-  absl::StatusOr<std::vector<std::string>> Match(const std::string& field,
-                                                 const filter::FieldSpec& spec, filter::Op op,
-                                                 const std::string& value) override;
-  absl::StatusOr<std::vector<std::string>> All() override;
+  // Records whose `field` compares `op` to `value` (canonical; never kNe).
+  virtual absl::StatusOr<Bitmap> Match(const std::string& field, const filter::FieldSpec& spec,
+                                       filter::Op op, const std::string& value);
+  // Every record of the table.
+  virtual absl::StatusOr<Bitmap> All();
 
-  // Ids whose int posting `field` lies in [low, high] (either bound optional).
-  absl::StatusOr<std::vector<std::string>> IntRange(const std::string& field,
-                                                    std::optional<int64_t> low,
-                                                    std::optional<int64_t> high);
+  // Records whose int posting `field` lies in [low, high] (either bound optional).
+  absl::StatusOr<Bitmap> IntRange(const std::string& field, std::optional<int64_t> low,
+                                  std::optional<int64_t> high);
+
+  // Set operations of filter::EvaluateWith.
+  static Bitmap Intersect(Bitmap a, const Bitmap& b) { return a &= b; }
+  static Bitmap Union(Bitmap a, const Bitmap& b) { return a |= b; }
+  static Bitmap Difference(Bitmap a, const Bitmap& b) { return a -= b; }
+
+  const TableIndex& index() const { return *index_; }
 
  protected:
   const storage::Store* store() const { return store_; }
   const storage::Snapshot* snapshot() const { return snapshot_; }
 
  private:
-  absl::StatusOr<std::vector<std::string>> ScanIds(const storage::ScanRange& range, bool is_int);
+  // Records with a posting key in `range` (fields not in memory).
+  absl::StatusOr<Bitmap> ScanIds(const storage::ScanRange& range, bool is_int);
 
+  const TableIndex* index_;
   const storage::Store* store_;
   storage::ColumnFamily index_cf_;
-  std::string collection_;
   const storage::Snapshot* snapshot_;
-  const ResourceTableBase* table_;
   IntEncoder int_encoder_;
 };
+
+// The records matching a resolved filter (every record for nullptr), with
+// the semantics of filter::Evaluate.
+absl::StatusOr<Bitmap> EvaluateFilter(const filter::Node* node, const filter::Schema& schema,
+                                      IndexPostings& postings);
 
 // filter::Postings over the postings of one record, to decide whether a
 // single record (e.g. a change being streamed) matches a filter. Match and
@@ -134,11 +139,14 @@ struct ListSpec {
   std::function<std::string(const google::protobuf::Message&, const std::string& field)> sort_key;
 };
 
-// The untyped core of List: filter → ids through `postings`, order, page;
-// `emit` receives each record of the page (of `prototype`'s type).
+// The untyped core of List: filter → bitmap through `postings`, order and
+// page from the in-memory index under `lock`, which is released before the
+// page's records are read from its snapshot (only those are read, except for
+// order fields the index does not hold, which read the matching records to
+// sort them). `emit` receives each record of the page (of `prototype`'s type).
 absl::Status RunListRaw(const ResourceTableBase& table, const ListSpec& spec,
-                        filter::Postings& postings, const storage::Snapshot* snapshot,
-                        const ListQuery& q, const google::protobuf::Message& prototype,
+                        IndexPostings& postings, IndexReadLock& lock, const ListQuery& q,
+                        const google::protobuf::Message& prototype,
                         const std::function<void(const google::protobuf::Message&)>& emit,
                         std::string* next_page_token, int* total_size);
 
@@ -147,11 +155,11 @@ absl::Status RunListRaw(const ResourceTableBase& table, const ListSpec& spec,
 // so pages stay consistent while records change.
 template <typename T>
 absl::StatusOr<ListResult<T>> RunList(const ResourceTable<T>& table, const ListSpec& spec,
-                                      filter::Postings& postings, const storage::Snapshot* snapshot,
+                                      IndexPostings& postings, IndexReadLock& lock,
                                       const ListQuery& q) {
   ListResult<T> result;
   absl::Status s = RunListRaw(
-      table, spec, postings, snapshot, q, T::default_instance(),
+      table, spec, postings, lock, q, T::default_instance(),
       [&result](const google::protobuf::Message& m) {
         result.items.push_back(static_cast<const T&>(m));
       },

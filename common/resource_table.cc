@@ -69,7 +69,7 @@ std::vector<std::string> ChangedFields(const Message& a, const Message& b) {
 
 ResourceTableBase::ResourceTableBase(storage::Store* store, absl::Mutex* write_mu,
                                      ResourceTableOptions options, Validator validate,
-                                     Indexer index_keys)
+                                     Indexer index_keys, const Message* prototype)
     : store_(store),
       write_mu_(write_mu),
       options_(std::move(options)),
@@ -90,7 +90,22 @@ ResourceTableBase::ResourceTableBase(storage::Store* store, absl::Mutex* write_m
         if (!s.ok()) return s;
         return validate ? validate(m) : absl::OkStatus();
       }),
-      index_keys_(std::move(index_keys)) {}
+      index_keys_(std::move(index_keys)) {
+  TableIndexOptions index;
+  index.collection = options_.collection;
+  index.records_cf = options_.records_cf;
+  index.index_cf = options_.index_cf;
+  index.postings = options_.postings;
+  index.memory_fields = options_.memory_fields;
+  index.order_fields = options_.order_fields;
+  index.sort_key = options_.sort_key;
+  index.version = options_.index_version;
+  index.sort_below = options_.index_sort_below;
+  index.sort_share = options_.index_sort_share;
+  index_ = std::make_unique<TableIndex>(store_, std::move(index), prototype);
+  // Errors stay in index_->status(), returned by lists and writes.
+  index_->Load().IgnoreError();
+}
 
 absl::StatusOr<std::string> ResourceTableBase::IdOf(absl::string_view name,
                                                     absl::string_view field) const {
@@ -117,6 +132,7 @@ void ResourceTableBase::StageWrite(storage::WriteBatch& batch, absl::string_view
       batch.Put(options_.index_cf, k, "");
     }
   }
+  index_->Stage(batch, id, old_record, record);
   if (record != nullptr) {
     records_.Put(batch, id, *record);
   } else {
@@ -144,6 +160,7 @@ absl::Status ResourceTableBase::CreateRaw(absl::string_view id, Message* record,
     s = reference_check_(*record);
     if (!s.ok()) return s;
   }
+  if (!index_->status().ok()) return index_->status();
   absl::MutexLock lock(write_mu_);
   // Validation runs under the lock so that reference checks see the state
   // the write commits against.
@@ -226,6 +243,7 @@ absl::Status ResourceTableBase::UpdateRaw(const Message& patch,
     s = reference_check_(*preview);
     if (!s.ok()) return s;
   }
+  if (!index_->status().ok()) return index_->status();
   absl::MutexLock lock(write_mu_);
   std::unique_ptr<Message> current(patch.New());
   absl::StatusOr<bool> found = records_.Get(*store_, *id, current.get());
@@ -265,6 +283,7 @@ absl::StatusOr<bool> ResourceTableBase::UpsertRaw(Message* record, absl::string_
     s = reference_check_(*record);
     if (!s.ok()) return s;
   }
+  if (!index_->status().ok()) return index_->status();
   absl::MutexLock lock(write_mu_);
   absl::Status s = validate_(*record);
   if (!s.ok()) return s;
@@ -304,6 +323,7 @@ absl::Status ResourceTableBase::DeleteRaw(absl::string_view name, absl::string_v
                                           absl::string_view origin, Message* current) {
   absl::StatusOr<std::string> id = IdOf(name, "name");
   if (!id.ok()) return id.status();
+  if (!index_->status().ok()) return index_->status();
   absl::MutexLock lock(write_mu_);
   absl::StatusOr<bool> found = records_.Get(*store_, *id, current);
   if (!found.ok()) return found.status();

@@ -2,6 +2,7 @@
 #define REGENATLAS_COMMON_RESOURCE_TABLE_H_
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/table_index.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "google/protobuf/message.h"
 #include "regenatlas/common/v1/common.pb.h"
@@ -36,6 +38,18 @@ struct ResourceTableOptions {
   // Change-log stream of the owning service.
   std::string change_stream;
   std::function<absl::Time()> clock = [] { return absl::Now(); };
+  // The query engine's in-memory index of the table (common/table_index.h):
+  // the record's postings, which of their fields are kept as bitmaps, and
+  // the order_by fields kept as sort columns with a record's sort key.
+  std::function<std::vector<Posting>(const google::protobuf::Message&)> postings;
+  std::vector<std::string> memory_fields;
+  std::vector<std::string> order_fields;
+  std::function<std::string(const google::protobuf::Message&, const std::string&)> sort_key;
+  // Bump when postings or sort keys change meaning (rebuilds the index).
+  int index_version = 1;
+  // Page selection thresholds (TableIndexOptions; tests lower them).
+  uint64_t index_sort_below = 4096;
+  uint64_t index_sort_share = 16;
 };
 
 // Standard methods over one protobuf resource type, untyped: records are
@@ -77,8 +91,12 @@ class ResourceTableBase {
   // `store` is not owned and must outlive the table. `write_mu` serialises
   // the read-check-write sequences of the owning service (shared by its
   // tables so that cross-resource checks see a stable state).
+  // `prototype` is an instance of the record type (for index rebuilds).
+  // Loads (or rebuilds) the table's index; a failure is returned by every
+  // later list and write.
   ResourceTableBase(storage::Store* store, absl::Mutex* write_mu, ResourceTableOptions options,
-                    Validator validate, Indexer index_keys);
+                    Validator validate, Indexer index_keys,
+                    const google::protobuf::Message* prototype);
 
   const std::string& collection() const { return options_.collection; }
   std::string NameOf(absl::string_view id) const {
@@ -130,6 +148,8 @@ class ResourceTableBase {
 
   storage::Store* store() const { return store_; }
   absl::Mutex* write_mu() const { return write_mu_; }
+  // The table's query-engine index.
+  const TableIndex& index() const { return *index_; }
   const ResourceTableOptions& options() const { return options_; }
 
  private:
@@ -141,6 +161,7 @@ class ResourceTableBase {
   const Indexer index_keys_;
   WriteHook write_hook_;
   Validator reference_check_;
+  std::unique_ptr<TableIndex> index_;
 };
 
 // Typed face of ResourceTableBase for resource message T.
@@ -159,7 +180,8 @@ class ResourceTable : public ResourceTableBase {
             },
             [index_keys](const google::protobuf::Message& m) {
               return index_keys ? index_keys(static_cast<const T&>(m)) : std::vector<std::string>();
-            }) {}
+            },
+            &T::default_instance()) {}
 
   absl::StatusOr<T> Create(absl::string_view id, T record, absl::string_view origin = "api") {
     absl::Status s = CreateRaw(id, &record, origin);

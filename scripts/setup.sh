@@ -9,6 +9,7 @@ APT_PACKAGES=(
   build-essential cmake pkg-config ninja-build
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
   librocksdb-dev libabsl-dev libgtest-dev libgmock-dev rapidjson-dev prometheus-cpp-dev
+  libroaring-dev
   python3 python3-grpcio python3-protobuf
   # libFuzzer targets (scripts/fuzz.sh): clang with its sanitizer/fuzzer runtimes.
   clang-14 libclang-rt-14-dev

@@ -1,5 +1,6 @@
 #include "storage/store.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -41,6 +42,17 @@ void WriteBatch::Delete(ColumnFamily cf, std::string key) {
 
 void WriteBatch::AppendChange(std::string stream, std::string payload) {
   changes_.emplace_back(std::move(stream), std::move(payload));
+}
+
+CommitHook* WriteBatch::FindHook(const void* owner) const {
+  for (const auto& [o, hook] : hooks_) {
+    if (o == owner) return hook.get();
+  }
+  return nullptr;
+}
+
+void WriteBatch::AddHook(const void* owner, std::unique_ptr<CommitHook> hook) {
+  hooks_.emplace_back(owner, std::move(hook));
 }
 
 ScanRange ScanRange::Prefix(absl::string_view prefix) {
@@ -211,7 +223,15 @@ absl::StatusOr<uint64_t> Store::Write(WriteBatch batch) {
   }
   rocksdb::WriteOptions wo;
   wo.sync = batch.sync_ < 0 ? impl_->options.sync_writes : batch.sync_ == 1;
+  std::vector<CommitHook*> hooks;
+  for (const auto& [owner, hook] : batch.hooks_) hooks.push_back(hook.get());
+  std::stable_sort(hooks.begin(), hooks.end(), [](const CommitHook* a, const CommitHook* b) {
+    return a->order() < b->order();
+  });
+  for (CommitHook* hook : hooks) hook->BeforeCommit();
   absl::Status s = FromRocksStatus(impl_->db->Write(wo, &wb), "write");
+  // In reverse order, so that locks are released in the opposite order.
+  for (auto it = hooks.rbegin(); it != hooks.rend(); ++it) (*it)->AfterCommit(s.ok());
   if (!s.ok()) return s;
   {
     absl::MutexLock lock(&impl_->seq_mu);

@@ -42,6 +42,22 @@ struct Change {
   std::string payload;
 };
 
+// Work tied to the commit of one WriteBatch, run by Store::Write in the
+// committing thread: BeforeCommit just before the write (e.g. taking the
+// locks of in-memory indexes that must change atomically with it),
+// AfterCommit(committed) just after it (applying or dropping the in-memory
+// changes, releasing the locks). A hook of a batch that is never written is
+// destroyed without being called.
+class CommitHook {
+ public:
+  virtual ~CommitHook() = default;
+  // Hooks run in ascending order of this key (then in the order added), so
+  // that locks are always taken in one global order.
+  virtual uintptr_t order() const = 0;
+  virtual void BeforeCommit() = 0;
+  virtual void AfterCommit(bool committed) = 0;
+};
+
 // A set of writes applied atomically by Store::Write: either all of them
 // (records, their index entries and their change-log entries) or none.
 class WriteBatch {
@@ -59,6 +75,10 @@ class WriteBatch {
   // which makes everything before it durable too.
   void set_sync(bool sync) { sync_ = sync ? 1 : 0; }
 
+  // The hook added with `owner`, or null. Owners add at most one hook each.
+  CommitHook* FindHook(const void* owner) const;
+  void AddHook(const void* owner, std::unique_ptr<CommitHook> hook);
+
  private:
   friend class Store;
   struct Op {
@@ -70,6 +90,7 @@ class WriteBatch {
   std::vector<Op> ops_;
   std::vector<std::pair<std::string, std::string>> changes_;
   int sync_ = -1;  // -1: the store's default
+  std::vector<std::pair<const void*, std::unique_ptr<CommitHook>>> hooks_;
 };
 
 // A consistent point-in-time view for reads. Released when the last

@@ -244,8 +244,20 @@ std::vector<std::string> IndexKeysOf(absl::string_view collection, const T& reco
   return keys;
 }
 
-ResourceTableOptions TableOptions(const CatalogOptions& options, std::string collection) {
+// Sort key of a record for order_by; strings compare in the wanted order.
+std::string CatalogSortKey(const Message& m, const std::string& field);
+
+template <typename T>
+ResourceTableOptions TableOptions(const CatalogOptions& options, std::string collection,
+                                  std::vector<std::string> memory_fields,
+                                  std::vector<std::string> order_fields) {
   ResourceTableOptions t;
+  t.postings = [](const Message& m) { return PostingsOf(static_cast<const T&>(m)); };
+  // Facets in memory; unique-per-record fields (registry ids, the
+  // per-trial ctgov source) stay in RocksDB postings only.
+  t.memory_fields = std::move(memory_fields);
+  t.order_fields = std::move(order_fields);
+  t.sort_key = &CatalogSortKey;
   t.collection = std::move(collection);
   t.records_cf = ColumnFamily::kCatalog;
   t.index_cf = kIndexCf;
@@ -376,9 +388,6 @@ const filter::Schema& Catalog::TrialSchema() {
 
 namespace {
 
-// Sort key of a record for order_by; strings compare in the wanted order.
-std::string CatalogSortKey(const Message& m, const std::string& field);
-
 ListSpec Spec(std::string collection, const filter::Schema* schema,
               std::vector<std::string> order_fields) {
   ListSpec spec;
@@ -453,59 +462,75 @@ std::optional<absl::StatusOr<int64_t>> CatalogIntEncoder(const std::string& fiel
 }  // namespace
 
 // The catalog's posting lists, plus the trial → product join
-// ("product.cell_source = HIPSC").
+// ("product.cell_source = HIPSC"): the matching products' bitmap, then the
+// union of their trials' "product" bitmaps. Needs the products index locked
+// too (IndexesFor).
 class Catalog::CatalogPostings : public IndexPostings {
  public:
   CatalogPostings(const Catalog* catalog, const std::string& collection,
                   const storage::Snapshot* snapshot)
-      : IndexPostings(catalog->store_, kIndexCf, collection, snapshot, catalog->TableOf(collection),
+      : IndexPostings(&catalog->TableOf(collection)->index(), catalog->store_, kIndexCf, snapshot,
                       &CatalogIntEncoder),
-        catalog_(catalog),
-        collection_(collection) {}
+        catalog_(catalog) {}
 
-  absl::StatusOr<std::vector<std::string>> Match(const std::string& field,
-                                                 const filter::FieldSpec& spec, filter::Op op,
-                                                 const std::string& value) override {
+  absl::StatusOr<Bitmap> Match(const std::string& field, const filter::FieldSpec& spec,
+                               filter::Op op, const std::string& value) override {
     if (!absl::StartsWith(field, "product.")) return IndexPostings::Match(field, spec, op, value);
-    // Join: the products matching the condition, then their trials.
     CatalogPostings products(catalog_, "products", snapshot());
-    auto product_ids = products.Match(field.substr(strlen("product.")), spec, op, value);
+    absl::StatusOr<Bitmap> product_ids =
+        products.Match(field.substr(strlen("product.")), spec, op, value);
     if (!product_ids.ok()) return product_ids;
-    std::vector<std::string> out;
-    for (const std::string& pid : *product_ids) {
-      auto trials =
-          catalog_->PostingIds(collection_, "product", absl::StrCat("products/", pid), snapshot());
-      if (!trials.ok()) return trials;
-      out.insert(out.end(), trials->begin(), trials->end());
+    Bitmap out;
+    for (uint32_t d : *product_ids) {
+      out |= index().Equal("product", absl::StrCat("products/", products.index().IdOf(d)));
     }
-    return SortedUnique(std::move(out));
+    return out;
   }
 
  private:
   const Catalog* catalog_;
-  std::string collection_;
 };
+
+std::vector<const TableIndex*> Catalog::IndexesFor(absl::string_view collection) const {
+  if (collection == "trials") return {&trials_.index(), &products_.index()};
+  return {&TableOf(collection)->index()};
+}
 
 Catalog::Catalog(storage::Store* store, CatalogOptions options)
     : store_(store),
       sources_(
-          store, &write_mu_, TableOptions(options, "sources"),
+          store, &write_mu_,
+          TableOptions<Source>(options, "sources", {"kind", "language"}, {"publication_date"}),
           [this](const Source& s) { return ValidateSource(s); },
           [](const Source& s) { return IndexKeysOf("sources", s); }),
       organizations_(
-          store, &write_mu_, TableOptions(options, "organizations"),
+          store, &write_mu_,
+          TableOptions<Organization>(options, "organizations",
+                                     {"kind", "country", "parent", "source"}, {"display_name"}),
           [this](const Organization& o) { return ValidateOrganization(o); },
           [](const Organization& o) { return IndexKeysOf("organizations", o); }),
       indications_(
-          store, &write_mu_, TableOptions(options, "indications"),
+          store, &write_mu_,
+          TableOptions<Indication>(options, "indications", {"therapeutic_area", "parent", "source"},
+                                   {"display_name"}),
           [this](const Indication& i) { return ValidateIndication(i); },
           [](const Indication& i) { return IndexKeysOf("indications", i); }),
       products_(
-          store, &write_mu_, TableOptions(options, "products"),
+          store, &write_mu_,
+          TableOptions<Product>(
+              options, "products",
+              {"cell_source", "cell_category", "cell_type", "donor", "gene_edited", "stage",
+               "stage_name", "country_stage", "country", "sponsor", "indication",
+               "therapeutic_area", "start_year", "source"},
+              {"display_name", "highest_stage", "start_date"}),
           [this](const Product& p) { return ValidateProduct(p); },
           [](const Product& p) { return IndexKeysOf("products", p); }),
       trials_(
-          store, &write_mu_, TableOptions(options, "trials"),
+          store, &write_mu_,
+          TableOptions<Trial>(options, "trials",
+                              {"phase", "phase_name", "status", "country", "sponsor",
+                               "collaborator", "product", "indication", "start_year", "registry"},
+                              {"phase", "start_date"}),
           [this](const Trial& t) { return ValidateTrial(t); },
           [](const Trial& t) { return IndexKeysOf("trials", t); }) {
   sources_.set_write_hook([this](auto& ctx) { return SourceHook(ctx); });
@@ -1179,20 +1204,23 @@ absl::StatusOr<catalog::v1::SearchProductsResponse> Catalog::SearchProducts(
     }
   }
 
-  std::shared_ptr<const storage::Snapshot> snapshot = store_->NewSnapshot();
-  CatalogPostings postings(this, "products", snapshot.get());
+  IndexReadLock lock(*store_, IndexesFor("products"));
+  const storage::Snapshot* snapshot = lock.snapshot();
   std::optional<std::vector<std::string>> candidates;
   if (node->get() != nullptr) {
-    absl::StatusOr<std::vector<std::string>> ids =
-        filter::Evaluate(node->get(), ProductSchema(), postings);
+    CatalogPostings postings(this, "products", snapshot);
+    absl::StatusOr<Bitmap> ids = EvaluateFilter(node->get(), ProductSchema(), postings);
     if (!ids.ok()) return ids.status();
-    candidates = *std::move(ids);
+    std::vector<std::string> names;
+    for (uint32_t d : *ids) names.push_back(postings.index().IdOf(d));
+    candidates = SortedUnique(std::move(names));
   }
+  lock.Release();
   for (const std::string& token : tokens) {
     for (const std::string& gram : QueryGrams(token)) {
       std::vector<std::string> ids;
       std::string prefix = Key().String(kSearchKey).String(gram).Release();
-      s = store_->Scan(kIndexCf, ScanRange::Prefix(prefix), snapshot.get(),
+      s = store_->Scan(kIndexCf, ScanRange::Prefix(prefix), snapshot,
                        [&](absl::string_view key, absl::string_view) {
                          KeyReader r(key.substr(prefix.size()));
                          absl::StatusOr<std::string> id = r.String();
@@ -1223,7 +1251,7 @@ absl::StatusOr<catalog::v1::SearchProductsResponse> Catalog::SearchProducts(
     Hit hit;
     if (!tokens.empty()) {
       absl::StatusOr<std::optional<std::string>> doc =
-          store_->Get(kIndexCf, Key().String(kSearchDocKey).String(id).Release(), snapshot.get());
+          store_->Get(kIndexCf, Key().String(kSearchDocKey).String(id).Release(), snapshot);
       if (!doc.ok()) return doc.status();
       if (!doc->has_value()) continue;
       std::vector<SearchLine> lines = ParseSearchDoc(**doc);
@@ -1253,7 +1281,7 @@ absl::StatusOr<catalog::v1::SearchProductsResponse> Catalog::SearchProducts(
       }
       if (!all) continue;
     }
-    absl::StatusOr<bool> found = products_.FindRaw(id, &hit.product, snapshot.get());
+    absl::StatusOr<bool> found = products_.FindRaw(id, &hit.product, snapshot);
     if (!found.ok()) return found.status();
     if (!*found) continue;
     hit.position = Key()
@@ -1337,9 +1365,9 @@ absl::StatusOr<catalog::v1::SearchProductsResponse> Catalog::SearchProducts(
 template <typename T>
 absl::StatusOr<ListResult<T>> Catalog::List(const ResourceTable<T>& table, const ListSpec& spec,
                                             const ListQuery& q) const {
-  std::shared_ptr<const storage::Snapshot> snapshot = store_->NewSnapshot();
-  CatalogPostings postings(this, spec.collection, snapshot.get());
-  return RunList(table, spec, postings, snapshot.get(), q);
+  IndexReadLock lock(*store_, IndexesFor(spec.collection));
+  CatalogPostings postings(this, spec.collection, lock.snapshot());
+  return RunList(table, spec, postings, lock, q);
 }
 
 absl::StatusOr<ListResult<Source>> Catalog::ListSources(const ListQuery& q) const {
@@ -1477,39 +1505,13 @@ absl::StatusOr<catalog::v1::CountResponse> Catalog::Count(
   if (!node.ok()) return node.status();
   absl::Status s = filter::Resolve(node->get(), *collection.schema);
   if (!s.ok()) return s;
-  std::shared_ptr<const storage::Snapshot> snapshot = store_->NewSnapshot();
-  CatalogPostings postings(this, collection.collection, snapshot.get());
-  absl::StatusOr<std::vector<std::string>> ids =
-      filter::Evaluate(node->get(), *collection.schema, postings);
-  if (!ids.ok()) return ids.status();
-  std::set<std::string> matching(ids->begin(), ids->end());
-
-  // id → values of each dimension, read from the posting lists.
-  auto values_of = [&](const std::string& posting_field)
-      -> absl::StatusOr<std::map<std::string, std::vector<std::string>>> {
-    std::map<std::string, std::vector<std::string>> out;
-    const std::string prefix = PostingPrefix(collection.collection, posting_field);
-    absl::Status st = store_->Scan(kIndexCf, ScanRange::Prefix(prefix), snapshot.get(),
-                                   [&](absl::string_view key, absl::string_view) {
-                                     KeyReader r(key.substr(prefix.size()));
-                                     std::string value;
-                                     if (IsIntField(posting_field)) {
-                                       absl::StatusOr<int64_t> n = r.Int64();
-                                       if (!n.ok()) return true;
-                                       value = absl::StrCat(*n);
-                                     } else {
-                                       absl::StatusOr<std::string> v = r.String();
-                                       if (!v.ok()) return true;
-                                       value = *std::move(v);
-                                     }
-                                     absl::StatusOr<std::string> id = r.String();
-                                     if (id.ok() && matching.count(*id))
-                                       out[*id].push_back(std::move(value));
-                                     return true;
-                                   });
-    if (!st.ok()) return st;
-    return out;
-  };
+  // Counts come from bitmap cardinalities under the index lock: no record
+  // and no posting key is read.
+  IndexReadLock lock(*store_, IndexesFor(collection.collection));
+  CatalogPostings postings(this, collection.collection, lock.snapshot());
+  if (!postings.index().status().ok()) return postings.index().status();
+  absl::StatusOr<Bitmap> matching = EvaluateFilter(node->get(), *collection.schema, postings);
+  if (!matching.ok()) return matching.status();
   auto shorten = [](const std::string& v) {
     for (const char* prefix : {"DEVELOPMENT_STAGE_", "CELL_SOURCE_", "CELL_CATEGORY_", "CELL_TYPE_",
                                "THERAPEUTIC_AREA_", "TRIAL_STATUS_", "DONOR_", "REGISTRY_"}) {
@@ -1524,43 +1526,27 @@ absl::StatusOr<catalog::v1::CountResponse> Catalog::Count(
                              collection.collection == "products";
   if (country_stage) {
     // Each product's stage in each country, not its overall stage.
-    absl::StatusOr<std::map<std::string, std::vector<std::string>>> cs = values_of("country_stage");
-    if (!cs.ok()) return cs.status();
     const bool country_first = group_by[0] == "country";
-    for (const auto& [id, values] : *cs) {
-      for (const std::string& v : values) {
-        std::vector<std::string> parts = absl::StrSplit(v, absl::MaxSplits('|', 1));
-        if (parts.size() != 2) continue;
-        parts[1] = shorten(parts[1]);
-        if (!country_first) std::swap(parts[0], parts[1]);
-        ++counts[parts];
-      }
+    for (const auto& [keys, n] : CountGroups(postings.index(), *matching, {"country_stage"})) {
+      std::vector<std::string> parts = absl::StrSplit(keys[0], absl::MaxSplits('|', 1));
+      if (parts.size() != 2) continue;
+      parts[1] = shorten(parts[1]);
+      if (!country_first) std::swap(parts[0], parts[1]);
+      counts[parts] += n;
     }
   } else {
-    std::vector<std::map<std::string, std::vector<std::string>>> dims;
-    for (const std::string& dim : group_by) {
-      absl::StatusOr<std::map<std::string, std::vector<std::string>>> v =
-          values_of(dimensions.at(dim));
-      if (!v.ok()) return v.status();
-      dims.push_back(*std::move(v));
-    }
-    static const std::vector<std::string> kNone = {"(none)"};
-    for (const std::string& id : matching) {
-      auto first = dims[0].find(id);
-      const std::vector<std::string>& a = first == dims[0].end() ? kNone : first->second;
-      for (const std::string& va : a) {
-        if (dims.size() == 1) {
-          ++counts[{shorten(va)}];
-          continue;
-        }
-        auto second = dims[1].find(id);
-        const std::vector<std::string>& b = second == dims[1].end() ? kNone : second->second;
-        for (const std::string& vb : b) ++counts[{shorten(va), shorten(vb)}];
-      }
+    std::vector<std::string> fields;
+    for (const std::string& dim : group_by) fields.push_back(dimensions.at(dim));
+    for (const auto& [keys, n] : CountGroups(postings.index(), *matching, fields)) {
+      std::vector<std::string> shortened;
+      for (const std::string& k : keys) shortened.push_back(shorten(k));
+      counts[shortened] += n;
     }
   }
+  const uint64_t total = matching->cardinality();
+  lock.Release();
   catalog::v1::CountResponse response;
-  response.set_total(static_cast<int>(matching.size()));
+  response.set_total(static_cast<int>(total));
   for (const auto& [keys, n] : counts) {
     catalog::v1::CountRow* row = response.add_rows();
     for (const std::string& k : keys) row->add_keys(k);

@@ -170,6 +170,8 @@ class Catalog {
                                                       const storage::Snapshot* snapshot) const;
 
   const ResourceTableBase* TableOf(absl::string_view collection) const;
+  // The indexes a read of `collection` consults (trials join products).
+  std::vector<const TableIndex*> IndexesFor(absl::string_view collection) const;
 
   template <typename T>
   absl::StatusOr<ListResult<T>> List(const ResourceTable<T>& table, const ListSpec& spec,

@@ -661,9 +661,9 @@ template <typename T>
 absl::StatusOr<ListResult<T>> Analytics::List(const ListQuery& query) const {
   const ResourceTable<T>& table = Kind<T>::Table(*this);
   const ListSpec& spec = Kind<T>::List();
-  std::shared_ptr<const storage::Snapshot> snapshot = store_->NewSnapshot();
-  IndexPostings postings(store_, kIndexCf, spec.collection, snapshot.get(), &table, &IntEncoder);
-  return RunList(table, spec, postings, snapshot.get(), query);
+  IndexReadLock lock(*store_, {&table.index()});
+  IndexPostings postings(&table.index(), store_, kIndexCf, lock.snapshot(), &IntEncoder);
+  return RunList(table, spec, postings, lock, query);
 }
 
 template <typename T>

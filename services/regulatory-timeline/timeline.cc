@@ -300,17 +300,12 @@ double MidDay(const common::v1::PartialDate& d) {
 // The timeline's posting lists with date-period semantics.
 class Timeline::TimelinePostings : public IndexPostings {
  public:
-  TimelinePostings(const Timeline* timeline, const std::string& collection,
+  TimelinePostings(const Timeline* timeline, const ResourceTableBase& table,
                    const storage::Snapshot* snapshot)
-      : IndexPostings(timeline->store_, kIndexCf, collection, snapshot,
-                      collection == "events"
-                          ? static_cast<const ResourceTableBase*>(&timeline->events_)
-                          : &timeline->policies_,
-                      &TimelineIntEncoder) {}
+      : IndexPostings(&table.index(), timeline->store_, kIndexCf, snapshot, &TimelineIntEncoder) {}
 
-  absl::StatusOr<std::vector<std::string>> Match(const std::string& field,
-                                                 const filter::FieldSpec& spec, filter::Op op,
-                                                 const std::string& value) override {
+  absl::StatusOr<Bitmap> Match(const std::string& field, const filter::FieldSpec& spec,
+                               filter::Op op, const std::string& value) override {
     if (field != "date" && field != "period") return IndexPostings::Match(field, spec, op, value);
     if (op == filter::Op::kHas && value == "*")
       return IndexPostings::Match("date_first", spec, op, value);
@@ -319,7 +314,11 @@ class Timeline::TimelinePostings : public IndexPostings {
         [this](const std::string& f, std::optional<int64_t> lo, std::optional<int64_t> hi) {
           return IntRange(f, lo, hi);
         },
-        &IntersectIds);
+        [](absl::StatusOr<Bitmap> a, absl::StatusOr<Bitmap> b) -> absl::StatusOr<Bitmap> {
+          if (!a.ok()) return a;
+          if (!b.ok()) return b;
+          return Intersect(*std::move(a), *b);
+        });
   }
 };
 
@@ -601,9 +600,9 @@ absl::StatusOr<ListResult<Event>> Timeline::ListEvents(const ListQuery& q) const
   if (!s.ok()) return s;
   s = CheckDateRange(node->get());
   if (!s.ok()) return s;
-  std::shared_ptr<const storage::Snapshot> snapshot = store_->NewSnapshot();
-  TimelinePostings postings(this, "events", snapshot.get());
-  return RunList(events_, EventsSpec(), postings, snapshot.get(), q);
+  IndexReadLock lock(*store_, {&events_.index()});
+  TimelinePostings postings(this, events_, lock.snapshot());
+  return RunList(events_, EventsSpec(), postings, lock, q);
 }
 
 absl::StatusOr<ListResult<Policy>> Timeline::ListPolicies(const ListQuery& q) const {
@@ -613,9 +612,9 @@ absl::StatusOr<ListResult<Policy>> Timeline::ListPolicies(const ListQuery& q) co
   if (!s.ok()) return s;
   s = CheckDateRange(node->get());
   if (!s.ok()) return s;
-  std::shared_ptr<const storage::Snapshot> snapshot = store_->NewSnapshot();
-  TimelinePostings postings(this, "policies", snapshot.get());
-  return RunList(policies_, PoliciesSpec(), postings, snapshot.get(), q);
+  IndexReadLock lock(*store_, {&policies_.index()});
+  TimelinePostings postings(this, policies_, lock.snapshot());
+  return RunList(policies_, PoliciesSpec(), postings, lock, q);
 }
 
 absl::StatusOr<std::vector<Event>> Timeline::EventsOfType(EventType type) const {

@@ -1,0 +1,393 @@
+// The query engine (common/table_index.*, common/list_query.cc) against
+// brute force over the records: filters, orders, paging, counts, index
+// maintenance, rebuilds, kill -9 and paging under concurrent writes.
+#include "common/table_index.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/postings.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "regenatlas/catalog/v1/resources.pb.h"
+#include "storage/key.h"
+
+namespace regenatlas {
+namespace {
+
+using catalog::v1::Trial;
+
+const char* const kCountries[] = {"US", "PL", "CN", "FR", "DE"};
+
+std::string DateKey(const common::v1::PartialDate& d) {
+  return absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day());
+}
+
+std::optional<absl::StatusOr<int64_t>> Encoder(const std::string& field, const std::string& v) {
+  if (field != "phase") return std::nullopt;
+  common::v1::DevelopmentStage s;
+  if (!common::v1::DevelopmentStage_Parse(v, &s)) return absl::InvalidArgumentError("bad phase");
+  return absl::StatusOr<int64_t>(static_cast<int64_t>(s));
+}
+
+const filter::Schema& Schema() {
+  static const auto* schema = [] {
+    auto* s = new filter::Schema;
+    filter::FieldSpec phase;
+    phase.type = filter::FieldType::kEnum;
+    phase.enum_prefix = "DEVELOPMENT_STAGE_";
+    for (int i = 0; i < common::v1::DevelopmentStage_descriptor()->value_count(); ++i) {
+      phase.enum_values.push_back(common::v1::DevelopmentStage_descriptor()->value(i)->name());
+    }
+    phase.ordered = true;
+    (*s)["phase"] = phase;
+    filter::FieldSpec country;
+    country.repeated = true;
+    (*s)["country"] = country;
+    (*s)["sponsor"] = filter::FieldSpec();  // not in memory: RocksDB postings
+    return s;
+  }();
+  return *schema;
+}
+
+std::vector<Posting> PostingsOf(const Trial& t) {
+  std::vector<Posting> out;
+  if (t.phase() != 0) out.emplace_back("phase", "", int64_t{t.phase()});
+  for (const std::string& c : t.countries()) out.emplace_back("country", c);
+  if (!t.sponsor().empty()) out.emplace_back("sponsor", t.sponsor());
+  return out;
+}
+
+std::string SortKey(const google::protobuf::Message& m, const std::string& field) {
+  const auto& t = static_cast<const Trial&>(m);
+  if (field == "start_date") return DateKey(t.start_date());
+  if (field == "phase") return absl::StrFormat("%02d", t.phase());
+  return absl::StrFormat("%08d", t.enrollment());  // "enrollment": not in memory
+}
+
+ListSpec Spec() {
+  ListSpec spec;
+  spec.collection = "trials";
+  spec.schema = &Schema();
+  spec.order_fields = {"start_date", "phase", "enrollment"};
+  spec.sort_key = &SortKey;
+  return spec;
+}
+
+// One store and table, reopened at will.
+class Fixture {
+ public:
+  explicit Fixture(std::string path, int version = 1, bool walk = false) : path_(std::move(path)) {
+    Open(version, walk);
+  }
+  void Open(int version = 1, bool walk = false) {
+    table_.reset();
+    store_.reset();
+    storage::StoreOptions o;
+    o.path = path_;
+    o.sync_writes = false;
+    store_ = *storage::Store::Open(o);
+    ResourceTableOptions t;
+    t.collection = "trials";
+    t.change_stream = "test";
+    t.postings = [](const google::protobuf::Message& m) {
+      return PostingsOf(static_cast<const Trial&>(m));
+    };
+    t.memory_fields = {"phase", "country"};
+    t.order_fields = {"start_date", "phase"};
+    t.sort_key = &SortKey;
+    t.index_version = version;
+    if (walk) t.index_sort_below = t.index_sort_share = 0;
+    table_ =
+        std::make_unique<ResourceTable<Trial>>(store_.get(), &mu_, t, nullptr, [](const Trial& r) {
+          return PostingKeys("trials", PostingsOf(r), r.name().substr(strlen("trials/")));
+        });
+  }
+  ResourceTable<Trial>& table() { return *table_; }
+  storage::Store& store() { return *store_; }
+
+  absl::StatusOr<ListResult<Trial>> List(const ListQuery& q) {
+    IndexReadLock lock(*store_, {&table_->index()});
+    IndexPostings postings(&table_->index(), store_.get(), storage::ColumnFamily::kCatalogIndex,
+                           lock.snapshot(), &Encoder);
+    return RunList(*table_, Spec(), postings, lock, q);
+  }
+
+ private:
+  std::string path_;
+  absl::Mutex mu_;
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<ResourceTable<Trial>> table_;
+};
+
+std::string TempDir(const std::string& name) {
+  std::string dir = absl::StrCat(::testing::TempDir(), "/table_index_", name, "_", getpid());
+  std::filesystem::remove_all(dir);
+  return dir;
+}
+
+Trial RandomTrial(std::mt19937& rng) {
+  Trial t;
+  t.set_phase(static_cast<common::v1::DevelopmentStage>(rng() % 5));
+  for (const char* c : kCountries) {
+    if (rng() % 3 == 0) t.add_countries(c);
+  }
+  if (rng() % 4 == 0) t.set_sponsor(absl::StrCat("organizations/s", rng() % 3));
+  t.mutable_start_date()->set_year(2000 + static_cast<int>(rng() % 5));
+  t.mutable_start_date()->set_month(static_cast<int>(rng() % 3));
+  t.set_enrollment(static_cast<int>(rng() % 7));
+  return t;
+}
+
+// Brute force: does `t` match the filters used below?
+bool Matches(const Trial& t, const std::string& f) {
+  auto has = [&](const std::string& c) {
+    return std::find(t.countries().begin(), t.countries().end(), c) != t.countries().end();
+  };
+  if (f.empty()) return true;
+  if (f == "country = PL") return has("PL");
+  if (f == "phase >= PHASE_1 AND NOT country = US") {
+    return t.phase() >= common::v1::DEVELOPMENT_STAGE_PHASE_1 && !has("US");
+  }
+  if (f == "phase = PRECLINICAL OR country = CN") {
+    return t.phase() == common::v1::DEVELOPMENT_STAGE_PRECLINICAL || has("CN");
+  }
+  if (f == "sponsor = organizations/s1 AND country:*") {
+    return t.sponsor() == "organizations/s1" && !t.countries().empty();
+  }
+  ADD_FAILURE() << f;
+  return false;
+}
+
+const std::vector<std::string> kFilters = {
+    "", "country = PL", "phase >= PHASE_1 AND NOT country = US",
+    "phase = PRECLINICAL OR country = CN", "sponsor = organizations/s1 AND country:*"};
+const std::vector<std::string> kOrders = {"",
+                                          "name desc",
+                                          "start_date",
+                                          "start_date desc, name",
+                                          "phase desc, start_date",
+                                          "enrollment, phase desc"};
+
+// Expected names of a filter and order, from the records.
+std::vector<std::string> Expected(ResourceTable<Trial>& table, const std::string& f,
+                                  const std::string& order) {
+  std::vector<Trial> all;
+  table
+      .ScanAll(nullptr,
+               [&](absl::string_view, absl::string_view bytes) {
+                 Trial t;
+                 t.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
+                 if (Matches(t, f)) all.push_back(t);
+                 return true;
+               })
+      .IgnoreError();
+  std::vector<filter::OrderTerm> terms =
+      *filter::ParseOrderBy(order, {"name", "start_date", "phase", "enrollment"});
+  std::stable_sort(all.begin(), all.end(), [&](const Trial& a, const Trial& b) {
+    for (const auto& t : terms) {
+      std::string ka = t.field == "name" ? a.name() : SortKey(a, t.field);
+      std::string kb = t.field == "name" ? b.name() : SortKey(b, t.field);
+      if (ka != kb) return t.descending ? ka > kb : ka < kb;
+    }
+    return a.name() < b.name();
+  });
+  std::vector<std::string> names;
+  for (const Trial& t : all) names.push_back(t.name());
+  return names;
+}
+
+// Every page of a query, concatenated; checks totals on the way.
+std::vector<std::string> AllPages(Fixture& f, const std::string& filter, const std::string& order,
+                                  int page_size) {
+  std::vector<std::string> names;
+  ListQuery q{page_size, "", filter, order};
+  for (int pages = 0; pages < 10000; ++pages) {
+    absl::StatusOr<ListResult<Trial>> r = f.List(q);
+    EXPECT_TRUE(r.ok()) << r.status();
+    if (!r.ok()) break;
+    for (const Trial& t : r->items) names.push_back(t.name());
+    if (r->next_page_token.empty()) break;
+    q.page_token = r->next_page_token;
+  }
+  return names;
+}
+
+class TableIndexTest : public ::testing::TestWithParam<bool> {};
+
+TEST_P(TableIndexTest, ListsMatchBruteForceThroughWritesAndReopen) {
+  const bool walk = GetParam();
+  Fixture f(TempDir(walk ? "walk" : "sort"), 1, walk);
+  std::mt19937 rng(7);
+  for (int i = 0; i < 400; ++i) {
+    ASSERT_TRUE(f.table().Create(absl::StrFormat("t%04d", (i * 37) % 1000), RandomTrial(rng)).ok());
+  }
+  for (int i = 0; i < 150; ++i) {  // updates and deletes
+    std::string name = absl::StrFormat("trials/t%04d", ((rng() % 400) * 37) % 1000);
+    absl::StatusOr<Trial> t = f.table().Get(name);
+    if (!t.ok()) continue;
+    if (i % 3 == 0) {
+      ASSERT_TRUE(f.table().Delete(name, "").ok());
+    } else {
+      Trial patch = RandomTrial(rng);
+      patch.set_name(name);
+      ASSERT_TRUE(f.table().Update(patch, {}).ok());
+    }
+  }
+  for (int round = 0; round < 2; ++round) {
+    for (const std::string& filter : kFilters) {
+      for (const std::string& order : kOrders) {
+        const std::vector<std::string> want = Expected(f.table(), filter, order);
+        for (int page_size : {1, 7, 1000}) {
+          EXPECT_EQ(AllPages(f, filter, order, page_size), want)
+              << filter << " | " << order << " | " << page_size;
+        }
+        absl::StatusOr<ListResult<Trial>> first = f.List({1, "", filter, order});
+        ASSERT_TRUE(first.ok());
+        EXPECT_EQ(first->total_size, static_cast<int>(want.size()));
+      }
+    }
+    f.Open(1, walk);  // the persisted index loads to the same state
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(SortAndWalk, TableIndexTest, ::testing::Bool());
+
+TEST(TableIndex, CountsMatchBruteForce) {
+  Fixture f(TempDir("counts"));
+  std::mt19937 rng(11);
+  std::map<std::vector<std::string>, int> want;
+  int want_total = 0;
+  for (int i = 0; i < 300; ++i) {
+    Trial t = RandomTrial(rng);
+    ASSERT_TRUE(f.table().Create(absl::StrCat("c", i), t).ok());
+    if (!Matches(t, "phase >= PHASE_1 AND NOT country = US")) continue;
+    ++want_total;
+    std::vector<std::string> cs(t.countries().begin(), t.countries().end());
+    if (cs.empty()) cs.push_back("(none)");
+    for (const std::string& c : cs) ++want[{absl::StrCat(t.phase()), c}];
+  }
+  IndexReadLock lock(f.store(), {&f.table().index()});
+  IndexPostings postings(&f.table().index(), &f.store(), storage::ColumnFamily::kCatalogIndex,
+                         lock.snapshot(), &Encoder);
+  auto node = filter::Parse("phase >= PHASE_1 AND NOT country = US");
+  ASSERT_TRUE(filter::Resolve(node->get(), Schema()).ok());
+  absl::StatusOr<Bitmap> matches = EvaluateFilter(node->get(), Schema(), postings);
+  ASSERT_TRUE(matches.ok());
+  EXPECT_EQ(static_cast<int>(matches->cardinality()), want_total);
+  EXPECT_EQ(CountGroups(f.table().index(), *matches, {"phase", "country"}), want);
+}
+
+TEST(TableIndex, RebuildsWhenMissingOrOfAnotherVersion) {
+  const std::string dir = TempDir("rebuild");
+  Fixture f(dir);
+  std::mt19937 rng(3);
+  for (int i = 0; i < 50; ++i)
+    ASSERT_TRUE(f.table().Create(absl::StrCat("r", i), RandomTrial(rng)).ok());
+  const std::vector<std::string> want = Expected(f.table(), "country = PL", "start_date desc");
+  f.Open(2);  // another version: rebuilt from the records
+  EXPECT_EQ(AllPages(f, "country = PL", "start_date desc", 5), want);
+  // Missing: every engine key of the table deleted.
+  storage::WriteBatch batch;
+  const std::string prefix = storage::Key().String("~engine").String("trials").Release();
+  ASSERT_TRUE(f.store()
+                  .Scan(storage::ColumnFamily::kCatalogIndex, storage::ScanRange::Prefix(prefix),
+                        nullptr,
+                        [&](absl::string_view key, absl::string_view) {
+                          batch.Delete(storage::ColumnFamily::kCatalogIndex, std::string(key));
+                          return true;
+                        })
+                  .ok());
+  ASSERT_TRUE(f.store().Write(std::move(batch)).ok());
+  f.Open(2);
+  EXPECT_EQ(AllPages(f, "country = PL", "start_date desc", 5), want);
+  // Dense ids are not reused after the rebuild.
+  ASSERT_TRUE(f.table().Create("new", RandomTrial(rng)).ok());
+  EXPECT_EQ(f.table().index().size(), 51u);
+}
+
+TEST(TableIndex, ConsistentAfterKill9) {
+  const std::string dir = TempDir("kill");
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    Fixture f(dir);
+    std::mt19937 rng(5);
+    for (int i = 0;; ++i) {  // until killed
+      (void)f.table().Create(absl::StrCat("k", i), RandomTrial(rng));
+      if (i % 3 == 0) (void)f.table().Delete(absl::StrCat("trials/k", i / 2), "");
+      if (i == 300) kill(getpid(), SIGKILL);
+    }
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  Fixture f(dir);
+  for (const std::string& order : {"", "start_date"}) {
+    EXPECT_EQ(AllPages(f, "", order, 50), Expected(f.table(), "", order));
+    EXPECT_EQ(AllPages(f, "country = PL", order, 50), Expected(f.table(), "country = PL", order));
+  }
+}
+
+TEST(TableIndex, PagesStayConsistentUnderConcurrentWrites) {
+  Fixture f(TempDir("concurrent"), 1, /*walk=*/true);
+  std::mt19937 rng(9);
+  // Stable records: phase PRECLINICAL, never written again.
+  for (int i = 0; i < 200; ++i) {
+    Trial t = RandomTrial(rng);
+    t.set_phase(common::v1::DEVELOPMENT_STAGE_PRECLINICAL);
+    ASSERT_TRUE(f.table().Create(absl::StrFormat("s%03d", i), t).ok());
+  }
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    std::mt19937 wrng(1);
+    for (int i = 0; !stop; ++i) {
+      Trial t = RandomTrial(wrng);
+      t.set_phase(i % 2 ? common::v1::DEVELOPMENT_STAGE_PRECLINICAL
+                        : common::v1::DEVELOPMENT_STAGE_PHASE_1);
+      (void)f.table().Create(absl::StrFormat("w%05d", i), t);
+      if (i > 5) (void)f.table().Delete(absl::StrFormat("trials/w%05d", i - 5), "");
+    }
+  });
+  for (const std::string& order : {"", "start_date desc"}) {
+    for (int round = 0; round < 5; ++round) {
+      std::vector<std::string> seen;
+      ListQuery q{9, "", "phase = PRECLINICAL", order};
+      std::string last_key;
+      for (;;) {
+        absl::StatusOr<ListResult<Trial>> r = f.List(q);
+        ASSERT_TRUE(r.ok()) << r.status();
+        for (const Trial& t : r->items) {
+          // Records read from the snapshot agree with the index that chose them.
+          EXPECT_EQ(t.phase(), common::v1::DEVELOPMENT_STAGE_PRECLINICAL) << t.name();
+          const std::string key = order.empty() ? t.name() : DateKey(t.start_date());
+          if (!last_key.empty()) {
+            EXPECT_TRUE(order.empty() ? key > last_key : key <= last_key) << t.name();
+          }
+          last_key = key;
+          seen.push_back(t.name());
+        }
+        if (r->next_page_token.empty()) break;
+        q.page_token = r->next_page_token;
+      }
+      std::set<std::string> unique(seen.begin(), seen.end());
+      EXPECT_EQ(unique.size(), seen.size());
+      for (int i = 0; i < 200; ++i) EXPECT_TRUE(unique.count(absl::StrFormat("trials/s%03d", i)));
+    }
+  }
+  stop = true;
+  writer.join();
+}
+
+}  // namespace
+}  // namespace regenatlas
