@@ -333,7 +333,7 @@ TEST(TableIndex, ConsistentAfterKill9) {
   waitpid(child, &status, 0);
   ASSERT_TRUE(WIFSIGNALED(status));
   Fixture f(dir);
-  for (const std::string& order : {"", "start_date"}) {
+  for (const std::string order : {"", "start_date"}) {
     EXPECT_EQ(AllPages(f, "", order, 50), Expected(f.table(), "", order));
     EXPECT_EQ(AllPages(f, "country = PL", order, 50), Expected(f.table(), "country = PL", order));
   }
@@ -359,7 +359,7 @@ TEST(TableIndex, PagesStayConsistentUnderConcurrentWrites) {
       if (i > 5) (void)f.table().Delete(absl::StrFormat("trials/w%05d", i - 5), "");
     }
   });
-  for (const std::string& order : {"", "start_date desc"}) {
+  for (const std::string order : {"", "start_date desc"}) {
     for (int round = 0; round < 5; ++round) {
       std::vector<std::string> seen;
       ListQuery q{9, "", "phase = PRECLINICAL", order};
