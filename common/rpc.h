@@ -6,6 +6,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/call_context.h"
+#include "common/client_call.h"
 #include "common/executor.h"
 #include "common/grpc_status.h"
 #include "grpcpp/grpcpp.h"
@@ -43,7 +45,10 @@ inline absl::Time DeadlineOf(const grpc::CallbackServerContext* context) {
 // reactor does no domain work. `body` (absl::Status(), filling the response
 // itself) runs on `executor`, which finishes the call with its status. A
 // full queue answers RESOURCE_EXHAUSTED at once; a call cancelled or past
-// its deadline while queued is finished without running `body`.
+// its deadline while queued is finished without running `body`. While
+// `body` runs, CallContext::Current() is this call's context, so the client
+// libraries carry its deadline, request id and trace context on to the
+// services `body` calls (common/call_context.h).
 //
 // Lifetime: the request, the response and the context belong to gRPC and
 // stay valid until the reactor's OnDone, which cannot run before Finish;
@@ -52,19 +57,24 @@ template <typename Body>
 grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* context, Executor* executor,
                                    Body body) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::Status queued = executor->Submit([context, reactor, body = std::move(body)]() mutable {
-    if (context->IsCancelled()) {
-      reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled while queued"));
-      return;
-    }
-    if (absl::Now() >= DeadlineOf(context)) {
-      reactor->Finish(
-          grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "deadline passed while queued"));
-      return;
-    }
-    const absl::Status status = body();
-    reactor->Finish(ToGrpcStatus(status));
-  });
+  absl::Status queued = executor->Submit(
+      [context, reactor, body = std::move(body), call = CallContextOf(context)]() mutable {
+        if (context->IsCancelled()) {
+          reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled while queued"));
+          return;
+        }
+        if (absl::Now() >= DeadlineOf(context)) {
+          reactor->Finish(
+              grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "deadline passed while queued"));
+          return;
+        }
+        absl::Status status;
+        {
+          ScopedCallContext scope(call);
+          status = body();
+        }
+        reactor->Finish(ToGrpcStatus(status));
+      });
   if (!queued.ok()) reactor->Finish(ToGrpcStatus(queued));
   return reactor;
 }

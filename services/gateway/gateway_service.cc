@@ -22,9 +22,25 @@ using grpc::health::v1::Health;
 using grpc::health::v1::HealthCheckRequest;
 using grpc::health::v1::HealthCheckResponse;
 
+namespace {
+
+constexpr const char* kCatalog = catalog::v1::CatalogService::service_full_name();
+constexpr const char* kTimeline = timeline::v1::RegulatoryTimelineService::service_full_name();
+constexpr const char* kAnalytics = analytics::v1::MarketAnalyticsService::service_full_name();
+
+// The dossier's backend calls: the caller's deadline, capped.
+ClientOptions DossierClientOptions(const GatewayOptions& options) {
+  return ClientOptions{options.default_deadline * 5};
+}
+
+}  // namespace
+
 GatewayService::GatewayService(GatewayOptions options, ExecutorOptions executor)
     : options_(std::move(options)),
       channels_(options_.backends.size()),
+      catalog_([this] { return ChannelFor(kCatalog); }, DossierClientOptions(options_)),
+      timeline_([this] { return ChannelFor(kTimeline); }, DossierClientOptions(options_)),
+      analytics_([this] { return ChannelFor(kAnalytics); }, DossierClientOptions(options_)),
       executor_(std::move(executor)) {}
 
 std::shared_ptr<grpc::Channel> GatewayService::ChannelOf(size_t i) {
@@ -132,10 +148,6 @@ std::shared_ptr<grpc::Channel> GatewayService::ChannelFor(const std::string& ser
 
 namespace {
 
-constexpr char kCatalog[] = "regenatlas.catalog.v1.CatalogService";
-constexpr char kTimeline[] = "regenatlas.timeline.v1.RegulatoryTimelineService";
-constexpr char kAnalytics[] = "regenatlas.analytics.v1.MarketAnalyticsService";
-
 // One backend call of the dossier: its context, outcome and latency.
 // Its fields are written by the issuing thread and by gRPC's callback
 // thread; the mutex makes their order visible to ThreadSanitizer (gRPC's
@@ -225,21 +237,24 @@ grpc::ServerUnaryReactor* GatewayService::Dossier(grpc::CallbackServerContext* c
                                                   gateway::v1::ProductDossier* response) {
   absl::StatusOr<std::string> id = ParseResourceName(product, "products", "product");
   if (!id.ok()) return Reply(context, id.status());
-  auto deadline = context->deadline();
-  const auto cap =
-      std::chrono::system_clock::now() + absl::ToChronoMilliseconds(options_.default_deadline * 5);
-  if (deadline > cap) deadline = cap;
   // The fan-out waits for the backends, so it runs on the executor; the
-  // four sections are in flight at once (async stubs), the landscapes after
-  // them because they need the product's indications.
+  // four sections are in flight at once (async calls on the client
+  // libraries' shared stubs, stamped with this call's deadline — capped at
+  // 5 × default_deadline —, request id and trace context), the landscapes
+  // after them because they need the product's indications.
   // `product` is the request's, which outlives the call (common/rpc.h).
-  return RunUnary(context, &executor_, [this, &product, response, deadline]() -> absl::Status {
-    auto catalog = catalog::v1::CatalogService::NewStub(ChannelFor(kCatalog));
-    auto timeline = timeline::v1::RegulatoryTimelineService::NewStub(ChannelFor(kTimeline));
-    auto analytics = analytics::v1::MarketAnalyticsService::NewStub(ChannelFor(kAnalytics));
+  return RunUnary(context, &executor_, [this, &product, response]() -> absl::Status {
+    catalog::v1::CatalogService::Stub* catalog = catalog_.stub();
+    timeline::v1::RegulatoryTimelineService::Stub* timeline = timeline_.stub();
+    analytics::v1::MarketAnalyticsService::Stub* analytics = analytics_.stub();
+    if (catalog == nullptr || timeline == nullptr || analytics == nullptr) {
+      return absl::UnavailableError("a backend of the dossier has no channel");
+    }
+    const CallContext& call = CallContext::Current();
+    const absl::Duration timeout = catalog_.options().timeout;
     SectionCall product_call, trials_call, timeline_call, prices_call;
     for (SectionCall* c : {&product_call, &trials_call, &timeline_call, &prices_call}) {
-      c->context.set_deadline(deadline);
+      Stamp(call, timeout, &c->context);
     }
     catalog::v1::GetProductRequest product_req;
     product_req.set_name(product);
@@ -277,7 +292,7 @@ grpc::ServerUnaryReactor* GatewayService::Dossier(grpc::CallbackServerContext* c
       grpc::Status s;
       for (const std::string& indication : product_record.indications()) {
         grpc::ClientContext ctx;
-        ctx.set_deadline(deadline);
+        Stamp(call, timeout, &ctx);
         analytics::v1::ComputeIndicationLandscapeRequest req;
         req.set_indication(indication);
         req.set_page_size(100);

@@ -11,6 +11,9 @@
 #include "common/executor.h"
 #include "grpcpp/grpcpp.h"
 #include "regenatlas/gateway/v1/gateway_service.grpc.pb.h"
+#include "services/catalog/grpc_catalog_client.h"
+#include "services/market-analytics/grpc_analytics_client.h"
+#include "services/regulatory-timeline/grpc_timeline_client.h"
 
 namespace regenatlas::gateway {
 
@@ -67,6 +70,10 @@ class GatewayService final : public gateway::v1::GatewayService::CallbackService
   const GatewayOptions options_;
   absl::Mutex mu_;
   std::vector<std::shared_ptr<grpc::Channel>> channels_ ABSL_GUARDED_BY(mu_);
+  // The backends' client libraries; their stubs are shared by every dossier.
+  catalog::GrpcCatalogClient catalog_;
+  timeline::GrpcTimelineClient timeline_;
+  analytics::GrpcAnalyticsClient analytics_;
   Executor executor_;
 };
 
