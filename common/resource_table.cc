@@ -7,6 +7,7 @@
 #include "common/paging.h"
 #include "common/records.h"
 #include "common/resource_name.h"
+#include "common/status_macros.h"
 #include "common/validation.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/field_mask_util.h"
@@ -17,6 +18,21 @@ namespace {
 
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
+
+// `options` with resource_field defaulted to the snake_case of the message
+// type (PricePoint → price_point).
+ResourceTableOptions WithResourceField(ResourceTableOptions options, const Message& prototype) {
+  if (!options.resource_field.empty()) return options;
+  for (char c : prototype.GetDescriptor()->name()) {
+    if (absl::ascii_isupper(static_cast<unsigned char>(c))) {
+      if (!options.resource_field.empty()) options.resource_field += '_';
+      options.resource_field += absl::ascii_tolower(static_cast<unsigned char>(c));
+    } else {
+      options.resource_field += c;
+    }
+  }
+  return options;
+}
 
 // Fields the server owns; a client can neither set nor update them.
 const std::set<std::string>& OutputOnlyFields() {
@@ -72,24 +88,15 @@ ResourceTableBase::ResourceTableBase(storage::Store* store, absl::Mutex* write_m
                                      Indexer index_keys, const Message* prototype)
     : store_(store),
       write_mu_(write_mu),
-      options_(std::move(options)),
+      options_(WithResourceField(std::move(options), *prototype)),
       records_(options_.records_cf, options_.collection),
       // Size limits first, for every resource: nothing oversized reaches
       // the domain validator, the index or the store.
-      validate_([validate = std::move(validate)](const Message& m) {
-        std::string field;
-        for (char c : m.GetDescriptor()->name()) {
-          if (absl::ascii_isupper(static_cast<unsigned char>(c))) {
-            if (!field.empty()) field += '_';
-            field += absl::ascii_tolower(static_cast<unsigned char>(c));
-          } else {
-            field += c;
-          }
-        }
-        absl::Status s = ValidateSizes(m, field);
-        if (!s.ok()) return s;
-        return validate ? validate(m) : absl::OkStatus();
-      }),
+      validate_(
+          [validate = std::move(validate), field = options_.resource_field](const Message& m) {
+            RETURN_IF_ERROR(ValidateSizes(m, field));
+            return validate ? validate(m) : absl::OkStatus();
+          }),
       index_keys_(std::move(index_keys)) {
   TableIndexOptions index;
   index.collection = options_.collection;
@@ -149,9 +156,7 @@ void ResourceTableBase::StageWrite(storage::WriteBatch& batch, absl::string_view
 
 absl::Status ResourceTableBase::CreateRaw(absl::string_view id, Message* record,
                                           absl::string_view origin) {
-  std::string id_field =
-      absl::StrCat(options_.collection.substr(0, options_.collection.size() - 1), "_id");
-  absl::Status s = ValidateResourceId(id, id_field);
+  absl::Status s = ValidateResourceId(id, absl::StrCat(options_.resource_field, "_id"));
   if (!s.ok()) return s;
   SetString(record, "name", NameOf(id));
   if (reference_check_) {
@@ -203,8 +208,7 @@ absl::Status ResourceTableBase::UpdateRaw(const Message& patch,
                                           const google::protobuf::FieldMask& mask,
                                           absl::string_view origin, Message* out) {
   const std::string name = GetString(patch, "name");
-  absl::StatusOr<std::string> id = IdOf(
-      name, absl::StrCat(options_.collection.substr(0, options_.collection.size() - 1), ".name"));
+  absl::StatusOr<std::string> id = IdOf(name, absl::StrCat(options_.resource_field, ".name"));
   if (!id.ok()) return id.status();
   google::protobuf::FieldMask effective = mask;
   if (effective.paths_size() == 0) {
@@ -343,41 +347,27 @@ absl::Status ResourceTableBase::DeleteRaw(absl::string_view name, absl::string_v
   return store_->Write(std::move(batch)).status();
 }
 
-absl::Status ResourceTableBase::ListRaw(int32_t page_size, absl::string_view page_token,
-                                        const std::function<Message*()>& add,
-                                        std::string* next_page_token) const {
-  absl::StatusOr<int> limit = NormalizePageSize(page_size);
-  if (!limit.ok()) return limit.status();
-  const std::string query = absl::StrCat(options_.collection, ":order=name");
-  std::string after;
-  if (!page_token.empty()) {
-    absl::StatusOr<std::string> position = DecodePageToken(page_token, query);
-    if (!position.ok()) return position.status();
-    after = *std::move(position);
+absl::Status ResourceTableBase::BatchGetRaw(
+    const google::protobuf::RepeatedPtrField<std::string>& names,
+    const std::function<Message*()>& add) const {
+  if (names.size() > kMaxPageSize) {
+    return absl::InvalidArgumentError(absl::StrCat("names: at most ", kMaxPageSize, " per call"));
   }
-  int count = 0;
-  std::string last_id;
-  bool more = false;
-  absl::Status parse_error;
-  absl::Status s =
-      records_.Scan(*store_, after, nullptr, [&](absl::string_view id, absl::string_view bytes) {
-        if (count == *limit) {
-          more = true;
-          return false;
-        }
-        Message* m = add();
-        if (!m->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-          parse_error = absl::DataLossError(absl::StrCat(NameOf(id), " does not parse"));
-          return false;
-        }
-        ++count;
-        last_id = std::string(id);
-        return true;
-      });
-  if (!s.ok()) return s;
-  if (!parse_error.ok()) return parse_error;
-  next_page_token->clear();
-  if (more) *next_page_token = EncodePageToken(query, last_id);
+  // Malformed names are refused before anything is read.
+  std::vector<std::string> ids;
+  ids.reserve(names.size());
+  for (int i = 0; i < names.size(); ++i) {
+    ASSIGN_OR_RETURN(std::string id, IdOf(names[i], absl::StrCat("names[", i, "]")));
+    ids.push_back(std::move(id));
+  }
+  std::shared_ptr<const storage::Snapshot> snapshot = store_->NewSnapshot();
+  for (size_t i = 0; i < ids.size(); ++i) {
+    ASSIGN_OR_RETURN(bool found, records_.Get(*store_, ids[i], add(), snapshot.get()));
+    if (!found) {
+      return absl::NotFoundError(
+          absl::StrCat("names[", i, "]: ", names[static_cast<int>(i)], " not found"));
+    }
+  }
   return absl::OkStatus();
 }
 

@@ -15,23 +15,22 @@
 #include "common/table_index.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "google/protobuf/message.h"
+#include "google/protobuf/repeated_ptr_field.h"
 #include "regenatlas/common/v1/common.pb.h"
 #include "storage/collection.h"
 #include "storage/store.h"
 
 namespace regenatlas {
 
-// One page of a List call.
-template <typename T>
-struct Page {
-  std::vector<T> items;
-  std::string next_page_token;
-};
-
 // Where a resource kind lives and how it is indexed.
 struct ResourceTableOptions {
   // Collection id in resource names, e.g. "sources" for "sources/{id}".
   std::string collection;
+  // The resource's field in its requests ("price_point": CreatePricePoint's
+  // id is `price_point_id`, UpdatePricePoint's record `price_point`); named
+  // in errors. Empty: the snake_case of the message type (PricePoint →
+  // price_point), which is what AIP request messages use.
+  std::string resource_field;
   // Record column family and index column family of the owning service.
   storage::ColumnFamily records_cf = storage::ColumnFamily::kCatalog;
   storage::ColumnFamily index_cf = storage::ColumnFamily::kCatalogIndex;
@@ -99,6 +98,7 @@ class ResourceTableBase {
                     const google::protobuf::Message* prototype);
 
   const std::string& collection() const { return options_.collection; }
+  const std::string& resource_field() const { return options_.resource_field; }
   std::string NameOf(absl::string_view id) const {
     return absl::StrCat(options_.collection, "/", id);
   }
@@ -129,10 +129,12 @@ class ResourceTableBase {
   // `current` receives the deleted record (its type tells the stored type).
   absl::Status DeleteRaw(absl::string_view name, absl::string_view etag, absl::string_view origin,
                          google::protobuf::Message* current);
-  // Records in id order, `page_size` (normalised) at a time.
-  absl::Status ListRaw(int32_t page_size, absl::string_view page_token,
-                       const std::function<google::protobuf::Message*()>& add,
-                       std::string* next_page_token) const;
+  // The records named by `names` in request order, all read from one
+  // snapshot (a consistent set while writes go on). INVALID_ARGUMENT over
+  // kMaxPageSize names or naming `names[i]` for a malformed name, NOT_FOUND
+  // naming the first missing one. `add` returns where the next record goes.
+  absl::Status BatchGetRaw(const google::protobuf::RepeatedPtrField<std::string>& names,
+                           const std::function<google::protobuf::Message*()>& add) const;
   // Calls fn for every record in id order until it returns false.
   absl::Status ScanAll(
       const storage::Snapshot* snapshot,
@@ -206,13 +208,13 @@ class ResourceTable : public ResourceTableBase {
     T current;
     return DeleteRaw(name, etag, origin, &current);
   }
-  absl::StatusOr<Page<T>> List(int32_t page_size, absl::string_view page_token) const {
-    Page<T> page;
-    absl::Status s = ListRaw(
-        page_size, page_token, [&page]() { return &page.items.emplace_back(); },
-        &page.next_page_token);
+  absl::StatusOr<std::vector<T>> BatchGet(
+      const google::protobuf::RepeatedPtrField<std::string>& names) const {
+    std::vector<T> out;
+    out.reserve(names.size());
+    absl::Status s = BatchGetRaw(names, [&out]() { return &out.emplace_back(); });
     if (!s.ok()) return s;
-    return page;
+    return out;
   }
 };
 

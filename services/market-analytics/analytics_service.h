@@ -3,6 +3,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/executor.h"
+#include "common/standard_methods.h"
 #include "regenatlas/analytics/v1/analytics_service.grpc.pb.h"
 #include "services/market-analytics/analytics.h"
 
@@ -35,49 +36,16 @@ class AnalyticsService final : public v1::MarketAnalyticsService::CallbackServic
   using Reactor = grpc::ServerUnaryReactor;
   using Empty = google::protobuf::Empty;
 
-  Reactor* CreatePricePoint(Ctx* ctx, const v1::CreatePricePointRequest* req,
-                            PricePoint* resp) override;
-  Reactor* GetPricePoint(Ctx* ctx, const v1::GetPricePointRequest* req, PricePoint* resp) override;
-  Reactor* BatchGetPricePoints(Ctx* ctx, const v1::BatchGetPricePointsRequest* req,
-                               v1::BatchGetPricePointsResponse* resp) override;
-  Reactor* ListPricePoints(Ctx* ctx, const v1::ListPricePointsRequest* req,
-                           v1::ListPricePointsResponse* resp) override;
-  Reactor* UpdatePricePoint(Ctx* ctx, const v1::UpdatePricePointRequest* req,
-                            PricePoint* resp) override;
-  Reactor* DeletePricePoint(Ctx* ctx, const v1::DeletePricePointRequest* req, Empty* resp) override;
-
-  Reactor* CreateEpidemiologyFact(Ctx* ctx, const v1::CreateEpidemiologyFactRequest* req,
-                                  EpidemiologyFact* resp) override;
-  Reactor* GetEpidemiologyFact(Ctx* ctx, const v1::GetEpidemiologyFactRequest* req,
-                               EpidemiologyFact* resp) override;
-  Reactor* BatchGetEpidemiologyFacts(Ctx* ctx, const v1::BatchGetEpidemiologyFactsRequest* req,
-                                     v1::BatchGetEpidemiologyFactsResponse* resp) override;
-  Reactor* ListEpidemiologyFacts(Ctx* ctx, const v1::ListEpidemiologyFactsRequest* req,
-                                 v1::ListEpidemiologyFactsResponse* resp) override;
-  Reactor* UpdateEpidemiologyFact(Ctx* ctx, const v1::UpdateEpidemiologyFactRequest* req,
-                                  EpidemiologyFact* resp) override;
-  Reactor* DeleteEpidemiologyFact(Ctx* ctx, const v1::DeleteEpidemiologyFactRequest* req,
-                                  Empty* resp) override;
-
-  Reactor* CreateMarketFact(Ctx* ctx, const v1::CreateMarketFactRequest* req,
-                            MarketFact* resp) override;
-  Reactor* GetMarketFact(Ctx* ctx, const v1::GetMarketFactRequest* req, MarketFact* resp) override;
-  Reactor* BatchGetMarketFacts(Ctx* ctx, const v1::BatchGetMarketFactsRequest* req,
-                               v1::BatchGetMarketFactsResponse* resp) override;
-  Reactor* ListMarketFacts(Ctx* ctx, const v1::ListMarketFactsRequest* req,
-                           v1::ListMarketFactsResponse* resp) override;
-  Reactor* UpdateMarketFact(Ctx* ctx, const v1::UpdateMarketFactRequest* req,
-                            MarketFact* resp) override;
-  Reactor* DeleteMarketFact(Ctx* ctx, const v1::DeleteMarketFactRequest* req, Empty* resp) override;
-
-  Reactor* CreateFxRate(Ctx* ctx, const v1::CreateFxRateRequest* req, FxRate* resp) override;
-  Reactor* GetFxRate(Ctx* ctx, const v1::GetFxRateRequest* req, FxRate* resp) override;
-  Reactor* BatchGetFxRates(Ctx* ctx, const v1::BatchGetFxRatesRequest* req,
-                           v1::BatchGetFxRatesResponse* resp) override;
-  Reactor* ListFxRates(Ctx* ctx, const v1::ListFxRatesRequest* req,
-                       v1::ListFxRatesResponse* resp) override;
-  Reactor* UpdateFxRate(Ctx* ctx, const v1::UpdateFxRateRequest* req, FxRate* resp) override;
-  Reactor* DeleteFxRate(Ctx* ctx, const v1::DeleteFxRateRequest* req, Empty* resp) override;
+  // The standard methods (common/standard_methods.h).
+  REGENATLAS_STANDARD_METHODS(v1, PricePoint, PricePoints, price_point, price_points,
+                              analytics_->price_points(), analytics_->List<PricePoint>)
+  REGENATLAS_STANDARD_METHODS(v1, EpidemiologyFact, EpidemiologyFacts, epidemiology_fact,
+                              epidemiology_facts, analytics_->epidemiology_facts(),
+                              analytics_->List<EpidemiologyFact>)
+  REGENATLAS_STANDARD_METHODS(v1, MarketFact, MarketFacts, market_fact, market_facts,
+                              analytics_->market_facts(), analytics_->List<MarketFact>)
+  REGENATLAS_STANDARD_METHODS(v1, FxRate, FxRates, fx_rate, fx_rates, analytics_->fx_rates(),
+                              analytics_->List<FxRate>)
 
   // The computed views. Each deprecated Get* view converts its request and
   // runs the same computation as its Compute* replacement.

@@ -5,6 +5,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "common/executor.h"
+#include "common/standard_methods.h"
 #include "regenatlas/timeline/v1/timeline_service.grpc.pb.h"
 #include "services/regulatory-timeline/timeline.h"
 
@@ -37,27 +38,12 @@ class TimelineService final : public v1::RegulatoryTimelineService::CallbackServ
   using Ctx = grpc::CallbackServerContext;
   using Reactor = grpc::ServerUnaryReactor;
 
-  Reactor* CreateEvent(Ctx* ctx, const v1::CreateEventRequest* req, v1::Event* resp) override;
-  Reactor* GetEvent(Ctx* ctx, const v1::GetEventRequest* req, v1::Event* resp) override;
-  Reactor* BatchGetEvents(Ctx* ctx, const v1::BatchGetEventsRequest* req,
-                          v1::BatchGetEventsResponse* resp) override;
-  Reactor* ListEvents(Ctx* ctx, const v1::ListEventsRequest* req,
-                      v1::ListEventsResponse* resp) override;
-  Reactor* UpdateEvent(Ctx* ctx, const v1::UpdateEventRequest* req, v1::Event* resp) override;
-  Reactor* DeleteEvent(Ctx* ctx, const v1::DeleteEventRequest* req,
-                       google::protobuf::Empty* resp) override;
+  // The standard methods (common/standard_methods.h).
+  REGENATLAS_STANDARD_METHODS(v1, Event, Events, event, events, timeline_->events(),
+                              timeline_->ListEvents)
+  REGENATLAS_STANDARD_METHODS(v1, Policy, Policies, policy, policies, timeline_->policies(),
+                              timeline_->ListPolicies)
 
-  Reactor* CreatePolicy(Ctx* ctx, const v1::CreatePolicyRequest* req, v1::Policy* resp) override;
-  Reactor* GetPolicy(Ctx* ctx, const v1::GetPolicyRequest* req, v1::Policy* resp) override;
-  Reactor* BatchGetPolicies(Ctx* ctx, const v1::BatchGetPoliciesRequest* req,
-                            v1::BatchGetPoliciesResponse* resp) override;
-  Reactor* ListPolicies(Ctx* ctx, const v1::ListPoliciesRequest* req,
-                        v1::ListPoliciesResponse* resp) override;
-  Reactor* UpdatePolicy(Ctx* ctx, const v1::UpdatePolicyRequest* req, v1::Policy* resp) override;
-  Reactor* DeletePolicy(Ctx* ctx, const v1::DeletePolicyRequest* req,
-                        google::protobuf::Empty* resp) override;
-
-  // Deprecated alias of ComputeProductTimeline.
   Reactor* GetProductTimeline(Ctx* ctx, const v1::GetProductTimelineRequest* req,
                               v1::ProductTimeline* resp) override;
   Reactor* ComputeProductTimeline(Ctx* ctx, const v1::ComputeProductTimelineRequest* req,

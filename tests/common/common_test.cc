@@ -12,6 +12,7 @@
 #include "common/resource_table.h"
 #include "common/server_runner.h"
 #include "common/validation.h"
+#include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "regenatlas/catalog/v1/catalog_service.pb.h"
@@ -184,29 +185,44 @@ TEST_F(ResourceTableTest, InvalidCreateWritesNothing) {
   EXPECT_FALSE(IndexHas("publisher/p"));
 }
 
-TEST_F(ResourceTableTest, ListPagesThroughEverythingOnce) {
-  for (int i = 0; i < 7; ++i)
+TEST_F(ResourceTableTest, BatchGetReturnsRecordsInRequestOrderOrNamesTheFirstBadOne) {
+  for (int i = 0; i < 3; ++i) {
     ASSERT_TRUE(table_->Create("s" + std::to_string(i), NewSource("T")).ok());
-  std::vector<std::string> names;
-  std::string token;
-  int pages = 0;
-  do {
-    absl::StatusOr<Page<Source>> page = table_->List(3, token);
-    ASSERT_TRUE(page.ok()) << page.status();
-    for (const Source& s : page->items) names.push_back(s.name());
-    token = page->next_page_token;
-    ++pages;
-    // A record created mid-iteration after the cursor shows up; nothing repeats.
-    if (pages == 1) {
-      ASSERT_TRUE(table_->Create("s9", NewSource("late")).ok());
-    }
-  } while (!token.empty());
-  EXPECT_EQ(pages, 3);
-  EXPECT_EQ(names,
-            (std::vector<std::string>{"sources/s0", "sources/s1", "sources/s2", "sources/s3",
-                                      "sources/s4", "sources/s5", "sources/s6", "sources/s9"}));
-  EXPECT_EQ(table_->List(-1, "").status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(table_->List(3, "garbage").status().code(), absl::StatusCode::kInvalidArgument);
+  }
+  google::protobuf::RepeatedPtrField<std::string> names;
+  for (const char* n : {"sources/s2", "sources/s0", "sources/s2"}) *names.Add() = n;
+  absl::StatusOr<std::vector<Source>> got = table_->BatchGet(names);
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_EQ(got->size(), 3u);
+  EXPECT_EQ((*got)[0].name(), "sources/s2");
+  EXPECT_EQ((*got)[1].name(), "sources/s0");
+  EXPECT_EQ((*got)[2].name(), "sources/s2");
+
+  *names.Add() = "sources/nope";
+  absl::Status missing = table_->BatchGet(names).status();
+  EXPECT_EQ(missing.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(missing.message(), "names[3]: sources/nope not found");
+
+  *names.Mutable(1) = "products/s0";
+  absl::Status wrong = table_->BatchGet(names).status();
+  EXPECT_EQ(wrong.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(wrong.message()), ::testing::HasSubstr("names[1]"));
+
+  google::protobuf::RepeatedPtrField<std::string> too_many;
+  for (int i = 0; i < 1001; ++i) *too_many.Add() = "sources/s0";
+  EXPECT_EQ(table_->BatchGet(too_many).status().message(), "names: at most 1000 per call");
+}
+
+TEST_F(ResourceTableTest, ErrorsNameTheResourceFieldOfTheRequests) {
+  // The field comes from the message type (Source → source), not from
+  // chopping the collection name.
+  EXPECT_EQ(table_->resource_field(), "source");
+  absl::Status s = table_->Create("Bad Id", NewSource("x")).status();
+  EXPECT_THAT(std::string(s.message()), ::testing::StartsWith("source_id"));
+  Source patch;
+  patch.set_name("bad");
+  EXPECT_THAT(std::string(table_->Update(patch, {}).status().message()),
+              ::testing::StartsWith("source.name"));
 }
 
 TEST_F(ResourceTableTest, UpdateWithMaskEtagAndIndexMaintenance) {

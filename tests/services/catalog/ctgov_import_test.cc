@@ -238,7 +238,7 @@ TEST_F(CtgovImportTest, FullStudyWithEudraCtSecondaryId) {
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(r->outcome(), v1::IMPORT_OUTCOME_CREATED);
   EXPECT_THAT(Strings(r->unmatched_interventions()), ElementsAre("Certolizumab Pegol", "Placebo"));
-  EXPECT_THAT(catalog_->products().List(100, "")->items, IsEmpty());
+  EXPECT_THAT(catalog_->ListProducts({100, "", "", ""})->items, IsEmpty());
 
   // Change events: source, organization, trial, all from this file.
   std::vector<common::v1::ResourceChange> changes = ChangesAfter(seq);
@@ -358,7 +358,7 @@ TEST_F(CtgovImportTest, TwoPhelanSearchPagesTogether) {
             "organizations/assistance-publique-hopitaux-de-paris");
   EXPECT_EQ(GetTrial("NCT01525901").sponsor(),
             "organizations/icahn-school-of-medicine-at-mount-sinai");
-  EXPECT_EQ(catalog_->organizations().List(100, "")->items.size(), 7u);
+  EXPECT_EQ(catalog_->ListOrganizations({100, "", "", ""})->items.size(), 7u);
 
   // "Saline" is listed by three records ("Normal saline" is another name).
   ASSERT_GT(s.unmatched_interventions_size(), 0);
@@ -516,7 +516,7 @@ TEST_F(CtgovImportTest, TrialHoldingTheEudraCtIdIsLinkedNotDuplicated) {
   EXPECT_EQ(t.primary_id().id(), "2015-001894-41");
   ASSERT_EQ(t.secondary_ids_size(), 1);
   EXPECT_EQ(t.secondary_ids(0).id(), "NCT02552212");
-  EXPECT_EQ(catalog_->trials().List(100, "")->items.size(), 1u);
+  EXPECT_EQ(catalog_->ListTrials({100, "", "", ""})->items.size(), 1u);
   // The curated citation stays; the registry's is added.
   ASSERT_EQ(t.sources_size(), 2);
   EXPECT_EQ(t.sources(0).source(), "sources/review");
@@ -763,7 +763,7 @@ class CtgovDatasetImportTest : public CtgovImportTest {
 };
 
 TEST_F(CtgovDatasetImportTest, InterventionAliasLinksTheProduct) {
-  const size_t orgs = catalog_->organizations().List(1000, "")->items.size();
+  const size_t orgs = catalog_->ListOrganizations({1000, "", "", ""})->items.size();
   const std::string path =
       Write("bemdaneprocel.json", Study("NCT09990001", "2025-01-15",
                                         R"("statusModule": {"overallStatus": "RECRUITING",
@@ -779,7 +779,7 @@ TEST_F(CtgovDatasetImportTest, InterventionAliasLinksTheProduct) {
   v1::ImportClinicalTrialsResponse s = Import({path});
   EXPECT_EQ(s.created(), 1);
   EXPECT_EQ(s.organizations_created(), 0);
-  EXPECT_EQ(catalog_->organizations().List(1000, "")->items.size(), orgs);
+  EXPECT_EQ(catalog_->ListOrganizations({1000, "", "", ""})->items.size(), orgs);
   const v1::ImportedRecord* r = ResultFor(s, "NCT09990001");
   ASSERT_NE(r, nullptr);
   EXPECT_THAT(Strings(r->unmatched_interventions()), ElementsAre("Placebo"));
