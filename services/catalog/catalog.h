@@ -119,6 +119,8 @@ class Catalog {
   static const filter::Schema& TrialSchema();
 
  private:
+  // The query engine's postings with the trial → product join
+  // (catalog_internal.h).
   class CatalogPostings;
   // Writes not yet committed, by resource name (null = deleted), so that
   // derivations inside a write see the state the batch will commit.

@@ -1,7 +1,10 @@
+// CatalogService and CatalogInternalService: each RPC unpacks its request,
+// calls the Catalog domain and delivers the result (see catalog_service.h).
 #include "services/catalog/catalog_service.h"
 
 #include "common/dimensions.h"
 #include "common/rpc.h"
+#include "common/status_macros.h"
 #include "services/catalog/ctgov_import.h"
 
 namespace regenatlas::catalog {
@@ -18,10 +21,10 @@ absl::Status DimensionsOf(const Request& request, const google::protobuf::EnumDe
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
   const google::protobuf::RepeatedPtrField<std::string>& group_by = request.group_by();
 #pragma GCC diagnostic pop
-  absl::StatusOr<std::vector<std::string>> resolved =
-      ResolveDimensions(enum_type, request.dimensions(), "dimensions", group_by, "group_by", field);
-  if (!resolved.ok()) return resolved.status();
-  names->Assign(resolved->begin(), resolved->end());
+  ASSIGN_OR_RETURN(std::vector<std::string> resolved,
+                   ResolveDimensions(enum_type, request.dimensions(), "dimensions", group_by,
+                                     "group_by", field));
+  names->Assign(resolved.begin(), resolved.end());
   return absl::OkStatus();
 }
 
@@ -68,8 +71,7 @@ grpc::ServerUnaryReactor* CatalogService::CountProducts(Ctx* ctx,
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     google::protobuf::RepeatedPtrField<std::string> dimensions;
     std::string field;
-    absl::Status s = DimensionsOf(*req, v1::ProductDimension_descriptor(), &dimensions, &field);
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(DimensionsOf(*req, v1::ProductDimension_descriptor(), &dimensions, &field));
     return Deliver(catalog_->CountProducts(req->filter(), dimensions, field), resp);
   });
 }
@@ -79,8 +81,7 @@ grpc::ServerUnaryReactor* CatalogService::CountTrials(Ctx* ctx, const v1::CountT
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {
     google::protobuf::RepeatedPtrField<std::string> dimensions;
     std::string field;
-    absl::Status s = DimensionsOf(*req, v1::TrialDimension_descriptor(), &dimensions, &field);
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(DimensionsOf(*req, v1::TrialDimension_descriptor(), &dimensions, &field));
     return Deliver(catalog_->CountTrials(req->filter(), dimensions, field), resp);
   });
 }

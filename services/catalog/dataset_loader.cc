@@ -1,9 +1,12 @@
+// Loading the bundled reference dataset into the catalog: dependency-ordered
+// upserts and the digest check that makes a reload of the same data a no-op.
 #include "services/catalog/dataset_loader.h"
 
 #include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/status_macros.h"
 
 namespace regenatlas::catalog {
 namespace {
@@ -34,16 +37,14 @@ absl::Status UpsertByParent(ResourceTable<T>& table,
         next.push_back(r);
         continue;
       }
-      absl::Status s = UpsertDatasetRecord(table, *r, report, origin, summary);
-      if (!s.ok()) return s;
+      RETURN_IF_ERROR(UpsertDatasetRecord(table, *r, report, origin, summary));
       done.insert(r->name());
       progress = true;
     }
     remaining = std::move(next);
   }
   for (const T* r : remaining) {
-    absl::Status s = UpsertDatasetRecord(table, *r, report, origin, summary);
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(UpsertDatasetRecord(table, *r, report, origin, summary));
   }
   return absl::OkStatus();
 }
@@ -54,35 +55,31 @@ absl::StatusOr<LoadSummary> LoadCatalogDataset(Catalog& catalog, const v1::Catal
                                                const DatasetReport& report,
                                                absl::string_view origin) {
   LoadSummary summary;
-  absl::Status s =
-      UpsertDatasetRecords(catalog.sources(), dataset.sources(), report, origin, summary);
-  if (s.ok())
-    s = UpsertByParent(catalog.organizations(), dataset.organizations(), report, origin, summary);
-  if (s.ok())
-    s = UpsertByParent(catalog.indications(), dataset.indications(), report, origin, summary);
-  if (s.ok())
-    s = UpsertDatasetRecords(catalog.products(), dataset.products(), report, origin, summary);
-  if (s.ok()) s = UpsertDatasetRecords(catalog.trials(), dataset.trials(), report, origin, summary);
-  if (!s.ok()) return s;
+  RETURN_IF_ERROR(
+      UpsertDatasetRecords(catalog.sources(), dataset.sources(), report, origin, summary));
+  RETURN_IF_ERROR(
+      UpsertByParent(catalog.organizations(), dataset.organizations(), report, origin, summary));
+  RETURN_IF_ERROR(
+      UpsertByParent(catalog.indications(), dataset.indications(), report, origin, summary));
+  RETURN_IF_ERROR(
+      UpsertDatasetRecords(catalog.products(), dataset.products(), report, origin, summary));
+  RETURN_IF_ERROR(
+      UpsertDatasetRecords(catalog.trials(), dataset.trials(), report, origin, summary));
   return summary;
 }
 
 absl::StatusOr<LoadSummary> EnsureCatalogDataset(Catalog& catalog, const std::string& dir) {
   v1::CatalogDataset dataset;
   DatasetReport report;
-  absl::Status s = LoadDatasetDir(dir, &dataset, &report);
-  if (!s.ok()) return s;
+  RETURN_IF_ERROR(LoadDatasetDir(dir, &dataset, &report));
   if (!report.errors.empty()) {
     return absl::FailedPreconditionError(
         absl::StrCat("dataset ", dir, " does not parse: ", absl::StrJoin(report.errors, "; ")));
   }
-  absl::StatusOr<std::string> loaded = catalog.DatasetDigest();
-  if (!loaded.ok()) return loaded.status();
-  if (*loaded == report.digest) return LoadSummary{};
-  absl::StatusOr<LoadSummary> summary = LoadCatalogDataset(catalog, dataset, report);
-  if (!summary.ok()) return summary;
-  s = catalog.SetDatasetDigest(report.digest);
-  if (!s.ok()) return s;
+  ASSIGN_OR_RETURN(std::string loaded, catalog.DatasetDigest());
+  if (loaded == report.digest) return LoadSummary{};
+  ASSIGN_OR_RETURN(LoadSummary summary, LoadCatalogDataset(catalog, dataset, report));
+  RETURN_IF_ERROR(catalog.SetDatasetDigest(report.digest));
   return summary;
 }
 

@@ -1,3 +1,6 @@
+// Registry-ID parsing: normalisation of printed IDs and one parser per
+// registry format, each with its own error messages; trial ids and registry
+// names derived from parsed IDs.
 #include "services/catalog/registry_id.h"
 
 #include <cstddef>
@@ -14,6 +17,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/status_macros.h"
 
 namespace regenatlas::catalog {
 namespace {
@@ -210,7 +214,7 @@ absl::Status ExpectDigits(const Input& in, absl::string_view part, size_t count,
 }
 
 absl::Status ExpectYear(const Input& in, absl::string_view part, absl::string_view rule) {
-  if (absl::Status s = ExpectDigits(in, part, 4, rule); !s.ok()) return s;
+  RETURN_IF_ERROR(ExpectDigits(in, part, 4, rule));
   int year = 0;
   (void)absl::SimpleAtoi(part, &year);  // Four digits always parse.
   if (year < kMinYear || year > kMaxYear) {
@@ -259,12 +263,9 @@ constexpr PrefixDigits kPrefixDigits[] = {
 
 absl::StatusOr<RegistryId> ParsePrefixDigits(const Input& in, const PrefixDigits& format) {
   const absl::string_view digits = in.text.substr(format.prefix.size());
-  if (absl::Status s = ExpectDigits(in, digits, format.digits,
-                                    absl::StrCat(format.noun, " have ", format.digits,
-                                                 " digits after \"", format.prefix, "\""));
-      !s.ok()) {
-    return s;
-  }
+  RETURN_IF_ERROR(ExpectDigits(
+      in, digits, format.digits,
+      absl::StrCat(format.noun, " have ", format.digits, " digits after \"", format.prefix, "\"")));
   return Make(format.registry, absl::StrCat(format.prefix, digits));
 }
 
@@ -280,22 +281,16 @@ absl::StatusOr<RegistryId> ParseJrct(const Input& in) {
     }
     const std::string prefix = absl::StrCat("jRCT", absl::string_view(&letter, 1));
     const absl::string_view digits = rest.substr(1);
-    if (absl::Status s = ExpectDigits(
-            in, digits, 9, absl::StrCat("jRCT IDs have 9 digits after \"", prefix, "\""));
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(
+        ExpectDigits(in, digits, 9, absl::StrCat("jRCT IDs have 9 digits after \"", prefix, "\"")));
     return Make(common::v1::REGISTRY_JRCT, absl::StrCat(prefix, digits));
   }
   // Count before checking the leading digit: a truncated ID such as
   // jRCT209022038 is far more common than a wrong series digit, and the count
   // is what the user needs to hear about.
-  if (absl::Status s = ExpectDigits(in, rest, 10,
-                                    "jRCT IDs have 10 digits after \"jRCT\" (or a series letter "
-                                    "a, b, c, e or s and 9 digits)");
-      !s.ok()) {
-    return s;
-  }
+  RETURN_IF_ERROR(ExpectDigits(in, rest, 10,
+                               "jRCT IDs have 10 digits after \"jRCT\" (or a series letter "
+                               "a, b, c, e or s and 9 digits)"));
   if (rest[0] != '1' && rest[0] != '2') {
     return Invalid(in, "jRCT IDs without a series letter have 1 or 2 after \"jRCT\"; ",
                    Quote(in.text), " has '", rest.substr(0, 1), "'");
@@ -308,10 +303,7 @@ absl::StatusOr<RegistryId> ParseJrct(const Input& in) {
 absl::StatusOr<RegistryId> ParseChiCtr(const Input& in) {
   const absl::string_view rest = in.text.substr(6);
   if (rest.empty() || rest[0] != '-') {
-    if (absl::Status s = ExpectDigits(in, rest, 10, "ChiCTR IDs have 10 digits after \"ChiCTR\"");
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(ExpectDigits(in, rest, 10, "ChiCTR IDs have 10 digits after \"ChiCTR\""));
     return Make(common::v1::REGISTRY_CHICTR, absl::StrCat("ChiCTR", rest));
   }
   absl::string_view body = rest.substr(1);
@@ -341,11 +333,8 @@ absl::StatusOr<RegistryId> ParseChiCtr(const Input& in) {
                    Quote(in.text), got);
   }
   const absl::string_view digits = body.substr(1);
-  if (absl::Status s =
-          ExpectDigits(in, digits, 8, "old-format ChiCTR IDs have 8 digits after the letters");
-      !s.ok()) {
-    return s;
-  }
+  RETURN_IF_ERROR(
+      ExpectDigits(in, digits, 8, "old-format ChiCTR IDs have 8 digits after the letters"));
   return Make(common::v1::REGISTRY_CHICTR, absl::StrCat("ChiCTR-", letters, "-", digits));
 }
 
@@ -370,24 +359,15 @@ absl::StatusOr<RegistryId> ParseCtri(const Input& in) {
                    "(CTRI/2019/01/017123); ",
                    Quote(in.text), " has ", parts.size(), parts.size() == 1 ? " part" : " parts");
   }
-  if (absl::Status s = ExpectYear(in, parts[0], "CTRI IDs have a 4-digit year after \"CTRI/\"");
-      !s.ok()) {
-    return s;
-  }
+  RETURN_IF_ERROR(ExpectYear(in, parts[0], "CTRI IDs have a 4-digit year after \"CTRI/\""));
   const absl::string_view month = parts[1];
-  if (absl::Status s = ExpectDigits(in, month, month.size() == 3 ? 3 : 2,
-                                    "CTRI IDs have a 2- or 3-digit month after the year");
-      !s.ok()) {
-    return s;
-  }
+  RETURN_IF_ERROR(ExpectDigits(in, month, month.size() == 3 ? 3 : 2,
+                               "CTRI IDs have a 2- or 3-digit month after the year"));
   if (month.size() == 2 && (month < "01" || month > "12")) {
     return Invalid(in, "month ", month, " in ", Quote(in.text), " is not 01..12");
   }
-  if (absl::Status s =
-          ExpectDigits(in, parts[2], 6, "CTRI IDs have a 6-digit serial number after the month");
-      !s.ok()) {
-    return s;
-  }
+  RETURN_IF_ERROR(
+      ExpectDigits(in, parts[2], 6, "CTRI IDs have a 6-digit serial number after the month"));
   return Make(common::v1::REGISTRY_CTRI, absl::StrCat("CTRI/", absl::StrJoin(parts, "/")));
 }
 
@@ -438,30 +418,18 @@ absl::StatusOr<RegistryId> ParseEu(const Input& in) {
   const bool ctis = parts.size() == 4;
   const absl::string_view name =
       ctis ? "CTIS numbers (YYYY-5NNNNN-CC-NN)" : "EudraCT numbers (YYYY-NNNNNN-CC)";
-  if (absl::Status s = ExpectYear(in, parts[0], absl::StrCat(name, " start with a 4-digit year"));
-      !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = ExpectDigits(in, parts[1], 6,
-                                    absl::StrCat(name, " have a 6-digit serial after the year"));
-      !s.ok()) {
-    return s;
-  }
+  RETURN_IF_ERROR(ExpectYear(in, parts[0], absl::StrCat(name, " start with a 4-digit year")));
+  RETURN_IF_ERROR(
+      ExpectDigits(in, parts[1], 6, absl::StrCat(name, " have a 6-digit serial after the year")));
   if (ctis && parts[1][0] != '5') {
     return Invalid(in, name, " have a serial starting with 5; ", Quote(in.text), " has '",
                    parts[1].substr(0, 1), "'");
   }
-  if (absl::Status s = ExpectDigits(
-          in, parts[2], 2, absl::StrCat(name, " have a 2-digit check number after the serial"));
-      !s.ok()) {
-    return s;
-  }
+  RETURN_IF_ERROR(ExpectDigits(
+      in, parts[2], 2, absl::StrCat(name, " have a 2-digit check number after the serial")));
   if (ctis) {
-    if (absl::Status s =
-            ExpectDigits(in, parts[3], 2, absl::StrCat(name, " end with a 2-digit number"));
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(
+        ExpectDigits(in, parts[3], 2, absl::StrCat(name, " end with a 2-digit number")));
     return Make(common::v1::REGISTRY_CTIS, std::string(in.text));
   }
   return Make(common::v1::REGISTRY_EUDRACT, std::string(in.text));
@@ -470,9 +438,8 @@ absl::StatusOr<RegistryId> ParseEu(const Input& in) {
 }  // namespace
 
 absl::StatusOr<RegistryId> ParseRegistryId(absl::string_view text, absl::string_view field) {
-  absl::StatusOr<std::string> normalized = Normalize(text, field);
-  if (!normalized.ok()) return normalized.status();
-  const Input in{field, *normalized};
+  ASSIGN_OR_RETURN(std::string normalized, Normalize(text, field));
+  const Input in{field, normalized};
   const absl::string_view s = in.text;
 
   if (absl::ascii_isdigit(static_cast<unsigned char>(s[0]))) return ParseEu(in);

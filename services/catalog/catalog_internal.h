@@ -1,0 +1,116 @@
+// Private to the catalog's implementation files (services/catalog/catalog*.cc),
+// not part of the public API: the key layout of the catalog_index column
+// family, the record postings and filter vocabulary (defined in
+// catalog_schema.cc), the list specs, and the query engine's trial → product
+// join (Catalog::CatalogPostings, defined in catalog.cc).
+#ifndef REGENATLAS_SERVICES_CATALOG_CATALOG_INTERNAL_H_
+#define REGENATLAS_SERVICES_CATALOG_CATALOG_INTERNAL_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "common/filter.h"
+#include "common/postings.h"
+#include "common/table_index.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
+#include "services/catalog/catalog.h"
+#include "storage/column_family.h"
+#include "storage/store.h"
+
+namespace regenatlas::catalog {
+namespace internal {
+
+inline constexpr storage::ColumnFamily kIndexCf = storage::ColumnFamily::kCatalogIndex;
+
+// ---- Index key layout (catalog_index column family) -------------------
+// postings   (collection, field, value | int64, id)          → ""
+// registry   ("~registry", canonical registry id)            → trial id
+// search     ("~search", gram, product id)                   → ""
+// searchdoc  ("~searchdoc", product id)                      → normalised texts, '\n'-joined
+// pname      ("~pname", normalised name, product id)         → ""
+// issue      ("~issue", record name, n)                      → DataIssue
+// '~' keeps these apart from collection names.
+inline constexpr absl::string_view kRegistryKey = "~registry";
+inline constexpr absl::string_view kSearchKey = "~search";
+inline constexpr absl::string_view kSearchDocKey = "~searchdoc";
+inline constexpr absl::string_view kNameKey = "~pname";
+inline constexpr absl::string_view kIssueKey = "~issue";
+
+// ---- Filter vocabulary (catalog_schema.cc) ------------------------------
+// FieldSpecs of the filter language's field kinds (see filter::FieldSpec).
+
+// The value's enumerator name, or the number for an unknown value.
+std::string EnumName(const google::protobuf::EnumDescriptor* d, int value);
+std::vector<std::string> EnumNames(const google::protobuf::EnumDescriptor* d);
+// `prefix` is the part of the enumerator names a filter may leave out
+// ("CELL_SOURCE_"); `ordered` allows <, <=, >, >=.
+filter::FieldSpec EnumField(const google::protobuf::EnumDescriptor* d, absl::string_view prefix,
+                            bool repeated = false, bool ordered = false);
+filter::FieldSpec ResourceField(absl::string_view collection, bool repeated);
+// Repeated ISO 3166-1 alpha-2 codes, normalised to upper case.
+filter::FieldSpec CountryField();
+filter::FieldSpec IntField();
+filter::FieldSpec BoolField();
+filter::FieldSpec StringField(bool repeated = false);
+// common.v1.DevelopmentStage (product stages and trial phases).
+const google::protobuf::EnumDescriptor* StageEnum();
+
+// ---- Record postings and index keys (catalog_schema.cc) -----------------
+
+std::vector<Posting> PostingsOf(const Source& s);
+std::vector<Posting> PostingsOf(const Organization& o);
+std::vector<Posting> PostingsOf(const Indication& i);
+std::vector<Posting> PostingsOf(const Product& p);
+std::vector<Posting> PostingsOf(const Trial& t);
+
+// A trial's registry IDs: the primary (if set), then the secondary ones.
+std::vector<common::v1::RegistryId> AllIds(const Trial& t);
+
+// Index keys of a record (its postings; for products also the normalised
+// identifying names of the possible-duplicate report). Instantiated for
+// Source, Organization, Indication, Product and Trial.
+template <typename T>
+std::vector<std::string> IndexKeysOf(absl::string_view collection, const T& record);
+
+// Sort key of a record for order_by; strings compare in the wanted order.
+std::string CatalogSortKey(const google::protobuf::Message& m, const std::string& field);
+
+// Int postings: stages as their progress rank, years as numbers; nullopt
+// for string-encoded fields.
+std::optional<absl::StatusOr<int64_t>> CatalogIntEncoder(const std::string& field,
+                                                         const std::string& value);
+
+// ---- List specs (catalog_schema.cc) -------------------------------------
+
+const ListSpec& SourcesSpec();
+const ListSpec& OrganizationsSpec();
+const ListSpec& IndicationsSpec();
+const ListSpec& ProductsSpec();
+const ListSpec& TrialsSpec();
+
+}  // namespace internal
+
+// The catalog's posting lists, plus the trial → product join
+// ("product.cell_source = HIPSC"): the matching products' bitmap, then the
+// union of their trials' "product" bitmaps. Needs the products index locked
+// too (IndexesFor).
+class Catalog::CatalogPostings : public IndexPostings {
+ public:
+  CatalogPostings(const Catalog* catalog, const std::string& collection,
+                  const storage::Snapshot* snapshot);
+
+  absl::StatusOr<Bitmap> Match(const std::string& field, const filter::FieldSpec& spec,
+                               filter::Op op, const std::string& value) override;
+
+ private:
+  const Catalog* catalog_;
+};
+
+}  // namespace regenatlas::catalog
+
+#endif  // REGENATLAS_SERVICES_CATALOG_CATALOG_INTERNAL_H_
