@@ -44,7 +44,7 @@ struct AnalyticsOptions {
 // Market analytics' domain logic: PricePoints, EpidemiologyFacts,
 // MarketFacts and FxRates in its own column families, with filter postings
 // and a dated FX index committed in the record's WriteBatch, and the
-// computed market views (computations.cc). No gRPC here: methods return
+// computed market views (one .cc per view). No gRPC here: methods return
 // absl::Status — INVALID_ARGUMENT naming the field, NOT_FOUND,
 // ALREADY_EXISTS, ABORTED on etag mismatch, FAILED_PRECONDITION when data a
 // view needs (an FX rate, a price) is missing — and a failed write writes
@@ -103,7 +103,9 @@ class Analytics {
                                                       const common::v1::PartialDate& date,
                                                       absl::string_view date_origin) const;
 
-  // The computed views (computations.cc). `deadline` bounds the calls to
+  // The computed views (pipeline_breakdown.cc, indication_landscape.cc,
+  // price_comparison.cc, market_size.cc, approval_statistics.cc; prices are
+  // dated for FX by price_resolution.h). `deadline` bounds the calls to
   // other services (absl::InfiniteFuture(): their default timeout).
   //
   // INVALID_ARGUMENT errors about the dimensions name `field`: the request
@@ -152,6 +154,11 @@ class Analytics {
   absl::Status CheckRefs(const std::vector<Ref>& refs, absl::Time deadline) const;
   CatalogReader* catalog() const { return options_.catalog.get(); }
   absl::Status RequireCatalog() const;
+  // The source lookup of the price views (price_resolution.cc): requires
+  // the catalog, records BatchGetSources in `calls`, and asks the catalog.
+  std::function<absl::StatusOr<std::vector<catalog::v1::Source>>(const std::vector<std::string>&)>
+  SourcesFromCatalog(google::protobuf::RepeatedPtrField<analytics::v1::UpstreamCall>* calls,
+                     absl::Time deadline) const;
 
   // Sorted ids with the string posting (collection, field, value).
   absl::StatusOr<std::vector<std::string>> PostingIdsOf(absl::string_view collection,

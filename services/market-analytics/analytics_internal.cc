@@ -1,3 +1,6 @@
+// Helpers shared by the analytics .cc files (analytics_internal.h): FX
+// index keys, money arithmetic and validation, and FX lookup days.
+
 #include "services/market-analytics/analytics_internal.h"
 
 #include <cmath>
@@ -5,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "common/dates.h"
+#include "common/status_macros.h"
 #include "common/validation.h"
 #include "storage/key.h"
 
@@ -49,8 +53,7 @@ common::v1::Money ToMoney(double amount, absl::string_view currency) {
 }
 
 absl::Status ValidateMoney(const common::v1::Money& money, absl::string_view field, bool positive) {
-  absl::Status s = ValidateCurrency(money.currency_code(), absl::StrCat(field, ".currency_code"));
-  if (!s.ok()) return s;
+  RETURN_IF_ERROR(ValidateCurrency(money.currency_code(), absl::StrCat(field, ".currency_code")));
   if (money.nanos() <= -1000000000 || money.nanos() >= 1000000000) {
     return absl::InvalidArgumentError(
         absl::StrCat(field, ".nanos: must be between -999999999 and 999999999"));

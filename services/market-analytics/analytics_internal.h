@@ -4,10 +4,15 @@
 // Helpers shared by the analytics .cc files; not part of the domain's API.
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/filter.h"
+#include "common/postings.h"
 #include "regenatlas/common/v1/common.pb.h"
 #include "storage/column_family.h"
 
@@ -32,6 +37,15 @@ std::string FxDatedKey(absl::string_view base, absl::string_view quote, int64_t 
 std::string FxAdjacentPrefix(absl::string_view currency);
 std::string FxAdjacentKey(absl::string_view currency, absl::string_view other,
                           absl::string_view id);
+
+// The list spec of an analytics collection: its filter schema and order
+// fields, sorted by the analytics sort keys (analytics_schema.cc).
+ListSpec ListSpecOf(std::string collection, const filter::Schema* schema,
+                    std::vector<std::string> order_fields);
+// Encodes the int filter fields (as_of_year, year) for the posting index;
+// nullopt for every other field.
+std::optional<absl::StatusOr<int64_t>> IntEncoder(const std::string& field,
+                                                  const std::string& value);
 
 // Money as a number of currency units.
 double ToDouble(const common::v1::Money& money);

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/dates.h"
+#include "common/status_macros.h"
 #include "services/market-analytics/analytics.h"
 #include "services/market-analytics/analytics_internal.h"
 #include "storage/key.h"
@@ -41,7 +42,7 @@ absl::StatusOr<std::optional<Analytics::RateChoice>> Analytics::NearestStored(
   auto first = [&](const ScanRange& range) -> absl::StatusOr<std::optional<Hit>> {
     std::optional<Hit> hit;
     absl::Status bad;
-    absl::Status s =
+    RETURN_IF_ERROR(
         store_->Scan(kIndexCf, range, nullptr, [&](absl::string_view key, absl::string_view) {
           KeyReader r(key.substr(prefix.size()));
           absl::StatusOr<int64_t> d = r.Int64();
@@ -52,9 +53,8 @@ absl::StatusOr<std::optional<Analytics::RateChoice>> Analytics::NearestStored(
             hit = Hit{*d, *std::move(id)};
           }
           return false;
-        });
-    if (!s.ok()) return s;
-    if (!bad.ok()) return bad;
+        }));
+    RETURN_IF_ERROR(bad);
     return hit;
   };
   ScanRange after;
@@ -64,22 +64,18 @@ absl::StatusOr<std::optional<Analytics::RateChoice>> Analytics::NearestStored(
   before.start = prefix;
   before.end = at;
   before.reverse = true;
-  absl::StatusOr<std::optional<Hit>> on_or_after = first(after);
-  if (!on_or_after.ok()) return on_or_after.status();
-  absl::StatusOr<std::optional<Hit>> earlier = first(before);
-  if (!earlier.ok()) return earlier.status();
+  ASSIGN_OR_RETURN(std::optional<Hit> on_or_after, first(after));
+  ASSIGN_OR_RETURN(std::optional<Hit> earlier, first(before));
   std::optional<Hit> best;
-  if (earlier->has_value()) best = **earlier;
+  if (earlier.has_value()) best = *earlier;
   // Ties go to the earlier rate: the later one must be strictly nearer.
-  if (on_or_after->has_value() &&
-      (!best.has_value() || (*on_or_after)->day - day < day - best->day)) {
-    best = **on_or_after;
+  if (on_or_after.has_value() && (!best.has_value() || on_or_after->day - day < day - best->day)) {
+    best = *on_or_after;
   }
   if (!best.has_value()) return std::optional<RateChoice>();
   RateChoice choice;
-  absl::StatusOr<bool> found = fx_rates_.FindRaw(best->id, &choice.rate);
-  if (!found.ok()) return found.status();
-  if (!*found)
+  ASSIGN_OR_RETURN(bool found, fx_rates_.FindRaw(best->id, &choice.rate));
+  if (!found)
     return absl::DataLossError(
         absl::StrCat("analytics: FX index names missing fxRates/", best->id));
   choice.day = best->day;
@@ -89,16 +85,14 @@ absl::StatusOr<std::optional<Analytics::RateChoice>> Analytics::NearestStored(
 
 absl::StatusOr<std::optional<Analytics::RateChoice>> Analytics::NearestEitherWay(
     const std::string& from, const std::string& to, int64_t day) const {
-  absl::StatusOr<std::optional<RateChoice>> direct = NearestStored(from, to, day);
-  if (!direct.ok()) return direct;
-  absl::StatusOr<std::optional<RateChoice>> inverse = NearestStored(to, from, day);
-  if (!inverse.ok()) return inverse;
-  if (inverse->has_value()) (*inverse)->inverted = true;
-  if (!direct->has_value()) return inverse;
-  if (!inverse->has_value()) return direct;
+  ASSIGN_OR_RETURN(std::optional<RateChoice> direct, NearestStored(from, to, day));
+  ASSIGN_OR_RETURN(std::optional<RateChoice> inverse, NearestStored(to, from, day));
+  if (inverse.has_value()) inverse->inverted = true;
+  if (!direct.has_value()) return inverse;
+  if (!inverse.has_value()) return direct;
   // Nearest first; on a tie the earlier date, then the rate as quoted.
-  const RateChoice& d = **direct;
-  const RateChoice& i = **inverse;
+  const RateChoice& d = *direct;
+  const RateChoice& i = *inverse;
   if (std::make_tuple(i.distance, i.day) < std::make_tuple(d.distance, d.day)) return inverse;
   return direct;
 }
@@ -107,14 +101,13 @@ absl::StatusOr<std::vector<std::string>> Analytics::FxNeighbours(
     const std::string& currency) const {
   const std::string prefix = internal::FxAdjacentPrefix(currency);
   std::set<std::string> out;
-  absl::Status s = store_->Scan(kIndexCf, ScanRange::Prefix(prefix), nullptr,
-                                [&](absl::string_view key, absl::string_view) {
-                                  KeyReader r(key.substr(prefix.size()));
-                                  absl::StatusOr<std::string> other = r.String();
-                                  if (other.ok()) out.insert(*std::move(other));
-                                  return true;
-                                });
-  if (!s.ok()) return s;
+  RETURN_IF_ERROR(store_->Scan(kIndexCf, ScanRange::Prefix(prefix), nullptr,
+                               [&](absl::string_view key, absl::string_view) {
+                                 KeyReader r(key.substr(prefix.size()));
+                                 absl::StatusOr<std::string> other = r.String();
+                                 if (other.ok()) out.insert(*std::move(other));
+                                 return true;
+                               }));
   return std::vector<std::string>(out.begin(), out.end());
 }
 
@@ -163,10 +156,9 @@ absl::StatusOr<analytics::v1::FxConversion> Analytics::Convert(
   const int64_t day = internal::LookupDay(date);
   *c.mutable_lookup_day() = internal::DateOfDay(day);
 
-  absl::StatusOr<std::optional<RateChoice>> pair = NearestEitherWay(from, to, day);
-  if (!pair.ok()) return pair.status();
-  if (pair->has_value()) {
-    const RateChoice& r = **pair;
+  ASSIGN_OR_RETURN(std::optional<RateChoice> pair, NearestEitherWay(from, to, day));
+  if (pair.has_value()) {
+    const RateChoice& r = *pair;
     c.set_method(r.inverted ? analytics::v1::FX_METHOD_INVERSE : analytics::v1::FX_METHOD_DIRECT);
     *c.add_rates() = Applied(r.rate, from, to, r.inverted, r.distance);
     c.set_multiplier(c.rates(0).multiplier());
@@ -175,26 +167,22 @@ absl::StatusOr<analytics::v1::FxConversion> Analytics::Convert(
 
   // No rate of the pair: two legs through a currency both are quoted
   // against, choosing the pair of legs whose farther rate is nearest.
-  absl::StatusOr<std::vector<std::string>> from_side = FxNeighbours(from);
-  if (!from_side.ok()) return from_side.status();
-  absl::StatusOr<std::vector<std::string>> to_side = FxNeighbours(to);
-  if (!to_side.ok()) return to_side.status();
+  ASSIGN_OR_RETURN(std::vector<std::string> from_side, FxNeighbours(from));
+  ASSIGN_OR_RETURN(std::vector<std::string> to_side, FxNeighbours(to));
   std::vector<std::string> common;
-  std::set_intersection(from_side->begin(), from_side->end(), to_side->begin(), to_side->end(),
+  std::set_intersection(from_side.begin(), from_side.end(), to_side.begin(), to_side.end(),
                         std::back_inserter(common));
   std::optional<std::tuple<int64_t, int64_t, std::string>> best_score;
   std::optional<std::pair<RateChoice, RateChoice>> best;
   for (const std::string& via : common) {
-    absl::StatusOr<std::optional<RateChoice>> first = NearestEitherWay(from, via, day);
-    if (!first.ok()) return first.status();
-    absl::StatusOr<std::optional<RateChoice>> second = NearestEitherWay(via, to, day);
-    if (!second.ok()) return second.status();
-    if (!first->has_value() || !second->has_value()) continue;
-    auto score = std::make_tuple(std::max((*first)->distance, (*second)->distance),
-                                 (*first)->distance + (*second)->distance, via);
+    ASSIGN_OR_RETURN(std::optional<RateChoice> first, NearestEitherWay(from, via, day));
+    ASSIGN_OR_RETURN(std::optional<RateChoice> second, NearestEitherWay(via, to, day));
+    if (!first.has_value() || !second.has_value()) continue;
+    auto score = std::make_tuple(std::max(first->distance, second->distance),
+                                 first->distance + second->distance, via);
     if (!best_score.has_value() || score < *best_score) {
       best_score = score;
-      best = std::make_pair(**first, **second);
+      best = std::make_pair(*first, *second);
     }
   }
   if (!best.has_value()) {

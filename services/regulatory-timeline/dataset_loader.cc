@@ -1,7 +1,12 @@
+// Loading the timeline part of the reference dataset: policies and events
+// upserted, their regulatory stages sent through the outbox, once per
+// dataset digest.
+
 #include "services/regulatory-timeline/dataset_loader.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/status_macros.h"
 #include "storage/key.h"
 
 namespace regenatlas::timeline {
@@ -15,14 +20,13 @@ absl::StatusOr<LoadSummary> LoadTimelineDataset(Timeline& timeline,
                                                 const v1::TimelineDataset& dataset,
                                                 const DatasetReport& report) {
   LoadSummary summary;
-  absl::Status s =
-      UpsertDatasetRecords(timeline.policies(), dataset.policies(), report, "dataset", summary);
-  if (s.ok())
-    s = UpsertDatasetRecords(timeline.events(), dataset.events(), report, "dataset", summary);
+  RETURN_IF_ERROR(
+      UpsertDatasetRecords(timeline.policies(), dataset.policies(), report, "dataset", summary));
+  RETURN_IF_ERROR(
+      UpsertDatasetRecords(timeline.events(), dataset.events(), report, "dataset", summary));
   // Stages of every loaded product go through the outbox like any write.
-  if (s.ok()) s = timeline.EnqueueAllStages();
-  if (s.ok()) s = timeline.DeliverStageOutbox().status();
-  if (!s.ok()) return s;
+  RETURN_IF_ERROR(timeline.EnqueueAllStages());
+  RETURN_IF_ERROR(timeline.DeliverStageOutbox().status());
   return summary;
 }
 
@@ -30,23 +34,19 @@ absl::StatusOr<LoadSummary> EnsureTimelineDataset(Timeline& timeline, storage::S
                                                   const std::string& dir) {
   v1::TimelineDataset dataset;
   DatasetReport report;
-  absl::Status s = LoadDatasetDir(dir, &dataset, &report);
-  if (!s.ok()) return s;
+  RETURN_IF_ERROR(LoadDatasetDir(dir, &dataset, &report));
   if (!report.errors.empty()) {
     return absl::FailedPreconditionError(
         absl::StrCat("dataset ", dir, " does not parse: ", absl::StrJoin(report.errors, "; ")));
   }
-  absl::StatusOr<std::optional<std::string>> loaded =
-      store.Get(storage::ColumnFamily::kTimeline, DigestKey());
-  if (!loaded.ok()) return loaded.status();
-  if (loaded->value_or("") == report.digest) return LoadSummary{};
-  absl::StatusOr<LoadSummary> summary = LoadTimelineDataset(timeline, dataset, report);
-  if (!summary.ok()) return summary;
+  ASSIGN_OR_RETURN(std::optional<std::string> loaded,
+                   store.Get(storage::ColumnFamily::kTimeline, DigestKey()));
+  if (loaded.value_or("") == report.digest) return LoadSummary{};
+  ASSIGN_OR_RETURN(LoadSummary summary, LoadTimelineDataset(timeline, dataset, report));
   storage::WriteBatch batch;
   batch.Put(storage::ColumnFamily::kTimeline, DigestKey(), report.digest);
   batch.set_sync(true);
-  s = store.Write(std::move(batch)).status();
-  if (!s.ok()) return s;
+  RETURN_IF_ERROR(store.Write(std::move(batch)).status());
   return summary;
 }
 
