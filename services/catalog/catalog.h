@@ -77,12 +77,6 @@ class Catalog {
   absl::StatusOr<ListResult<Product>> ListProducts(const ListQuery& q) const;
   absl::StatusOr<ListResult<Trial>> ListTrials(const ListQuery& q) const;
 
-  // Records in request order; NOT_FOUND names the first missing one.
-  template <typename T>
-  absl::StatusOr<std::vector<T>> BatchGet(
-      const ResourceTable<T>& table,
-      const google::protobuf::RepeatedPtrField<std::string>& names) const;
-
   absl::StatusOr<catalog::v1::SearchProductsResponse> SearchProducts(
       const catalog::v1::SearchProductsRequest& request) const;
   absl::StatusOr<catalog::v1::ResolveRegistryIdResponse> ResolveRegistryId(

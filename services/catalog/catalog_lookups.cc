@@ -1,5 +1,5 @@
 // Reads by name and by query: the List methods (the query engine over the
-// catalog's postings, with the trial → product join), BatchGet,
+// catalog's postings, with the trial → product join),
 // CreateTrial / GetTrial (trials by any registry ID) and ResolveRegistryId.
 #include <memory>
 #include <optional>
@@ -52,40 +52,6 @@ absl::StatusOr<ListResult<Product>> Catalog::ListProducts(const ListQuery& q) co
 absl::StatusOr<ListResult<Trial>> Catalog::ListTrials(const ListQuery& q) const {
   return List(trials_, TrialsSpec(), q);
 }
-
-template <typename T>
-absl::StatusOr<std::vector<T>> Catalog::BatchGet(
-    const ResourceTable<T>& table,
-    const google::protobuf::RepeatedPtrField<std::string>& names) const {
-  if (names.size() > kMaxPageSize) {
-    return absl::InvalidArgumentError(absl::StrCat("names: at most ", kMaxPageSize, " per call"));
-  }
-  std::shared_ptr<const storage::Snapshot> snapshot = store_->NewSnapshot();
-  std::vector<T> out;
-  for (int i = 0; i < names.size(); ++i) {
-    absl::StatusOr<std::string> id = table.IdOf(names[i], absl::StrCat("names[", i, "]"));
-    if (!id.ok()) return id.status();
-    T record;
-    absl::StatusOr<bool> found = table.FindRaw(*id, &record, snapshot.get());
-    if (!found.ok()) return found.status();
-    if (!*found)
-      return absl::NotFoundError(absl::StrCat("names[", i, "]: ", names[i], " not found"));
-    out.push_back(std::move(record));
-  }
-  return out;
-}
-
-template absl::StatusOr<std::vector<Source>> Catalog::BatchGet(
-    const ResourceTable<Source>&, const google::protobuf::RepeatedPtrField<std::string>&) const;
-template absl::StatusOr<std::vector<Organization>> Catalog::BatchGet(
-    const ResourceTable<Organization>&,
-    const google::protobuf::RepeatedPtrField<std::string>&) const;
-template absl::StatusOr<std::vector<Indication>> Catalog::BatchGet(
-    const ResourceTable<Indication>&, const google::protobuf::RepeatedPtrField<std::string>&) const;
-template absl::StatusOr<std::vector<Product>> Catalog::BatchGet(
-    const ResourceTable<Product>&, const google::protobuf::RepeatedPtrField<std::string>&) const;
-template absl::StatusOr<std::vector<Trial>> Catalog::BatchGet(
-    const ResourceTable<Trial>&, const google::protobuf::RepeatedPtrField<std::string>&) const;
 
 absl::StatusOr<Trial> Catalog::CreateTrial(absl::string_view trial_id, Trial trial,
                                            absl::string_view origin) {

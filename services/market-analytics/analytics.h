@@ -66,24 +66,12 @@ class Analytics {
   ResourceTable<MarketFact>& market_facts() { return market_facts_; }
   ResourceTable<FxRate>& fx_rates() { return fx_rates_; }
 
-  // Standard methods; T is PricePoint, EpidemiologyFact, MarketFact or FxRate.
-  template <typename T>
-  absl::StatusOr<T> Create(absl::string_view id, T record, absl::string_view origin = "api");
-  template <typename T>
-  absl::StatusOr<T> Get(absl::string_view name) const;
-  // Records in request order (at most 1000); NOT_FOUND names the first missing one.
-  template <typename T>
-  absl::StatusOr<std::vector<T>> BatchGet(
-      const google::protobuf::RepeatedPtrField<std::string>& names) const;
-  // Filter fields and orders: see analytics_service.proto.
+  // The filtered, ordered List of T (PricePoint, EpidemiologyFact,
+  // MarketFact or FxRate); the other standard methods are the tables'
+  // (common/standard_methods.h). Filter fields and orders: see
+  // analytics_service.proto.
   template <typename T>
   absl::StatusOr<ListResult<T>> List(const ListQuery& query) const;
-  template <typename T>
-  absl::StatusOr<T> Update(const T& patch, const google::protobuf::FieldMask& mask,
-                           absl::string_view origin = "api");
-  template <typename T>
-  absl::Status Delete(absl::string_view name, absl::string_view etag,
-                      absl::string_view origin = "api");
 
   // Field checks that need no other service (used by `regenatlas check` and
   // before the reference checks of every write). INVALID_ARGUMENT naming

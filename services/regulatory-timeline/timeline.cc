@@ -19,22 +19,6 @@
 
 namespace regenatlas::timeline {
 
-absl::StatusOr<Event> Timeline::CreateEvent(absl::string_view id, Event event,
-                                            absl::string_view origin) {
-  // The stage outbox entry commits with the event (write hook); the stage
-  // sync delivers it, so a catalog that is down never fails this write.
-  return events_.Create(id, std::move(event), origin);
-}
-
-absl::StatusOr<Event> Timeline::UpdateEvent(const Event& patch,
-                                            const google::protobuf::FieldMask& mask) {
-  return events_.Update(patch, mask);
-}
-
-absl::Status Timeline::DeleteEvent(absl::string_view name, absl::string_view etag) {
-  return events_.Delete(name, etag);
-}
-
 // ---- Watch -------------------------------------------------------------------------
 
 std::string Timeline::ResumeToken(uint64_t seq) {

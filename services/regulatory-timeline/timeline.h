@@ -65,14 +65,12 @@ class Timeline {
   // Nothing is owned; all must outlive the Timeline.
   Timeline(storage::Store* store, CatalogClient* catalog, TimelineOptions options);
 
+  // Event writes commit their stage-outbox entry in the same batch (write
+  // hook); the stage sync delivers it to the catalog, so a catalog that is
+  // down never fails an event write.
   ResourceTable<Event>& events() { return events_; }
   ResourceTable<Policy>& policies() { return policies_; }
 
-  // Event writes that also update the catalog's regulatory stages.
-  absl::StatusOr<Event> CreateEvent(absl::string_view id, Event event,
-                                    absl::string_view origin = "api");
-  absl::StatusOr<Event> UpdateEvent(const Event& patch, const google::protobuf::FieldMask& mask);
-  absl::Status DeleteEvent(absl::string_view name, absl::string_view etag);
   // Recomputes and sends the regulatory stages of `products` (all products
   // with stage-moving events when empty). Idempotent.
   absl::Status SyncRegulatoryStages(std::vector<std::string> products = {});

@@ -432,7 +432,7 @@ TEST(AnalyticsWithoutCatalogTest, ReferencesCannotBeCheckedSoNothingIsWritten) {
   ASSERT_TRUE(store.ok());
   {
     Analytics unconnected(store->get(), AnalyticsOptions{});
-    auto created = unconnected.Create<FxRate>("r", Rate("USD", "CNY", Date(2025, 1, 2), 7.1));
+    auto created = unconnected.fx_rates().Create("r", Rate("USD", "CNY", Date(2025, 1, 2), 7.1));
     EXPECT_EQ(created.status().code(), absl::StatusCode::kFailedPrecondition);
     v1::ComputeApprovalStatisticsRequest req;
     EXPECT_EQ(unconnected.ComputeApprovalStatistics(req, absl::InfiniteFuture()).status().code(),
@@ -447,7 +447,7 @@ TEST(AnalyticsWithoutCatalogTest, ReferencesCannotBeCheckedSoNothingIsWritten) {
         GrpcReaderOptions{absl::Milliseconds(500)});
     Analytics analytics(store->get(), std::move(unreachable));
     const absl::Time start = absl::Now();
-    auto created = analytics.Create<FxRate>("r", Rate("USD", "CNY", Date(2025, 1, 2), 7.1));
+    auto created = analytics.fx_rates().Create("r", Rate("USD", "CNY", Date(2025, 1, 2), 7.1));
     EXPECT_TRUE(absl::IsUnavailable(created.status()) || absl::IsDeadlineExceeded(created.status()))
         << created.status();
     EXPECT_LT(absl::Now() - start, absl::Seconds(5));

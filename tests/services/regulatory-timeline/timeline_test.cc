@@ -357,7 +357,7 @@ TEST_F(TimelineServerTest, DatePrecisionRules) {
                                                            {"m2025-03", 2025, 3, 0},
                                                            {"d2025-03-01", 2025, 3, 1},
                                                            {"d2024-12-31", 2024, 12, 31}}) {
-    ASSERT_TRUE(timeline_->CreateEvent(id, NewEvent(v1::EVENT_TYPE_OTHER, y, m, d, "")).ok()) << id;
+    ASSERT_TRUE(timeline_->events().Create(id, NewEvent(v1::EVENT_TYPE_OTHER, y, m, d, "")).ok()) << id;
   }
   auto list = [&](const std::string& filter) {
     ListQuery q;
@@ -414,9 +414,9 @@ TEST_F(TimelineServerTest, WatchEventsResumesExactlyAndFilters) {
   // The stream sees what is written after it is registered.
   ASSERT_TRUE(service_->AwaitWatchStreams(1, absl::Now() + absl::Seconds(30)));
   ASSERT_TRUE(
-      timeline_->CreateEvent("w1", NewEvent(v1::EVENT_TYPE_IND_CLEARANCE, 2025, 1, 1, "")).ok());
-  ASSERT_TRUE(timeline_->CreateEvent("w2", NewEvent(v1::EVENT_TYPE_OTHER, 2025, 1, 2, "")).ok());
-  ASSERT_TRUE(timeline_->CreateEvent("w3", NewEvent(v1::EVENT_TYPE_APPROVAL, 2025, 1, 3, "")).ok());
+      timeline_->events().Create("w1", NewEvent(v1::EVENT_TYPE_IND_CLEARANCE, 2025, 1, 1, "")).ok());
+  ASSERT_TRUE(timeline_->events().Create("w2", NewEvent(v1::EVENT_TYPE_OTHER, 2025, 1, 2, "")).ok());
+  ASSERT_TRUE(timeline_->events().Create("w3", NewEvent(v1::EVENT_TYPE_APPROVAL, 2025, 1, 3, "")).ok());
   v1::WatchEventsResponse got;
   ASSERT_TRUE(first.Read(&got));
   EXPECT_EQ(got.event().name(), "events/w1");
@@ -432,9 +432,9 @@ TEST_F(TimelineServerTest, WatchEventsResumesExactlyAndFilters) {
   patch.set_description("updated");
   google::protobuf::FieldMask mask;
   mask.add_paths("description");
-  ASSERT_TRUE(timeline_->UpdateEvent(patch, mask).ok());
-  ASSERT_TRUE(timeline_->CreateEvent("w4", NewEvent(v1::EVENT_TYPE_OTHER, 2025, 1, 4, "")).ok());
-  ASSERT_TRUE(timeline_->DeleteEvent("events/w3", "").ok());
+  ASSERT_TRUE(timeline_->events().Update(patch, mask).ok());
+  ASSERT_TRUE(timeline_->events().Create("w4", NewEvent(v1::EVENT_TYPE_OTHER, 2025, 1, 4, "")).ok());
+  ASSERT_TRUE(timeline_->events().Delete("events/w3", "").ok());
 
   req.set_resume_token(token);
   StreamReader second(stub_.get(), req);
@@ -446,7 +446,7 @@ TEST_F(TimelineServerTest, WatchEventsResumesExactlyAndFilters) {
   EXPECT_EQ(got.event().name(), "events/w3");
   EXPECT_EQ(got.kind(), common::v1::CHANGE_KIND_DELETED);
   // Nothing else is pending: the next thing delivered is a new change.
-  ASSERT_TRUE(timeline_->CreateEvent("w5", NewEvent(v1::EVENT_TYPE_APPROVAL, 2025, 1, 5, "")).ok());
+  ASSERT_TRUE(timeline_->events().Create("w5", NewEvent(v1::EVENT_TYPE_APPROVAL, 2025, 1, 5, "")).ok());
   ASSERT_TRUE(second.Read(&got));
   EXPECT_EQ(got.event().name(), "events/w5");
   second.Cancel();
@@ -535,7 +535,7 @@ TEST_F(TimelineServerTest, StageChangesReachTheCatalogThroughTheOutboxAfterAnOut
     Event approval = NewEvent(v1::EVENT_TYPE_APPROVAL, 2030, 1, 2, "products/heartsheet");
     approval.set_jurisdiction("JP");
     approval.set_agency("PMDA");
-    ASSERT_TRUE(during_outage.CreateEvent("heartsheet-approval-jp-2030", approval).ok());
+    ASSERT_TRUE(during_outage.events().Create("heartsheet-approval-jp-2030", approval).ok());
     EXPECT_EQ(*during_outage.PendingStageSyncs(), 1u);
     absl::StatusOr<size_t> delivered = during_outage.DeliverStageOutbox();
     EXPECT_TRUE(absl::IsUnavailable(delivered.status())) << delivered.status();
