@@ -1,3 +1,10 @@
+// The public interface of the ClinicalTrials.gov importer (CLI `regenatlas
+// import ctgov` and CatalogService.ImportClinicalTrials): options and
+// CtgovImporter, plus the value mappings of ctgov_mapping.h. The
+// implementation is split by responsibility: ctgov_json (streaming reader),
+// ctgov_study (the study model), ctgov_mapping (study -> Trial),
+// ctgov_pipeline (parser thread), ctgov_importer / ctgov_apply (driver,
+// writes).
 #ifndef REGENATLAS_SERVICES_CATALOG_CTGOV_IMPORT_H_
 #define REGENATLAS_SERVICES_CATALOG_CTGOV_IMPORT_H_
 
@@ -13,6 +20,7 @@
 #include "regenatlas/catalog/v1/catalog_service.pb.h"
 #include "regenatlas/common/v1/common.pb.h"
 #include "services/catalog/catalog.h"
+#include "services/catalog/ctgov_mapping.h"
 
 namespace regenatlas::catalog {
 
@@ -32,29 +40,6 @@ struct CtgovImportOptions {
                      const v1::ImportClinicalTrialsResponse& summary)>
       progress;
 };
-
-// The mapping of ClinicalTrials.gov `designModule.phases` to a stage: one
-// phase or the adjacent pairs PHASE1+PHASE2 and PHASE2+PHASE3; PHASE4 and
-// NA have no stage (unspecified, phase_text keeps them). `unknown` lists
-// values that are not ClinicalTrials.gov phases (the stage is then
-// unspecified); `unusual` is set for a known but unmapped combination.
-struct CtgovPhase {
-  common::v1::DevelopmentStage stage = common::v1::DEVELOPMENT_STAGE_UNSPECIFIED;
-  // As printed, joined with "/": "PHASE1/PHASE2".
-  std::string text;
-  std::vector<std::string> unknown;
-  bool unusual = false;
-};
-CtgovPhase MapCtgovPhases(const std::vector<std::string>& phases);
-
-// `statusModule.overallStatus` to TrialStatus; false for values without a
-// trial status (expanded-access statuses) or unknown ones.
-bool MapCtgovStatus(absl::string_view status, v1::TrialStatus* out);
-
-// The id of the Source for one version of a record:
-// "ctgov-nct02552212-2023-12-12", or "ctgov-nct02552212" when the file
-// carries no version date.
-std::string CtgovSourceId(absl::string_view nct_id, const common::v1::PartialDate& version);
 
 // Imports ClinicalTrials.gov API v2 JSON into the catalog (see
 // docs/import.md): one trial per NCT ID (or the existing trial that has one

@@ -1,3 +1,8 @@
+// The streaming reader of ClinicalTrials.gov API v2 JSON: RapidJSON's SAX
+// parser over a file or memory, a handler that recognises the file's shape,
+// builds each study alone as a small DOM, checks UTF-8 per string and
+// reports problems with JSON paths (the path and UTF-8 helpers are in
+// ctgov_json_util.cc).
 #include "services/catalog/ctgov_json.h"
 
 #include <cerrno>
@@ -9,6 +14,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "rapidjson/error/en.h"
 #include "rapidjson/filereadstream.h"
 #include "rapidjson/memorystream.h"
@@ -16,16 +22,6 @@
 
 namespace regenatlas::catalog {
 namespace {
-
-bool IsIdentifier(absl::string_view key) {
-  if (key.empty()) return false;
-  for (size_t i = 0; i < key.size(); ++i) {
-    const char c = key[i];
-    const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-    if (!alpha && !(i > 0 && c >= '0' && c <= '9')) return false;
-  }
-  return true;
-}
 
 // Builds one rapidjson value from SAX events into a pool that is dropped
 // after each study, so a page never exists as a whole in memory.
@@ -444,7 +440,7 @@ absl::StatusOr<CtgovFileInfo> Read(Stream& stream, int64_t size, CtgovJsonSink& 
   // which would end the whole file at the first bad byte; this way only
   // the record that holds it is rejected.
   rapidjson::ParseResult result = reader.Parse<rapidjson::kParseIterativeFlag>(stream, handler);
-  if (!handler.status().ok()) return handler.status();
+  RETURN_IF_ERROR(handler.status());
   if (result.IsError()) {
     if (!handler.stopped()) handler.SyntaxError(result.Code(), result.Offset(), size);
   } else {
@@ -455,57 +451,6 @@ absl::StatusOr<CtgovFileInfo> Read(Stream& stream, int64_t size, CtgovJsonSink& 
 }
 
 }  // namespace
-
-std::string JsonPathChild(absl::string_view parent, absl::string_view key) {
-  if (IsIdentifier(key)) return absl::StrCat(parent, ".", key);
-  std::string escaped;
-  for (char c : key) {
-    if (c == '"' || c == '\\') escaped.push_back('\\');
-    escaped.push_back(c);
-  }
-  return absl::StrCat(parent, "[\"", escaped, "\"]");
-}
-
-std::string JsonPathIndex(absl::string_view parent, size_t index) {
-  return absl::StrCat(parent, "[", index, "]");
-}
-
-bool IsValidUtf8(absl::string_view text) {
-  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-  const size_t n = text.size();
-  for (size_t i = 0; i < n;) {
-    const unsigned char c = s[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len;
-    uint32_t cp;
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + len > n) return false;
-    for (size_t k = 1; k < len; ++k) {
-      if ((s[i + k] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (s[i + k] & 0x3F);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    i += len;
-  }
-  return true;
-}
 
 absl::StatusOr<CtgovFileInfo> ReadCtgovFile(const std::string& path, CtgovJsonSink& sink) {
   std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);

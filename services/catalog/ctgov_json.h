@@ -1,3 +1,6 @@
+// The streaming reader of ClinicalTrials.gov API v2 JSON files (single
+// studies, search pages, arrays of studies): a sink receives each study as a
+// small DOM, bad records and file problems with JSON paths.
 #ifndef REGENATLAS_SERVICES_CATALOG_CTGOV_JSON_H_
 #define REGENATLAS_SERVICES_CATALOG_CTGOV_JSON_H_
 

@@ -1,0 +1,443 @@
+// Maps a ClinicalTrials.gov study onto a catalog Trial (see
+// ctgov_mapping.h): value tables (phases, statuses, organization kinds),
+// slugs, and the field-by-field rules for registry-only and curated trials.
+#include "services/catalog/ctgov_mapping.h"
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/dates.h"
+#include "common/status_macros.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "services/catalog/ctgov_countries.h"
+#include "services/catalog/ctgov_json.h"
+#include "services/catalog/registry_id.h"
+#include "services/catalog/text.h"
+
+namespace regenatlas::catalog {
+
+using common::v1::DevelopmentStage;
+using common::v1::PartialDate;
+using common::v1::RegistryId;
+using common::v1::SourceCitation;
+
+CtgovPhase MapCtgovPhases(const std::vector<std::string>& phases) {
+  static const auto* known =
+      new std::set<std::string>{"EARLY_PHASE1", "PHASE1", "PHASE2", "PHASE3", "PHASE4", "NA"};
+  CtgovPhase out;
+  out.text = absl::StrJoin(phases, "/");
+  std::set<std::string> set;
+  for (const std::string& p : phases) {
+    if (!known->count(p)) {
+      out.unknown.push_back(p);
+    } else {
+      set.insert(p);
+    }
+  }
+  if (!out.unknown.empty() || set.empty()) return out;
+  using S = std::set<std::string>;
+  if (set == S{"EARLY_PHASE1"}) {
+    out.stage = common::v1::DEVELOPMENT_STAGE_EARLY_PHASE_1;
+  } else if (set == S{"PHASE1"}) {
+    out.stage = common::v1::DEVELOPMENT_STAGE_PHASE_1;
+  } else if (set == S{"PHASE1", "PHASE2"}) {
+    out.stage = common::v1::DEVELOPMENT_STAGE_PHASE_1_2;
+  } else if (set == S{"PHASE2"}) {
+    out.stage = common::v1::DEVELOPMENT_STAGE_PHASE_2;
+  } else if (set == S{"PHASE2", "PHASE3"}) {
+    out.stage = common::v1::DEVELOPMENT_STAGE_PHASE_2_3;
+  } else if (set == S{"PHASE3"}) {
+    out.stage = common::v1::DEVELOPMENT_STAGE_PHASE_3;
+  } else if (set != S{"PHASE4"} && set != S{"NA"}) {
+    out.unusual = true;
+  }
+  return out;
+}
+
+bool MapCtgovStatus(absl::string_view status, v1::TrialStatus* out) {
+  static const auto* map = new std::map<std::string, v1::TrialStatus>{
+      {"NOT_YET_RECRUITING", v1::TRIAL_STATUS_NOT_YET_RECRUITING},
+      {"RECRUITING", v1::TRIAL_STATUS_RECRUITING},
+      {"ENROLLING_BY_INVITATION", v1::TRIAL_STATUS_ENROLLING_BY_INVITATION},
+      {"ACTIVE_NOT_RECRUITING", v1::TRIAL_STATUS_ACTIVE_NOT_RECRUITING},
+      {"COMPLETED", v1::TRIAL_STATUS_COMPLETED},
+      {"SUSPENDED", v1::TRIAL_STATUS_SUSPENDED},
+      {"TERMINATED", v1::TRIAL_STATUS_TERMINATED},
+      {"WITHDRAWN", v1::TRIAL_STATUS_WITHDRAWN},
+      {"UNKNOWN", v1::TRIAL_STATUS_UNKNOWN},
+  };
+  auto it = map->find(std::string(status));
+  if (it == map->end()) return false;
+  *out = it->second;
+  return true;
+}
+
+std::string CtgovSourceId(absl::string_view nct_id, const PartialDate& version) {
+  std::string id = absl::StrCat("ctgov-", absl::AsciiStrToLower(nct_id));
+  if (IsSet(version)) absl::StrAppend(&id, "-", FormatPartialDate(version));
+  return id;
+}
+
+namespace ctgov {
+namespace {
+
+constexpr absl::string_view kCtgovSourcePrefix = "sources/ctgov-";
+constexpr absl::string_view kStudyUri = "https://clinicaltrials.gov/study/";
+
+std::string StageName(DevelopmentStage s) { return common::v1::DevelopmentStage_Name(s); }
+
+std::string StatusName(v1::TrialStatus s) { return v1::TrialStatus_Name(s); }
+
+bool HasClaim(const Trial& t, absl::string_view field, bool ctgov) {
+  return std::any_of(t.claims().begin(), t.claims().end(), [&](const common::v1::Claim& c) {
+    return c.field() == field && IsCtgovSource(c.citation().source()) == ctgov;
+  });
+}
+
+// Titles and phases as printed are not statements to weigh against a
+// curated source: the registry's replace them only where the registry set
+// them (or nothing did).
+bool MayReplaceText(const ApplyContext& ctx, const std::string& stored, const char* field) {
+  if (stored.empty()) return true;
+  if (ctx.fill_only) return false;
+  return !ctx.curated || ctx.from_import.count(field) > 0;
+}
+
+void ApplyPhases(const Study& s, const ApplyContext& ctx, Trial& t,
+                 std::vector<Warning>& warnings) {
+  const CtgovPhase phase = MapCtgovPhases(*s.phases);
+  for (size_t i = 0; i < s.phases->size(); ++i) {
+    if (std::find(phase.unknown.begin(), phase.unknown.end(), (*s.phases)[i]) !=
+        phase.unknown.end()) {
+      warnings.push_back({JsonPathIndex(s.phases_path, i),
+                          absl::StrCat("unknown phase \"", (*s.phases)[i],
+                                       "\" (known: EARLY_PHASE1, PHASE1, PHASE2, PHASE3, PHASE4, "
+                                       "NA); phase left unspecified")});
+    }
+  }
+  if (phase.unusual) {
+    warnings.push_back(
+        {s.phases_path,
+         absl::StrCat("phases ", phase.text, " map to no single stage; phase left unspecified")});
+  }
+  if (!phase.text.empty() && MayReplaceText(ctx, t.phase_text(), "phase_text")) {
+    t.set_phase_text(phase.text);
+  }
+  // PHASE4, NA or an unknown value state no stage: they clear a stage an
+  // earlier version set, but never a curated one.
+  const bool states_stage = phase.stage != common::v1::DEVELOPMENT_STAGE_UNSPECIFIED ||
+                            (!ctx.curated && !phase.text.empty());
+  if (states_stage &&
+      ShouldSet(t, ctx, "phase", t.phase() != common::v1::DEVELOPMENT_STAGE_UNSPECIFIED,
+                StageName(t.phase()), StageName(phase.stage))) {
+    t.set_phase(phase.stage);
+  }
+}
+
+void ApplyStatus(const Study& s, const ApplyContext& ctx, Trial& t,
+                 std::vector<Warning>& warnings) {
+  v1::TrialStatus status;
+  if (MapCtgovStatus(*s.status, &status)) {
+    if (ShouldSet(t, ctx, "status", t.status() != v1::TRIAL_STATUS_UNSPECIFIED,
+                  StatusName(t.status()), StatusName(status))) {
+      t.set_status(status);
+    }
+    return;
+  }
+  static const auto* expanded =
+      new std::set<std::string>{"AVAILABLE", "NO_LONGER_AVAILABLE", "TEMPORARILY_NOT_AVAILABLE",
+                                "APPROVED_FOR_MARKETING", "WITHHELD"};
+  warnings.push_back(
+      {s.status_path,
+       expanded->count(*s.status)
+           ? absl::StrCat("expanded-access status \"", *s.status,
+                          "\" has no trial status; status not imported")
+           : absl::StrCat("unknown overallStatus \"", *s.status, "\"; status not imported")});
+}
+
+void ApplyDates(const Study& s, const ApplyContext& ctx, Trial& t) {
+  if (s.start.has_value()) {
+    const bool stored = IsSet(t.start_date());
+    if (ShouldSet(t, ctx, "start_date", stored, FormatPartialDate(t.start_date()),
+                  FormatPartialDate(s.start->date))) {
+      *t.mutable_start_date() = s.start->date;
+    }
+    if (!(ctx.fill_only && stored)) t.set_start_date_estimated(s.start->estimated);
+  }
+  if (s.completion.has_value()) {
+    const bool stored = IsSet(t.completion_date());
+    if (ShouldSet(t, ctx, "completion_date", stored, FormatPartialDate(t.completion_date()),
+                  FormatPartialDate(s.completion->date))) {
+      *t.mutable_completion_date() = s.completion->date;
+    }
+    if (!(ctx.fill_only && stored)) t.set_completion_date_estimated(s.completion->estimated);
+  }
+}
+
+void ApplyCountries(const Study& s, const ApplyContext& ctx, Trial& t,
+                    std::vector<Warning>& warnings) {
+  std::set<std::string> codes;
+  std::set<std::string> unknown;
+  for (const Location& l : *s.locations) {
+    std::optional<std::string> code = CountryCodeForName(l.country);
+    if (code.has_value()) {
+      codes.insert(*code);
+    } else if (unknown.insert(l.country).second) {
+      warnings.push_back(
+          {l.path, absl::StrCat("unknown country \"", l.country, "\"; not imported")});
+    }
+  }
+  ApplyList(ctx, t.mutable_countries(), {codes.begin(), codes.end()});
+}
+
+}  // namespace
+
+bool IsCtgovSource(absl::string_view source) {
+  return absl::StartsWith(source, kCtgovSourcePrefix);
+}
+
+std::string Slug(absl::string_view name) {
+  static const auto* folds = new std::map<std::string, char>{
+      {"à", 'a'}, {"á", 'a'}, {"â", 'a'}, {"ã", 'a'}, {"ä", 'a'}, {"å", 'a'}, {"ç", 'c'},
+      {"è", 'e'}, {"é", 'e'}, {"ê", 'e'}, {"ë", 'e'}, {"ì", 'i'}, {"í", 'i'}, {"î", 'i'},
+      {"ï", 'i'}, {"ñ", 'n'}, {"ò", 'o'}, {"ó", 'o'}, {"ô", 'o'}, {"õ", 'o'}, {"ö", 'o'},
+      {"ø", 'o'}, {"ù", 'u'}, {"ú", 'u'}, {"û", 'u'}, {"ü", 'u'}, {"ý", 'y'}, {"ÿ", 'y'},
+      {"À", 'a'}, {"Á", 'a'}, {"Â", 'a'}, {"Ä", 'a'}, {"Å", 'a'}, {"Ç", 'c'}, {"È", 'e'},
+      {"É", 'e'}, {"Ê", 'e'}, {"Í", 'i'}, {"Î", 'i'}, {"Ñ", 'n'}, {"Ó", 'o'}, {"Ô", 'o'},
+      {"Ö", 'o'}, {"Ø", 'o'}, {"Ú", 'u'}, {"Ü", 'u'}, {"ß", 's'}};
+  std::string out;
+  bool dash = false;
+  for (size_t i = 0; i < name.size();) {
+    const unsigned char c = static_cast<unsigned char>(name[i]);
+    char mapped = 0;
+    size_t len = 1;
+    if (c < 0x80) {
+      if (absl::ascii_isalnum(c)) mapped = absl::ascii_tolower(c);
+    } else {
+      len = (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+      auto it = folds->find(std::string(name.substr(i, len)));
+      if (it != folds->end()) mapped = it->second;
+    }
+    i += len;
+    if (mapped == 0) {
+      dash = !out.empty();
+      continue;
+    }
+    if (dash) out.push_back('-');
+    dash = false;
+    out.push_back(mapped);
+  }
+  if (out.size() > 63) {
+    out.resize(63);
+    const size_t cut = out.rfind('-');
+    if (cut != std::string::npos && cut >= 32) out.resize(cut);
+    while (!out.empty() && out.back() == '-') out.pop_back();
+  }
+  return out;
+}
+
+v1::OrganizationKind KindOfClass(absl::string_view cls) {
+  if (cls == "INDUSTRY") return v1::ORGANIZATION_KIND_COMPANY;
+  if (cls == "NIH" || cls == "FED" || cls == "OTHER_GOV") return v1::ORGANIZATION_KIND_GOVERNMENT;
+  // OTHER (universities, hospitals, foundations alike), INDIV, NETWORK,
+  // AMBIG and UNKNOWN do not say which kind.
+  return v1::ORGANIZATION_KIND_UNSPECIFIED;
+}
+
+std::vector<std::string> DataFieldsChanged(const Trial& before, const Trial& after) {
+  static const auto* skip = new std::set<std::string>{"name",        "etag",    "create_time",
+                                                      "update_time", "sources", "revisions"};
+  std::vector<std::string> out;
+  const google::protobuf::Descriptor* d = Trial::descriptor();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* f = d->field(i);
+    if (skip->count(f->name())) continue;
+    google::protobuf::util::MessageDifferencer diff;
+    std::vector<const google::protobuf::FieldDescriptor*> fields = {f};
+    if (!diff.CompareWithFields(before, after, fields, fields)) out.push_back(f->name());
+  }
+  return out;
+}
+
+Source CtgovSource(const Study& s, const PartialDate& version, std::string name) {
+  Source source;
+  source.set_name(std::move(name));
+  source.set_title(IsSet(version) ? absl::StrCat("ClinicalTrials.gov ", s.nct_id, ", version of ",
+                                                 FormatPartialDate(version))
+                                  : absl::StrCat("ClinicalTrials.gov ", s.nct_id));
+  source.set_publisher("ClinicalTrials.gov (U.S. National Library of Medicine)");
+  if (IsSet(version)) *source.mutable_publication_date() = version;
+  source.set_kind(v1::SOURCE_KIND_REGISTRY);
+  source.set_uri(absl::StrCat(kStudyUri, s.nct_id));
+  source.set_language("en");
+  return source;
+}
+
+StudyIds ClassifyIds(const Study& s) {
+  StudyIds ids;
+  ids.nct.set_registry(common::v1::REGISTRY_NCT);
+  ids.nct.set_id(s.nct_id);
+  for (const OtherId& o : s.other_ids) {
+    absl::StatusOr<RegistryId> id = ParseRegistryId(o.id);
+    if (id.ok()) {
+      if (id->id() != s.nct_id) ids.registry_ids.emplace_back(*id, &o);
+    } else {
+      ids.unparsed.push_back(&o);
+    }
+  }
+  return ids;
+}
+
+absl::Status ApplyIdentifiers(const StudyIds& ids, const std::string& trial_name,
+                              const OwnerLookup& owner_of, Trial& t,
+                              std::vector<Warning>& warnings) {
+  auto has_id = [&t](const std::string& id) {
+    if (t.primary_id().id() == id) return true;
+    return std::any_of(t.secondary_ids().begin(), t.secondary_ids().end(),
+                       [&](const RegistryId& r) { return r.id() == id; });
+  };
+  auto add_alias = [&t](const OtherId& o) {
+    for (const v1::TrialAlias& a : t.aliases()) {
+      if (a.id() == o.id && a.type() == o.type) return;
+    }
+    v1::TrialAlias* a = t.add_aliases();
+    a->set_id(o.id);
+    a->set_type(o.type);
+    a->set_domain(o.domain);
+  };
+  if (!has_id(ids.nct.id())) *t.add_secondary_ids() = ids.nct;
+  for (const auto& [id, other] : ids.registry_ids) {
+    if (has_id(id.id())) continue;
+    ASSIGN_OR_RETURN(std::optional<std::string> owner, owner_of(id.id()));
+    if (owner.has_value() && *owner != trial_name) {
+      warnings.push_back({other->path, absl::StrCat(id.id(), " already belongs to ", *owner,
+                                                    "; kept as an alias of this trial")});
+      add_alias(*other);
+      continue;
+    }
+    *t.add_secondary_ids() = id;
+  }
+  for (const OtherId* o : ids.unparsed) {
+    if (o->type == "EUDRACT_NUMBER" || o->type == "CTIS" || o->type == "NCT_ALIAS") {
+      // Printed as a registry ID of a registry the catalog knows, but
+      // malformed: kept for the data-quality report.
+      if (!Contains(t.malformed_ids(), o->id)) t.add_malformed_ids(o->id);
+      warnings.push_back({o->path, absl::StrCat("\"", o->id, "\" is not a valid ", o->type,
+                                                " ID; kept in malformed_ids")});
+    } else {
+      add_alias(*o);
+    }
+  }
+  return absl::OkStatus();
+}
+
+void ApplyStatedFields(const Study& s, const ApplyContext& ctx, Trial& t,
+                       std::vector<Warning>& warnings) {
+  if (s.title.has_value() && MayReplaceText(ctx, t.title(), "title")) t.set_title(*s.title);
+  if (s.phases.has_value()) ApplyPhases(s, ctx, t, warnings);
+  if (s.status.has_value()) ApplyStatus(s, ctx, t, warnings);
+  ApplyDates(s, ctx, t);
+  if (s.enrollment.has_value() &&
+      ShouldSet(t, ctx, "enrollment", t.enrollment() != 0, absl::StrCat(t.enrollment()),
+                absl::StrCat(*s.enrollment))) {
+    t.set_enrollment(*s.enrollment);
+  }
+  if (s.conditions.has_value()) ApplyList(ctx, t.mutable_conditions(), Unique(*s.conditions));
+  if (s.locations.has_value()) ApplyCountries(s, ctx, t, warnings);
+}
+
+bool ShouldSet(Trial& t, const ApplyContext& ctx, absl::string_view field, bool stored_set,
+               const std::string& stored_text, const std::string& new_text) {
+  if (ctx.fill_only && stored_set) return false;
+  const bool differs = !stored_set || stored_text != new_text;
+  if (!ctx.curated) return differs;
+  bool curated_claim = HasClaim(t, field, false);
+  if (stored_set && differs && !curated_claim && !ctx.from_import.count(std::string(field)) &&
+      ctx.curated_citation.has_value()) {
+    common::v1::Claim* c = t.add_claims();
+    c->set_field(std::string(field));
+    c->set_value(stored_text);
+    *c->mutable_citation() = *ctx.curated_citation;
+    curated_claim = true;
+  }
+  if (!curated_claim) return differs;
+  // One registry claim per field, replaced in place when its value
+  // changes, so that re-imports leave claims as they are.
+  auto* claims = t.mutable_claims();
+  bool kept = false;
+  for (int i = 0; i < claims->size();) {
+    common::v1::Claim& c = (*claims)[i];
+    if (c.field() != field || !IsCtgovSource(c.citation().source())) {
+      ++i;
+      continue;
+    }
+    if (kept) {
+      claims->erase(claims->begin() + i);
+      continue;
+    }
+    kept = true;
+    if (c.value() != new_text) {
+      c.set_value(new_text);
+      *c.mutable_citation() = ctx.citation;
+    }
+    ++i;
+  }
+  if (!kept) {
+    common::v1::Claim* c = t.add_claims();
+    c->set_field(std::string(field));
+    c->set_value(new_text);
+    *c->mutable_citation() = ctx.citation;
+  }
+  return differs;
+}
+
+void ApplyList(const ApplyContext& ctx, google::protobuf::RepeatedPtrField<std::string>* stored,
+               const std::vector<std::string>& values) {
+  if (ctx.fill_only && !stored->empty()) return;
+  if (ctx.curated) {
+    for (const std::string& v : values) {
+      if (!Contains(*stored, v)) stored->Add()->assign(v);
+    }
+    return;
+  }
+  if (std::equal(stored->begin(), stored->end(), values.begin(), values.end())) return;
+  stored->Clear();
+  for (const std::string& v : values) stored->Add()->assign(v);
+}
+
+std::vector<std::string> Unique(const std::vector<std::string>& in) {
+  std::vector<std::string> out;
+  for (const std::string& s : in) {
+    if (!s.empty() && std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+  }
+  return out;
+}
+
+std::vector<std::string> LinkProducts(const Study& s, const ProductNames& products, Trial& t) {
+  std::vector<std::string> unmatched;
+  if (!s.interventions.has_value()) return unmatched;
+  for (const Intervention& in : *s.interventions) {
+    std::set<std::string> matched;
+    std::vector<std::string> candidates = {in.name};
+    candidates.insert(candidates.end(), in.other_names.begin(), in.other_names.end());
+    for (const std::string& c : candidates) {
+      auto it = products.find(NormalizeForSearch(c));
+      if (it != products.end()) matched.insert(it->second.begin(), it->second.end());
+    }
+    if (matched.empty() &&
+        std::find(unmatched.begin(), unmatched.end(), in.name) == unmatched.end()) {
+      unmatched.push_back(in.name);
+    }
+    for (const std::string& p : matched) {
+      if (!Contains(t.products(), p)) t.add_products(p);
+    }
+  }
+  return unmatched;
+}
+
+}  // namespace ctgov
+}  // namespace regenatlas::catalog

@@ -1,0 +1,105 @@
+// The study model of the ClinicalTrials.gov importer: what one API v2
+// record states (identifiers, version, title, phases, status, dates,
+// enrollment, conditions, locations, sponsor, collaborators, interventions),
+// read from its JSON with the path of every value, and the rejection of a
+// record that cannot be read. Pure: no catalog or store access, so studies
+// can be read on another thread than the one that writes them.
+#ifndef REGENATLAS_SERVICES_CATALOG_CTGOV_STUDY_H_
+#define REGENATLAS_SERVICES_CATALOG_CTGOV_STUDY_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "rapidjson/document.h"
+#include "regenatlas/common/v1/common.pb.h"
+
+namespace regenatlas::catalog::ctgov {
+
+// A sponsor or collaborator as printed.
+struct Party {
+  std::string name;
+  std::string cls;
+  std::string path;
+};
+
+struct DateField {
+  common::v1::PartialDate date;
+  bool estimated = false;
+};
+
+struct Intervention {
+  std::string name;
+  std::vector<std::string> other_names;
+};
+
+// An identifier other than the NCT ID: org study ID, secondary ID, NCT alias.
+struct OtherId {
+  std::string id;
+  std::string type;
+  std::string domain;
+  std::string path;
+};
+
+struct Location {
+  std::string country;
+  std::string path;
+};
+
+struct Warning {
+  std::string path;
+  std::string message;
+};
+
+// What one record states, with presence: an absent optional means the
+// record does not say (a `fields=` selection may leave modules out).
+struct Study {
+  std::string path;
+  std::string nct_id;
+  std::optional<common::v1::PartialDate> version;
+  std::optional<std::string> title;
+  std::vector<OtherId> other_ids;
+  std::optional<std::vector<std::string>> phases;
+  std::string phases_path;
+  std::optional<std::string> status;
+  std::string status_path;
+  std::optional<DateField> start;
+  std::optional<DateField> completion;
+  std::optional<int32_t> enrollment;
+  std::optional<std::vector<std::string>> conditions;
+  std::optional<std::vector<Location>> locations;
+  std::optional<Party> sponsor;
+  std::optional<std::vector<Party>> collaborators;
+  std::optional<std::vector<Intervention>> interventions;
+  std::vector<Warning> warnings;
+};
+
+// Why a record is rejected: the JSON path of the problem, the record's NCT
+// ID when it is readable ("" otherwise) and the message without the path.
+struct StudyRejection {
+  std::string problem_path;
+  std::string nct_id;
+  std::string message;
+};
+
+// A study read from the JSON of one record at `path` ("$.studies[3]"):
+// either `study` or `rejection` is set.
+struct ParsedStudy {
+  std::string path;
+  std::optional<Study> study;
+  std::optional<StudyRejection> rejection;
+};
+
+// Reads one study. Type errors and unparseable IDs or dates fail with the
+// JSON path of the value (INVALID_ARGUMENT "path: message", the path also
+// as a payload); unknown enum values become warnings when it is applied.
+absl::StatusOr<Study> ReadStudy(const rapidjson::Value& root, const std::string& path);
+
+// ReadStudy with its failure turned into a rejection.
+ParsedStudy ParseStudy(const rapidjson::Value& root, const std::string& path);
+
+}  // namespace regenatlas::catalog::ctgov
+
+#endif  // REGENATLAS_SERVICES_CATALOG_CTGOV_STUDY_H_
