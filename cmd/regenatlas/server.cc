@@ -18,6 +18,7 @@
 #include "services/catalog/catalog.h"
 #include "services/catalog/catalog_service.h"
 #include "services/catalog/dataset_loader.h"
+#include "services/catalog/grpc_catalog_client.h"
 #include "services/gateway/access_log.h"
 #include "services/gateway/front.h"
 #include "services/gateway/gateway_service.h"
@@ -26,9 +27,8 @@
 #include "services/market-analytics/analytics.h"
 #include "services/market-analytics/analytics_service.h"
 #include "services/market-analytics/dataset_loader.h"
-#include "services/market-analytics/grpc_readers.h"
 #include "services/regulatory-timeline/dataset_loader.h"
-#include "services/regulatory-timeline/grpc_catalog_client.h"
+#include "services/regulatory-timeline/grpc_timeline_client.h"
 #include "services/regulatory-timeline/stage_sync.h"
 #include "services/regulatory-timeline/timeline.h"
 #include "services/regulatory-timeline/timeline_service.h"
@@ -107,7 +107,7 @@ struct Server::Parts {
   std::unique_ptr<catalog::Catalog> catalog;
   std::unique_ptr<catalog::CatalogService> catalog_service;
   std::unique_ptr<catalog::CatalogInternalService> catalog_internal;
-  std::unique_ptr<timeline::GrpcCatalogClient> timeline_catalog;
+  std::unique_ptr<catalog::GrpcCatalogClient> timeline_catalog;
   std::unique_ptr<timeline::Timeline> timeline;
   std::unique_ptr<timeline::TimelineService> timeline_service;
   std::unique_ptr<analytics::Analytics> analytics;
@@ -218,7 +218,7 @@ absl::Status Server::StartServices(gateway::AccessOptions access) {
   }
   if (all || o.role == "timeline") {
     p.timeline_catalog =
-        std::make_unique<timeline::GrpcCatalogClient>(peer(o.catalog_addr, kCatalogService));
+        std::make_unique<catalog::GrpcCatalogClient>(peer(o.catalog_addr, kCatalogService));
     timeline::TimelineOptions tlo;
     if (o.clock) tlo.clock = o.clock;
     p.timeline = std::make_unique<timeline::Timeline>(p.store.get(), p.timeline_catalog.get(), tlo);
@@ -233,9 +233,9 @@ absl::Status Server::StartServices(gateway::AccessOptions access) {
     analytics::AnalyticsOptions ao;
     if (o.clock) ao.clock = o.clock;
     ao.catalog =
-        std::make_shared<analytics::GrpcCatalogReader>(peer(o.catalog_addr, kCatalogService));
+        std::make_shared<catalog::GrpcCatalogClient>(peer(o.catalog_addr, kCatalogService));
     ao.timeline =
-        std::make_shared<analytics::GrpcTimelineReader>(peer(o.timeline_addr, kTimelineService));
+        std::make_shared<timeline::GrpcTimelineClient>(peer(o.timeline_addr, kTimelineService));
     p.analytics = std::make_unique<analytics::Analytics>(p.store.get(), ao);
     p.analytics_service = std::make_unique<analytics::AnalyticsService>(
         p.analytics.get(), executor_named("analytics"));

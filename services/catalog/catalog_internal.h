@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/filter.h"
+#include "common/filter_fields.h"
 #include "common/postings.h"
 #include "common/table_index.h"
 #include "google/protobuf/descriptor.h"
@@ -41,22 +42,16 @@ inline constexpr absl::string_view kSearchDocKey = "~searchdoc";
 inline constexpr absl::string_view kNameKey = "~pname";
 inline constexpr absl::string_view kIssueKey = "~issue";
 
-// ---- Filter vocabulary (catalog_schema.cc) ------------------------------
-// FieldSpecs of the filter language's field kinds (see filter::FieldSpec).
-
-// The value's enumerator name, or the number for an unknown value.
-std::string EnumName(const google::protobuf::EnumDescriptor* d, int value);
-std::vector<std::string> EnumNames(const google::protobuf::EnumDescriptor* d);
-// `prefix` is the part of the enumerator names a filter may leave out
-// ("CELL_SOURCE_"); `ordered` allows <, <=, >, >=.
-filter::FieldSpec EnumField(const google::protobuf::EnumDescriptor* d, absl::string_view prefix,
-                            bool repeated = false, bool ordered = false);
-filter::FieldSpec ResourceField(absl::string_view collection, bool repeated);
-// Repeated ISO 3166-1 alpha-2 codes, normalised to upper case.
-filter::FieldSpec CountryField();
-filter::FieldSpec IntField();
-filter::FieldSpec BoolField();
-filter::FieldSpec StringField(bool repeated = false);
+// ---- Filter vocabulary: the shared builders (common/filter_fields.h) ---------
+using filter::AddSources;
+using filter::BoolField;
+using filter::CountryField;
+using filter::EnumField;
+using filter::EnumName;
+using filter::EnumNames;
+using filter::IntField;
+using filter::ResourceField;
+using filter::StringField;
 // common.v1.DevelopmentStage (product stages and trial phases).
 const google::protobuf::EnumDescriptor* StageEnum();
 

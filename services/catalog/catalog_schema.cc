@@ -34,70 +34,8 @@ bool IsIntField(absl::string_view field) {
 }  // namespace
 
 // ---- Filter vocabulary ----------------------------------------------------
-// AddStage and AddSources serve PostingsOf only; the rest is declared in
-// catalog_internal.h.
-
-std::string EnumName(const google::protobuf::EnumDescriptor* d, int value) {
-  const google::protobuf::EnumValueDescriptor* v = d->FindValueByNumber(value);
-  return v == nullptr ? absl::StrCat(value) : v->name();
-}
-
-std::vector<std::string> EnumNames(const google::protobuf::EnumDescriptor* d) {
-  std::vector<std::string> out;
-  for (int i = 0; i < d->value_count(); ++i) out.push_back(d->value(i)->name());
-  return out;
-}
-
-filter::FieldSpec EnumField(const google::protobuf::EnumDescriptor* d, absl::string_view prefix,
-                            bool repeated, bool ordered) {
-  filter::FieldSpec f;
-  f.type = filter::FieldType::kEnum;
-  f.enum_prefix = std::string(prefix);
-  f.enum_values = EnumNames(d);
-  f.repeated = repeated;
-  f.ordered = ordered;
-  return f;
-}
-
-filter::FieldSpec ResourceField(absl::string_view collection, bool repeated) {
-  filter::FieldSpec f;
-  f.type = filter::FieldType::kResource;
-  f.collection = std::string(collection);
-  f.repeated = repeated;
-  return f;
-}
-
-filter::FieldSpec CountryField() {
-  filter::FieldSpec f;
-  f.repeated = true;
-  f.normalize = [](absl::string_view v) -> std::optional<std::string> {
-    std::string upper = absl::AsciiStrToUpper(v);
-    if (upper.size() != 2 || !absl::ascii_isalpha(upper[0]) || !absl::ascii_isalpha(upper[1])) {
-      return std::nullopt;
-    }
-    return upper;
-  };
-  return f;
-}
-
-filter::FieldSpec IntField() {
-  filter::FieldSpec f;
-  f.type = filter::FieldType::kInt;
-  f.ordered = true;
-  return f;
-}
-
-filter::FieldSpec BoolField() {
-  filter::FieldSpec f;
-  f.type = filter::FieldType::kBool;
-  return f;
-}
-
-filter::FieldSpec StringField(bool repeated) {
-  filter::FieldSpec f;
-  f.repeated = repeated;
-  return f;
-}
+// The shared field builders are common/filter_fields.h's; AddStage serves
+// PostingsOf only.
 
 const google::protobuf::EnumDescriptor* StageEnum() {
   return common::v1::DevelopmentStage_descriptor();
@@ -106,14 +44,6 @@ const google::protobuf::EnumDescriptor* StageEnum() {
 void AddStage(std::vector<Posting>& out, absl::string_view field, DevelopmentStage stage) {
   if (stage == common::v1::DEVELOPMENT_STAGE_UNSPECIFIED) return;
   out.push_back({std::string(field), EnumName(StageEnum(), stage), int64_t{StageRank(stage)}});
-}
-
-template <typename Citations>
-void AddSources(std::vector<Posting>& out, const Citations& citations) {
-  std::set<std::string> seen;
-  for (const auto& c : citations) {
-    if (seen.insert(c.source()).second) out.push_back({"source", c.source()});
-  }
 }
 
 // ---- Record postings and index keys ---------------------------------------

@@ -92,13 +92,11 @@ absl::StatusOr<std::vector<std::string>> Analytics::PostingIdsOf(absl::string_vi
   return SortedUnique(std::move(ids));
 }
 
-template absl::StatusOr<ListResult<PricePoint>> Analytics::List<PricePoint>(
-    const ListQuery&) const;
+template absl::StatusOr<ListResult<PricePoint>> Analytics::List<PricePoint>(const ListQuery&) const;
 template absl::StatusOr<ListResult<EpidemiologyFact>> Analytics::List<EpidemiologyFact>(
     const ListQuery&) const;
 template absl::StatusOr<ListResult<MarketFact>> Analytics::List<MarketFact>(const ListQuery&) const;
 template absl::StatusOr<ListResult<FxRate>> Analytics::List<FxRate>(const ListQuery&) const;
-
 
 // ---- Dataset digest ---------------------------------------------------------------
 

@@ -19,7 +19,8 @@
 #include "google/protobuf/field_mask.pb.h"
 #include "regenatlas/analytics/v1/analytics_service.pb.h"
 #include "regenatlas/analytics/v1/resources.pb.h"
-#include "services/market-analytics/readers.h"
+#include "services/catalog/catalog_client.h"
+#include "services/regulatory-timeline/timeline_client.h"
 #include "storage/store.h"
 
 namespace regenatlas::analytics {
@@ -36,9 +37,9 @@ struct AnalyticsOptions {
   // indications, organizations, cited sources) are checked through it, and
   // the computed views read it. Without one, writes and views fail with
   // FAILED_PRECONDITION.
-  std::shared_ptr<CatalogReader> catalog;
+  std::shared_ptr<catalog::CatalogClient> catalog;
   // The regulatory timeline, read through its API (ComputeApprovalStatistics).
-  std::shared_ptr<TimelineReader> timeline;
+  std::shared_ptr<timeline::TimelineClient> timeline;
 };
 
 // Market analytics' domain logic: PricePoints, EpidemiologyFacts,
@@ -50,8 +51,10 @@ struct AnalyticsOptions {
 // view needs (an FX rate, a price) is missing — and a failed write writes
 // nothing. Thread-safe.
 //
-// The catalog and timeline are read only through CatalogReader and
-// TimelineReader; views that count catalog records ask the catalog to count
+// The catalog and timeline are read only through their client interfaces
+// (services/catalog/catalog_client.h, services/regulatory-timeline/
+// timeline_client.h), which carry the serving call's deadline and request
+// id (common/call_context.h); views that count catalog records ask the catalog to count
 // them from its indexes, so answers are as fresh as the catalog itself.
 class Analytics {
  public:
@@ -93,23 +96,24 @@ class Analytics {
 
   // The computed views (pipeline_breakdown.cc, indication_landscape.cc,
   // price_comparison.cc, market_size.cc, approval_statistics.cc; prices are
-  // dated for FX by price_resolution.h). `deadline` bounds the calls to
-  // other services (absl::InfiniteFuture(): their default timeout).
+  // dated for FX by price_resolution.h). The serving call's deadline
+  // (CallContext) bounds the calls to other services; without one, the
+  // clients' default timeout does.
   //
   // INVALID_ARGUMENT errors about the dimensions name `field`: the request
   // field they came from ("dimensions", or "group_by" for the deprecated
   // GetPipelineBreakdown, whose strings the RPC layer translates).
   absl::StatusOr<analytics::v1::PipelineBreakdown> ComputePipelineBreakdown(
-      const analytics::v1::ComputePipelineBreakdownRequest& request, absl::Time deadline,
+      const analytics::v1::ComputePipelineBreakdownRequest& request,
       absl::string_view field = "dimensions") const;
   absl::StatusOr<analytics::v1::IndicationLandscape> ComputeIndicationLandscape(
-      const analytics::v1::ComputeIndicationLandscapeRequest& request, absl::Time deadline) const;
+      const analytics::v1::ComputeIndicationLandscapeRequest& request) const;
   absl::StatusOr<analytics::v1::PriceComparison> ComparePrices(
-      const analytics::v1::ComparePricesRequest& request, absl::Time deadline) const;
+      const analytics::v1::ComparePricesRequest& request) const;
   absl::StatusOr<analytics::v1::MarketSizeEstimate> EstimateMarketSize(
-      const analytics::v1::EstimateMarketSizeRequest& request, absl::Time deadline) const;
+      const analytics::v1::EstimateMarketSizeRequest& request) const;
   absl::StatusOr<analytics::v1::ApprovalStatistics> ComputeApprovalStatistics(
-      const analytics::v1::ComputeApprovalStatisticsRequest& request, absl::Time deadline) const;
+      const analytics::v1::ComputeApprovalStatisticsRequest& request) const;
 
   // Digest of the reference dataset last loaded ("" if none), and recording
   // it (a synced write).
@@ -139,14 +143,13 @@ class Analytics {
   // INVALID_ARGUMENT "<field>: <name> does not exist" for the first
   // reference the catalog does not have; the catalog's error when it cannot
   // answer.
-  absl::Status CheckRefs(const std::vector<Ref>& refs, absl::Time deadline) const;
-  CatalogReader* catalog() const { return options_.catalog.get(); }
+  absl::Status CheckRefs(const std::vector<Ref>& refs) const;
+  catalog::CatalogClient* catalog() const { return options_.catalog.get(); }
   absl::Status RequireCatalog() const;
   // The source lookup of the price views (price_resolution.cc): requires
   // the catalog, records BatchGetSources in `calls`, and asks the catalog.
   std::function<absl::StatusOr<std::vector<catalog::v1::Source>>(const std::vector<std::string>&)>
-  SourcesFromCatalog(google::protobuf::RepeatedPtrField<analytics::v1::UpstreamCall>* calls,
-                     absl::Time deadline) const;
+  SourcesFromCatalog(google::protobuf::RepeatedPtrField<analytics::v1::UpstreamCall>* calls) const;
 
   // Sorted ids with the string posting (collection, field, value).
   absl::StatusOr<std::vector<std::string>> PostingIdsOf(absl::string_view collection,

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/dates.h"
+#include "common/filter_fields.h"
 #include "google/protobuf/descriptor.h"
 #include "services/market-analytics/analytics.h"
 #include "services/market-analytics/analytics_internal.h"
@@ -25,54 +26,14 @@ namespace {
 using internal::kIndexCf;
 using internal::kRecordsCf;
 
-std::string EnumName(const google::protobuf::EnumDescriptor* d, int value) {
-  const google::protobuf::EnumValueDescriptor* v = d->FindValueByNumber(value);
-  return v == nullptr ? absl::StrCat(value) : v->name();
-}
+using filter::AddSources;
+using filter::CodeField;
+using filter::EnumField;
+using filter::EnumName;
+using filter::ResourceField;
+using filter::StringField;
 
-filter::FieldSpec EnumField(const google::protobuf::EnumDescriptor* d, absl::string_view prefix) {
-  filter::FieldSpec f;
-  f.type = filter::FieldType::kEnum;
-  f.enum_prefix = std::string(prefix);
-  for (int i = 0; i < d->value_count(); ++i) f.enum_values.push_back(d->value(i)->name());
-  return f;
-}
-
-filter::FieldSpec ResourceField(absl::string_view collection, bool repeated) {
-  filter::FieldSpec f;
-  f.type = filter::FieldType::kResource;
-  f.collection = std::string(collection);
-  f.repeated = repeated;
-  return f;
-}
-
-// Codes (currencies, jurisdictions, regions) compare upper-cased.
-filter::FieldSpec CodeField(bool repeated = false) {
-  filter::FieldSpec f;
-  f.repeated = repeated;
-  f.normalize = [](absl::string_view v) -> std::optional<std::string> {
-    return absl::AsciiStrToUpper(v);
-  };
-  return f;
-}
-
-filter::FieldSpec StringField(bool repeated = false) {
-  filter::FieldSpec f;
-  f.repeated = repeated;
-  return f;
-}
-
-filter::FieldSpec YearField() {
-  filter::FieldSpec f;
-  f.type = filter::FieldType::kInt;
-  f.ordered = true;
-  return f;
-}
-
-template <typename Citations>
-void AddSources(std::vector<Posting>& out, const Citations& citations) {
-  for (const auto& c : citations) out.emplace_back("source", c.source());
-}
+using filter::IntField;
 
 void AddAsOf(std::vector<Posting>& out, const common::v1::PartialDate& as_of) {
   if (as_of.year() != 0) out.emplace_back("as_of_year", "", as_of.year());
@@ -233,7 +194,7 @@ const filter::Schema& Analytics::PricePointSchema() {
       {"basis", EnumField(analytics::v1::PriceBasis_descriptor(), "PRICE_BASIS_")},
       {"price_type", EnumField(analytics::v1::PriceType_descriptor(), "PRICE_TYPE_")},
       {"bound", EnumField(analytics::v1::Bound_descriptor(), "BOUND_")},
-      {"as_of_year", YearField()},
+      {"as_of_year", IntField()},
       {"source", ResourceField("sources", true)},
   };
   return *schema;
@@ -245,7 +206,7 @@ const filter::Schema& Analytics::EpidemiologyFactSchema() {
       {"region", CodeField()},
       {"measure", EnumField(analytics::v1::Measure_descriptor(), "MEASURE_")},
       {"bound", EnumField(analytics::v1::Bound_descriptor(), "BOUND_")},
-      {"as_of_year", YearField()},
+      {"as_of_year", IntField()},
       {"source", ResourceField("sources", true)},
   };
   return *schema;
@@ -260,7 +221,7 @@ const filter::Schema& Analytics::MarketFactSchema() {
       {"region", CodeField()},
       {"unit", StringField()},
       {"bound", EnumField(analytics::v1::Bound_descriptor(), "BOUND_")},
-      {"as_of_year", YearField()},
+      {"as_of_year", IntField()},
       {"source", ResourceField("sources", true)},
   };
   return *schema;
@@ -271,7 +232,7 @@ const filter::Schema& Analytics::FxRateSchema() {
       {"base_currency", CodeField()},
       {"quote_currency", CodeField()},
       {"currency", CodeField(true)},
-      {"year", YearField()},
+      {"year", IntField()},
       {"source", ResourceField("sources", true)},
   };
   return *schema;

@@ -47,11 +47,10 @@ v1::ComputeApprovalStatisticsRequest ComputeRequestOf(
 
 template <typename Response, typename Fn>
 grpc::ServerUnaryReactor* AnalyticsService::Offload(Ctx* ctx, Response* response, Fn fn) {
-  // The caller's deadline bounds the downstream calls of the computation.
-  const absl::Time deadline = DeadlineOf(ctx);
-  return RunUnary(ctx, &executor_, [response, deadline, fn = std::move(fn)]() mutable {
-    return Deliver(fn(deadline), response);
-  });
+  // The caller's deadline bounds the downstream calls of the computation:
+  // RunUnary makes it the CallContext the client libraries stamp.
+  return RunUnary(ctx, &executor_,
+                  [response, fn = std::move(fn)]() mutable { return Deliver(fn(), response); });
 }
 
 // ---- Computed views ----
@@ -61,62 +60,51 @@ grpc::ServerUnaryReactor* AnalyticsService::Offload(Ctx* ctx, Response* response
 
 grpc::ServerUnaryReactor* AnalyticsService::GetPipelineBreakdown(
     Ctx* ctx, const v1::GetPipelineBreakdownRequest* req, v1::PipelineBreakdown* resp) {
-  return Offload(
-      ctx, resp, [this, req](absl::Time deadline) -> absl::StatusOr<v1::PipelineBreakdown> {
-        absl::StatusOr<v1::ComputePipelineBreakdownRequest> request = ComputeRequestOf(*req);
-        if (!request.ok()) return request.status();
-        return analytics_->ComputePipelineBreakdown(*request, deadline, "group_by");
-      });
+  return Offload(ctx, resp, [this, req]() -> absl::StatusOr<v1::PipelineBreakdown> {
+    absl::StatusOr<v1::ComputePipelineBreakdownRequest> request = ComputeRequestOf(*req);
+    if (!request.ok()) return request.status();
+    return analytics_->ComputePipelineBreakdown(*request, "group_by");
+  });
 }
 
 grpc::ServerUnaryReactor* AnalyticsService::ComputePipelineBreakdown(
     Ctx* ctx, const v1::ComputePipelineBreakdownRequest* req, v1::PipelineBreakdown* resp) {
-  return Offload(ctx, resp, [this, req](absl::Time deadline) {
-    return analytics_->ComputePipelineBreakdown(*req, deadline);
-  });
+  return Offload(ctx, resp, [this, req]() { return analytics_->ComputePipelineBreakdown(*req); });
 }
 
 grpc::ServerUnaryReactor* AnalyticsService::GetIndicationLandscape(
     Ctx* ctx, const v1::GetIndicationLandscapeRequest* req, v1::IndicationLandscape* resp) {
-  return Offload(ctx, resp, [this, req](absl::Time deadline) {
-    return analytics_->ComputeIndicationLandscape(ComputeRequestOf(*req), deadline);
+  return Offload(ctx, resp, [this, req]() {
+    return analytics_->ComputeIndicationLandscape(ComputeRequestOf(*req));
   });
 }
 
 grpc::ServerUnaryReactor* AnalyticsService::ComputeIndicationLandscape(
     Ctx* ctx, const v1::ComputeIndicationLandscapeRequest* req, v1::IndicationLandscape* resp) {
-  return Offload(ctx, resp, [this, req](absl::Time deadline) {
-    return analytics_->ComputeIndicationLandscape(*req, deadline);
-  });
+  return Offload(ctx, resp, [this, req]() { return analytics_->ComputeIndicationLandscape(*req); });
 }
 
 grpc::ServerUnaryReactor* AnalyticsService::ComparePrices(Ctx* ctx,
                                                           const v1::ComparePricesRequest* req,
                                                           v1::PriceComparison* resp) {
-  return Offload(ctx, resp, [this, req](absl::Time deadline) {
-    return analytics_->ComparePrices(*req, deadline);
-  });
+  return Offload(ctx, resp, [this, req]() { return analytics_->ComparePrices(*req); });
 }
 
 grpc::ServerUnaryReactor* AnalyticsService::EstimateMarketSize(
     Ctx* ctx, const v1::EstimateMarketSizeRequest* req, v1::MarketSizeEstimate* resp) {
-  return Offload(ctx, resp, [this, req](absl::Time deadline) {
-    return analytics_->EstimateMarketSize(*req, deadline);
-  });
+  return Offload(ctx, resp, [this, req]() { return analytics_->EstimateMarketSize(*req); });
 }
 
 grpc::ServerUnaryReactor* AnalyticsService::GetApprovalStatistics(
     Ctx* ctx, const v1::GetApprovalStatisticsRequest* req, v1::ApprovalStatistics* resp) {
-  return Offload(ctx, resp, [this, req](absl::Time deadline) {
-    return analytics_->ComputeApprovalStatistics(ComputeRequestOf(*req), deadline);
+  return Offload(ctx, resp, [this, req]() {
+    return analytics_->ComputeApprovalStatistics(ComputeRequestOf(*req));
   });
 }
 
 grpc::ServerUnaryReactor* AnalyticsService::ComputeApprovalStatistics(
     Ctx* ctx, const v1::ComputeApprovalStatisticsRequest* req, v1::ApprovalStatistics* resp) {
-  return Offload(ctx, resp, [this, req](absl::Time deadline) {
-    return analytics_->ComputeApprovalStatistics(*req, deadline);
-  });
+  return Offload(ctx, resp, [this, req]() { return analytics_->ComputeApprovalStatistics(*req); });
 }
 
 }  // namespace regenatlas::analytics

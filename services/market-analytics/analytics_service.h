@@ -67,7 +67,7 @@ class AnalyticsService final : public v1::MarketAnalyticsService::CallbackServic
                                      v1::ApprovalStatistics* resp) override;
 
  private:
-  // Runs fn(deadline) → StatusOr<Response> on the pool and finishes the call.
+  // Runs fn() → StatusOr<Response> on the pool and finishes the call.
   template <typename Response, typename Fn>
   Reactor* Offload(Ctx* ctx, Response* response, Fn fn);
 

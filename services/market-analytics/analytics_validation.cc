@@ -177,7 +177,7 @@ absl::Status Analytics::RequireCatalog() const {
   return absl::OkStatus();
 }
 
-absl::Status Analytics::CheckRefs(const std::vector<Ref>& refs, absl::Time deadline) const {
+absl::Status Analytics::CheckRefs(const std::vector<Ref>& refs) const {
   if (refs.empty()) return absl::OkStatus();
   RETURN_IF_ERROR(RequireCatalog());
   // One batch per collection; only when the catalog reports a missing
@@ -186,14 +186,14 @@ absl::Status Analytics::CheckRefs(const std::vector<Ref>& refs, absl::Time deadl
   for (const Ref& r : refs) by_collection[r.name.substr(0, r.name.find('/'))].push_back(&r);
   auto fetch = [&](const std::string& collection,
                    const std::vector<std::string>& names) -> absl::Status {
-    if (collection == "products") return catalog()->BatchGetProducts(names, deadline).status();
+    if (collection == "products") return catalog()->BatchGetProducts(names).status();
     if (collection == "indications") {
-      return catalog()->BatchGetIndications(names, deadline).status();
+      return catalog()->BatchGetIndications(names).status();
     }
     if (collection == "organizations") {
-      return catalog()->BatchGetOrganizations(names, deadline).status();
+      return catalog()->BatchGetOrganizations(names).status();
     }
-    return catalog()->BatchGetSources(names, deadline).status();
+    return catalog()->BatchGetSources(names).status();
   };
   for (const auto& [collection, group] : by_collection) {
     std::vector<std::string> names;
@@ -223,7 +223,7 @@ absl::Status Analytics::ValidatePricePoint(const PricePoint& p) const {
   for (auto& [field, name] : CitationRefs(p.sources(), p.claims(), "price_point")) {
     refs.push_back({field, name});
   }
-  return CheckRefs(refs, absl::InfiniteFuture());
+  return CheckRefs(refs);
 }
 
 absl::Status Analytics::ValidateEpidemiologyFact(const EpidemiologyFact& f) const {
@@ -232,7 +232,7 @@ absl::Status Analytics::ValidateEpidemiologyFact(const EpidemiologyFact& f) cons
   for (auto& [field, name] : CitationRefs(f.sources(), f.claims(), "epidemiology_fact")) {
     refs.push_back({field, name});
   }
-  return CheckRefs(refs, absl::InfiniteFuture());
+  return CheckRefs(refs);
 }
 
 absl::Status Analytics::ValidateMarketFact(const MarketFact& f) const {
@@ -250,7 +250,7 @@ absl::Status Analytics::ValidateMarketFact(const MarketFact& f) const {
   for (auto& [field, name] : CitationRefs(f.sources(), f.claims(), "market_fact")) {
     refs.push_back({field, name});
   }
-  return CheckRefs(refs, absl::InfiniteFuture());
+  return CheckRefs(refs);
 }
 
 absl::Status Analytics::ValidateFxRateWithRefs(const FxRate& r) const {
@@ -259,7 +259,7 @@ absl::Status Analytics::ValidateFxRateWithRefs(const FxRate& r) const {
   for (auto& [field, name] : CitationRefs(r.sources(), r.claims(), "fx_rate")) {
     refs.push_back({field, name});
   }
-  return CheckRefs(refs, absl::InfiniteFuture());
+  return CheckRefs(refs);
 }
 
 }  // namespace regenatlas::analytics

@@ -61,7 +61,7 @@ v1::DurationSummary Summarize(std::vector<double> days) {
 }  // namespace
 
 absl::StatusOr<v1::ApprovalStatistics> Analytics::ComputeApprovalStatistics(
-    const v1::ComputeApprovalStatisticsRequest& request, absl::Time deadline) const {
+    const v1::ComputeApprovalStatisticsRequest& request) const {
   std::set<int> categories;
   for (int i = 0; i < request.cell_categories_size(); ++i) {
     RETURN_IF_ERROR(ValidateEnum(request.cell_categories(i), catalog::v1::CellCategory_IsValid,
@@ -90,8 +90,7 @@ absl::StatusOr<v1::ApprovalStatistics> Analytics::ComputeApprovalStatistics(
   list.set_page_size(kMaxPageSize);
   for (;;) {
     Record(calls, Method(kTimelineService, "ListEvents"), list);
-    absl::StatusOr<timeline::v1::ListEventsResponse> page =
-        options_.timeline->ListEvents(list, deadline);
+    absl::StatusOr<timeline::v1::ListEventsResponse> page = options_.timeline->ListEvents(list);
     if (!page.ok()) {
       // The caller's filter is the only part that can be wrong.
       if (absl::IsInvalidArgument(page.status()) &&
@@ -116,7 +115,7 @@ absl::StatusOr<v1::ApprovalStatistics> Analytics::ComputeApprovalStatistics(
     catalog::v1::BatchGetProductsRequest r;
     for (const std::string& n : chunk) r.add_names(n);
     Record(calls, Method(kCatalogService, "BatchGetProducts"), r);
-    ASSIGN_OR_RETURN(std::vector<Product> got, catalog()->BatchGetProducts(chunk, deadline));
+    ASSIGN_OR_RETURN(std::vector<Product> got, catalog()->BatchGetProducts(chunk));
     for (auto& p : got) products[p.name()] = std::move(p);
   }
 
@@ -132,7 +131,7 @@ absl::StatusOr<v1::ApprovalStatistics> Analytics::ComputeApprovalStatistics(
       for (const std::string& n : product_names) r.add_products(n);
       Record(calls, Method(kTimelineService, "ComputeMilestoneIntervals"), r);
       ASSIGN_OR_RETURN(timeline::v1::ComputeMilestoneIntervalsResponse intervals,
-                       options_.timeline->ComputeMilestoneIntervals(r, deadline));
+                       options_.timeline->ComputeMilestoneIntervals(r));
       for (const auto& iv : intervals.intervals()) {
         ind_by_event[absl::StrCat(iv.to_event(), "|", iv.product())] = iv;
       }

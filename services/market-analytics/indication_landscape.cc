@@ -52,7 +52,7 @@ std::vector<std::string> OrFilters(absl::string_view field,
 }  // namespace
 
 absl::StatusOr<v1::IndicationLandscape> Analytics::ComputeIndicationLandscape(
-    const v1::ComputeIndicationLandscapeRequest& request, absl::Time deadline) const {
+    const v1::ComputeIndicationLandscapeRequest& request) const {
   RETURN_IF_ERROR(ParseResourceName(request.indication(), "indications", "indication").status());
   ASSIGN_OR_RETURN(int limit, NormalizePageSize(request.page_size()));
   const std::string query = absl::StrCat("landscape|", request.indication(), "|",
@@ -76,7 +76,7 @@ absl::StatusOr<v1::IndicationLandscape> Analytics::ComputeIndicationLandscape(
     r.add_names(request.indication());
     Record(calls, Method(kCatalogService, "BatchGetIndications"), r);
     absl::StatusOr<std::vector<catalog::v1::Indication>> found =
-        catalog()->BatchGetIndications({request.indication()}, deadline);
+        catalog()->BatchGetIndications({request.indication()});
     if (absl::IsNotFound(found.status())) {
       return absl::NotFoundError(absl::StrCat("indication: ", request.indication(), " not found"));
     }
@@ -95,8 +95,7 @@ absl::StatusOr<v1::IndicationLandscape> Analytics::ComputeIndicationLandscape(
       r.set_page_size(kMaxPageSize);
       for (;;) {
         Record(calls, Method(kCatalogService, "ListIndications"), r);
-        ASSIGN_OR_RETURN(catalog::v1::ListIndicationsResponse page,
-                         catalog()->ListIndications(r, deadline));
+        ASSIGN_OR_RETURN(catalog::v1::ListIndicationsResponse page, catalog()->ListIndications(r));
         for (const auto& child : page.indications()) {
           if (seen.insert(child.name()).second) covered.push_back(child.name());
         }
@@ -121,7 +120,7 @@ absl::StatusOr<v1::IndicationLandscape> Analytics::ComputeIndicationLandscape(
   products_request.set_show_total_size(true);
   Record(calls, Method(kCatalogService, "ListProducts"), products_request);
   ASSIGN_OR_RETURN(catalog::v1::ListProductsResponse products,
-                   catalog()->ListProducts(products_request, deadline));
+                   catalog()->ListProducts(products_request));
   out.set_total_products(products.total_size());
   if (!products.next_page_token().empty()) {
     out.set_next_page_token(EncodePageToken(
@@ -143,7 +142,7 @@ absl::StatusOr<v1::IndicationLandscape> Analytics::ComputeIndicationLandscape(
     r.set_page_size(kMaxPageSize);
     for (;;) {
       Record(calls, Method(kCatalogService, "ListTrials"), r);
-      ASSIGN_OR_RETURN(catalog::v1::ListTrialsResponse page, catalog()->ListTrials(r, deadline));
+      ASSIGN_OR_RETURN(catalog::v1::ListTrialsResponse page, catalog()->ListTrials(r));
       for (const catalog::v1::Trial& t : page.trials()) {
         for (const std::string& p : t.products()) trials_of[p].push_back(t);
       }
@@ -162,7 +161,7 @@ absl::StatusOr<v1::IndicationLandscape> Analytics::ComputeIndicationLandscape(
     for (const std::string& n : chunk) r.add_names(n);
     Record(calls, Method(kCatalogService, "BatchGetOrganizations"), r);
     ASSIGN_OR_RETURN(std::vector<catalog::v1::Organization> orgs,
-                     catalog()->BatchGetOrganizations(chunk, deadline));
+                     catalog()->BatchGetOrganizations(chunk));
     for (auto& o : orgs) sponsors[o.name()] = std::move(o);
   }
 

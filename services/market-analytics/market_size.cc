@@ -56,7 +56,7 @@ std::string BoundNote(v1::Bound bound) {
 }  // namespace
 
 absl::StatusOr<v1::MarketSizeEstimate> Analytics::EstimateMarketSize(
-    const v1::EstimateMarketSizeRequest& request, absl::Time deadline) const {
+    const v1::EstimateMarketSizeRequest& request) const {
   v1::MarketSizeEstimate out;
   // Patients.
   double patients = 0;
@@ -217,8 +217,7 @@ absl::StatusOr<v1::MarketSizeEstimate> Analytics::EstimateMarketSize(
   if (request.has_fx_date() && IsSet(request.fx_date())) to_convert.fx_date = request.fx_date();
   ASSIGN_OR_RETURN(
       v1::FxConversion conversion,
-      internal::ConvertPrice(*this, to_convert,
-                             SourcesFromCatalog(out.mutable_upstream_calls(), deadline)));
+      internal::ConvertPrice(*this, to_convert, SourcesFromCatalog(out.mutable_upstream_calls())));
   if (conversion.method() != v1::FX_METHOD_IDENTITY) {
     const double converted = course_price * conversion.multiplier();
     price_steps.push_back(Step(

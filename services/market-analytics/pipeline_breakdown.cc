@@ -28,8 +28,7 @@ using internal::Record;
 }  // namespace
 
 absl::StatusOr<v1::PipelineBreakdown> Analytics::ComputePipelineBreakdown(
-    const v1::ComputePipelineBreakdownRequest& request, absl::Time deadline,
-    absl::string_view field) const {
+    const v1::ComputePipelineBreakdownRequest& request, absl::string_view field) const {
   RETURN_IF_ERROR(ValidateEnum(request.subject(), v1::BreakdownSubject_IsValid, true, "subject"));
   if (request.dimensions().empty() || request.dimensions_size() > 2) {
     return absl::InvalidArgumentError(absl::StrCat(field, ": one or two dimensions are required"));
@@ -84,7 +83,7 @@ absl::StatusOr<v1::PipelineBreakdown> Analytics::ComputePipelineBreakdown(
       r.set_filter(request.filter());
       for (catalog::v1::ProductDimension d : by) r.add_dimensions(d);
       Record(out.mutable_upstream_calls(), Method(kCatalogService, "CountProducts"), r);
-      return catalog()->CountProducts(r, deadline);
+      return catalog()->CountProducts(r);
     };
     ASSIGN_OR_RETURN(catalog::v1::CountResponse r, count(dims));
     for (const auto& row : r.rows()) {
@@ -148,7 +147,7 @@ absl::StatusOr<v1::PipelineBreakdown> Analytics::ComputePipelineBreakdown(
           *DimensionValue(catalog::v1::TrialDimension_descriptor(), d)));
     }
     Record(out.mutable_upstream_calls(), Method(kCatalogService, "CountTrials"), r);
-    return catalog()->CountTrials(r, deadline);
+    return catalog()->CountTrials(r);
   };
   if (join_index < 0) {
     ASSIGN_OR_RETURN(catalog::v1::CountResponse r, count(request.filter(), dims));

@@ -86,7 +86,7 @@ bool IsDoseBasis(v1::PriceBasis basis) {
 }  // namespace
 
 absl::StatusOr<v1::PriceComparison> Analytics::ComparePrices(
-    const v1::ComparePricesRequest& request, absl::Time deadline) const {
+    const v1::ComparePricesRequest& request) const {
   if (request.products().empty()) {
     return absl::InvalidArgumentError("products: at least one product is required");
   }
@@ -149,11 +149,10 @@ absl::StatusOr<v1::PriceComparison> Analytics::ComparePrices(
   catalog::v1::BatchGetProductsRequest get_products;
   for (const std::string& n : product_names) get_products.add_names(n);
   Record(calls, Method(kCatalogService, "BatchGetProducts"), get_products);
-  absl::StatusOr<std::vector<Product>> products =
-      catalog()->BatchGetProducts(product_names, deadline);
+  absl::StatusOr<std::vector<Product>> products = catalog()->BatchGetProducts(product_names);
   if (absl::IsNotFound(products.status())) {
     // Name the request field of the missing product.
-    RETURN_IF_ERROR(CheckRefs(product_refs, deadline));
+    RETURN_IF_ERROR(CheckRefs(product_refs));
     return products.status();
   }
   if (!products.ok()) return products.status();
@@ -199,9 +198,8 @@ absl::StatusOr<v1::PriceComparison> Analytics::ComparePrices(
     to_convert.as_of = price.as_of();
     for (const auto& c : price.sources()) to_convert.sources.push_back(c.source());
     to_convert.field = absl::StrCat("products[", i, "]");
-    ASSIGN_OR_RETURN(
-        v1::FxConversion conversion,
-        internal::ConvertPrice(*this, to_convert, SourcesFromCatalog(calls, deadline)));
+    ASSIGN_OR_RETURN(v1::FxConversion conversion,
+                     internal::ConvertPrice(*this, to_convert, SourcesFromCatalog(calls)));
     *pp->mutable_conversion() = conversion;
     const double original = ToDouble(price.amount());
     const double amount = original * conversion.multiplier();

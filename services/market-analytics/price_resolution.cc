@@ -53,15 +53,14 @@ absl::StatusOr<analytics::v1::FxConversion> ConvertPrice(const Analytics& analyt
 namespace regenatlas::analytics {
 
 internal::SourceLookup Analytics::SourcesFromCatalog(
-    google::protobuf::RepeatedPtrField<analytics::v1::UpstreamCall>* calls,
-    absl::Time deadline) const {
-  return [this, calls, deadline](const std::vector<std::string>& names)
+    google::protobuf::RepeatedPtrField<analytics::v1::UpstreamCall>* calls) const {
+  return [this, calls](const std::vector<std::string>& names)
              -> absl::StatusOr<std::vector<catalog::v1::Source>> {
     RETURN_IF_ERROR(RequireCatalog());
     catalog::v1::BatchGetSourcesRequest r;
     for (const std::string& n : names) r.add_names(n);
     internal::Record(calls, internal::Method(internal::kCatalogService, "BatchGetSources"), r);
-    return catalog()->BatchGetSources(names, deadline);
+    return catalog()->BatchGetSources(names);
   };
 }
 

@@ -18,7 +18,8 @@
 #include "common/resource_table.h"
 #include "regenatlas/timeline/v1/resources.pb.h"
 #include "regenatlas/timeline/v1/timeline_service.pb.h"
-#include "services/regulatory-timeline/catalog_client.h"
+#include "services/catalog/catalog_client.h"
+#include "services/regulatory-timeline/catalog_refs.h"
 #include "storage/store.h"
 
 namespace regenatlas::timeline {
@@ -63,7 +64,7 @@ class Timeline {
   static constexpr absl::string_view kChangeStream = "timeline";
 
   // Nothing is owned; all must outlive the Timeline.
-  Timeline(storage::Store* store, CatalogClient* catalog, TimelineOptions options);
+  Timeline(storage::Store* store, catalog::CatalogClient* catalog, TimelineOptions options);
 
   // Event writes commit their stage-outbox entry in the same batch (write
   // hook); the stage sync delivers it to the catalog, so a catalog that is
@@ -135,7 +136,8 @@ class Timeline {
   absl::StatusOr<std::set<std::string>> ProductsWithStageEvents() const;
 
   storage::Store* const store_;
-  CatalogClient* const catalog_;
+  // The catalog, through its client (reference checks, trials, stages).
+  const std::unique_ptr<CatalogRefs> catalog_;
   absl::Mutex write_mu_;
   std::atomic<uint64_t> outbox_nonce_{1};
   ResourceTable<Event> events_;

@@ -401,9 +401,9 @@ const ListSpec& PoliciesSpec() {
 
 }  // namespace
 
-Timeline::Timeline(storage::Store* store, CatalogClient* catalog, TimelineOptions options)
+Timeline::Timeline(storage::Store* store, catalog::CatalogClient* catalog, TimelineOptions options)
     : store_(store),
-      catalog_(catalog),
+      catalog_(std::make_unique<CatalogRefs>(catalog)),
       events_(
           store, &write_mu_, TableOptions(options, "events"),
           [](const Event& e) { return ValidateEvent(e); },

@@ -13,7 +13,7 @@ import re
 import sys
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
-FORBIDDEN = re.compile(r'^(grpcpp/|grpc/|.*\.grpc\.pb\.h$|common/(rpc|grpc_status|server_runner|health)\.h$)')
+FORBIDDEN = re.compile(r'^(grpcpp/|grpc/|.*\.grpc\.pb\.h$|common/(rpc|grpc_status|server_runner|health|client_call|standard_methods)\.h$)')
 
 
 def main():

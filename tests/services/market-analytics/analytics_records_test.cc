@@ -435,16 +435,16 @@ TEST(AnalyticsWithoutCatalogTest, ReferencesCannotBeCheckedSoNothingIsWritten) {
     auto created = unconnected.fx_rates().Create("r", Rate("USD", "CNY", Date(2025, 1, 2), 7.1));
     EXPECT_EQ(created.status().code(), absl::StatusCode::kFailedPrecondition);
     v1::ComputeApprovalStatisticsRequest req;
-    EXPECT_EQ(unconnected.ComputeApprovalStatistics(req, absl::InfiniteFuture()).status().code(),
+    EXPECT_EQ(unconnected.ComputeApprovalStatistics(req).status().code(),
               absl::StatusCode::kFailedPrecondition);
   }
   {
     // A catalog that does not answer: UNAVAILABLE or DEADLINE_EXCEEDED within
-    // the reader's deadline, and nothing written.
+    // the client's timeout, and nothing written.
     AnalyticsOptions unreachable;
-    unreachable.catalog = std::make_shared<GrpcCatalogReader>(
+    unreachable.catalog = std::make_shared<catalog::GrpcCatalogClient>(
         [] { return grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials()); },
-        GrpcReaderOptions{absl::Milliseconds(500)});
+        ClientOptions{absl::Milliseconds(500)});
     Analytics analytics(store->get(), std::move(unreachable));
     const absl::Time start = absl::Now();
     auto created = analytics.fx_rates().Create("r", Rate("USD", "CNY", Date(2025, 1, 2), 7.1));

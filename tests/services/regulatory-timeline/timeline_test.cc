@@ -16,10 +16,11 @@
 #include "services/catalog/catalog.h"
 #include "services/catalog/catalog_service.h"
 #include "services/catalog/dataset_loader.h"
+#include "services/catalog/grpc_catalog_client.h"
 #include "services/regulatory-timeline/dataset_loader.h"
-#include "services/regulatory-timeline/grpc_catalog_client.h"
 #include "services/regulatory-timeline/stage_sync.h"
 #include "services/regulatory-timeline/timeline_service.h"
+#include "tests/testing/forwarding_catalog_client.h"
 #include "tests/testing/server_fixture.h"
 
 namespace regenatlas::timeline {
@@ -52,7 +53,8 @@ class TimelineServerTest : public regenatlas::testing::ServerFixture {
     catalog_ = std::make_unique<catalog::Catalog>(store_.get(), catalog::CatalogOptions{});
     catalog_service_ = std::make_unique<catalog::CatalogService>(catalog_.get());
     catalog_internal_ = std::make_unique<catalog::CatalogInternalService>(catalog_.get());
-    client_ = std::make_unique<GrpcCatalogClient>([this] { return runner_->LocalChannel(); });
+    client_ =
+        std::make_unique<catalog::GrpcCatalogClient>([this] { return runner_->LocalChannel(); });
     timeline_ = std::make_unique<Timeline>(store_.get(), client_.get(), TimelineOptions{Clock()});
     service_ = std::make_unique<TimelineService>(timeline_.get());
     runner_->AddService(catalog_service_.get(), "regenatlas.catalog.v1.CatalogService");
@@ -91,7 +93,7 @@ class TimelineServerTest : public regenatlas::testing::ServerFixture {
   std::unique_ptr<catalog::Catalog> catalog_;
   std::unique_ptr<catalog::CatalogService> catalog_service_;
   std::unique_ptr<catalog::CatalogInternalService> catalog_internal_;
-  std::unique_ptr<GrpcCatalogClient> client_;
+  std::unique_ptr<catalog::GrpcCatalogClient> client_;
   std::unique_ptr<Timeline> timeline_;
   std::unique_ptr<TimelineService> service_;
   std::unique_ptr<v1::RegulatoryTimelineService::Stub> stub_;
@@ -357,7 +359,8 @@ TEST_F(TimelineServerTest, DatePrecisionRules) {
                                                            {"m2025-03", 2025, 3, 0},
                                                            {"d2025-03-01", 2025, 3, 1},
                                                            {"d2024-12-31", 2024, 12, 31}}) {
-    ASSERT_TRUE(timeline_->events().Create(id, NewEvent(v1::EVENT_TYPE_OTHER, y, m, d, "")).ok()) << id;
+    ASSERT_TRUE(timeline_->events().Create(id, NewEvent(v1::EVENT_TYPE_OTHER, y, m, d, "")).ok())
+        << id;
   }
   auto list = [&](const std::string& filter) {
     ListQuery q;
@@ -413,10 +416,13 @@ TEST_F(TimelineServerTest, WatchEventsResumesExactlyAndFilters) {
   StreamReader first(stub_.get(), req);
   // The stream sees what is written after it is registered.
   ASSERT_TRUE(service_->AwaitWatchStreams(1, absl::Now() + absl::Seconds(30)));
+  ASSERT_TRUE(timeline_->events()
+                  .Create("w1", NewEvent(v1::EVENT_TYPE_IND_CLEARANCE, 2025, 1, 1, ""))
+                  .ok());
   ASSERT_TRUE(
-      timeline_->events().Create("w1", NewEvent(v1::EVENT_TYPE_IND_CLEARANCE, 2025, 1, 1, "")).ok());
-  ASSERT_TRUE(timeline_->events().Create("w2", NewEvent(v1::EVENT_TYPE_OTHER, 2025, 1, 2, "")).ok());
-  ASSERT_TRUE(timeline_->events().Create("w3", NewEvent(v1::EVENT_TYPE_APPROVAL, 2025, 1, 3, "")).ok());
+      timeline_->events().Create("w2", NewEvent(v1::EVENT_TYPE_OTHER, 2025, 1, 2, "")).ok());
+  ASSERT_TRUE(
+      timeline_->events().Create("w3", NewEvent(v1::EVENT_TYPE_APPROVAL, 2025, 1, 3, "")).ok());
   v1::WatchEventsResponse got;
   ASSERT_TRUE(first.Read(&got));
   EXPECT_EQ(got.event().name(), "events/w1");
@@ -433,7 +439,8 @@ TEST_F(TimelineServerTest, WatchEventsResumesExactlyAndFilters) {
   google::protobuf::FieldMask mask;
   mask.add_paths("description");
   ASSERT_TRUE(timeline_->events().Update(patch, mask).ok());
-  ASSERT_TRUE(timeline_->events().Create("w4", NewEvent(v1::EVENT_TYPE_OTHER, 2025, 1, 4, "")).ok());
+  ASSERT_TRUE(
+      timeline_->events().Create("w4", NewEvent(v1::EVENT_TYPE_OTHER, 2025, 1, 4, "")).ok());
   ASSERT_TRUE(timeline_->events().Delete("events/w3", "").ok());
 
   req.set_resume_token(token);
@@ -446,7 +453,8 @@ TEST_F(TimelineServerTest, WatchEventsResumesExactlyAndFilters) {
   EXPECT_EQ(got.event().name(), "events/w3");
   EXPECT_EQ(got.kind(), common::v1::CHANGE_KIND_DELETED);
   // Nothing else is pending: the next thing delivered is a new change.
-  ASSERT_TRUE(timeline_->events().Create("w5", NewEvent(v1::EVENT_TYPE_APPROVAL, 2025, 1, 5, "")).ok());
+  ASSERT_TRUE(
+      timeline_->events().Create("w5", NewEvent(v1::EVENT_TYPE_APPROVAL, 2025, 1, 5, "")).ok());
   ASSERT_TRUE(second.Read(&got));
   EXPECT_EQ(got.event().name(), "events/w5");
   second.Cancel();
@@ -480,9 +488,9 @@ namespace {
 TEST_F(TimelineServerTest, LoadWithCatalogUnreachableFailsAndIsRetried) {
   // A timeline whose catalog is nowhere: nothing is rejected or recorded as
   // loaded; the error says to retry.
-  GrpcCatalogClient nowhere(
+  catalog::GrpcCatalogClient nowhere(
       [] { return grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials()); },
-      absl::Seconds(2));
+      ClientOptions{absl::Seconds(2)});
   Timeline orphan(store_.get(), &nowhere, TimelineOptions{Clock()});
   absl::StatusOr<LoadSummary> failed =
       EnsureTimelineDataset(orphan, *store_, REGENATLAS_SOURCE_DIR "/data/timeline");
@@ -501,29 +509,15 @@ namespace {
 
 // The catalog as the timeline sees it, with SetRegulatoryStages failing
 // while `down` is set (an outage of the catalog's write path).
-class FlakyCatalog : public CatalogClient {
+class FlakyCatalog : public regenatlas::testing::ForwardingCatalogClient {
  public:
-  explicit FlakyCatalog(CatalogClient* real) : real_(real) {}
-  absl::Status CheckExist(const std::vector<std::string>& names,
-                          const std::vector<std::string>& fields) override {
-    return real_->CheckExist(names, fields);
-  }
-  absl::StatusOr<std::vector<catalog::v1::Trial>> TrialsOfProduct(absl::string_view p) override {
-    return real_->TrialsOfProduct(p);
-  }
-  absl::StatusOr<std::vector<catalog::v1::Product>> GetProducts(
-      const std::vector<std::string>& names) override {
-    return real_->GetProducts(names);
-  }
-  absl::Status SetRegulatoryStages(absl::string_view product,
-                                   const std::vector<catalog::v1::CountryStage>& stages) override {
+  using ForwardingCatalogClient::ForwardingCatalogClient;
+  absl::StatusOr<catalog::v1::Product> SetRegulatoryStages(
+      const catalog::v1::SetRegulatoryStagesRequest& request) override {
     if (down.load()) return absl::UnavailableError("catalog down");
-    return real_->SetRegulatoryStages(product, stages);
+    return ForwardingCatalogClient::SetRegulatoryStages(request);
   }
   std::atomic<bool> down{false};
-
- private:
-  CatalogClient* real_;
 };
 
 TEST_F(TimelineServerTest, StageChangesReachTheCatalogThroughTheOutboxAfterAnOutage) {
