@@ -77,7 +77,9 @@ absl::Status Timeline::SyncRegulatoryStages(std::vector<std::string> products) {
     ASSIGN_OR_RETURN(std::vector<std::string> ids,
                      PostingIds(*store_, kIndexCf, "events", "product", product, nullptr));
     // Per jurisdiction, the stage of the latest stage-moving event (ties:
-    // the more advanced stage).
+    // the more advanced stage). An undated event (unset date) compares
+    // before every dated one, so it sets the stage only when it is the
+    // jurisdiction's only stage-moving event.
     std::map<std::string, std::pair<common::v1::PartialDate, DevelopmentStage>> latest;
     for (const std::string& id : ids) {
       Event e;

@@ -50,6 +50,8 @@ ResourceTableOptions TableOptions(const TimelineOptions& options, std::string co
   t.index_cf = kIndexCf;
   t.change_stream = std::string(Timeline::kChangeStream);
   t.clock = options.clock;
+  // 2: the date_unknown posting; older indexes are rebuilt on open.
+  t.index_version = 2;
   return t;
 }
 
@@ -154,6 +156,7 @@ std::vector<Posting> PostingsOf(const Event& e) {
   for (const auto& o : e.organizations()) out.emplace_back("organization", o);
   for (const auto& t : e.trials()) out.emplace_back("trial", t);
   out.emplace_back("date_inferred", e.date_inferred() ? "true" : "false");
+  out.emplace_back("date_unknown", e.date_unknown() ? "true" : "false");
   AddDate(out, e.date());
   AddSources(out, e.sources());
   return out;
@@ -169,6 +172,7 @@ std::vector<Posting> PostingsOf(const Policy& p) {
   }
   for (const std::string& t : IssuerTokens(p.issuer())) out.emplace_back("issuer", t);
   out.emplace_back("date_inferred", p.date_inferred() ? "true" : "false");
+  out.emplace_back("date_unknown", p.date_unknown() ? "true" : "false");
   AddDate(out, p.date());
   AddSources(out, p.sources());
   return out;
@@ -265,6 +269,7 @@ absl::Status CheckDateRange(const filter::Node* node) {
   return absl::OkStatus();
 }
 
+// Undated records (date_unknown) sort after every dated one.
 std::string DateSortKey(const common::v1::PartialDate& d) {
   if (!IsSet(d)) return "9999999999";
   return absl::StrFormat("%09d%d", FirstDay(d) + kDayOffset, static_cast<int>(PrecisionOf(d)));
@@ -349,6 +354,7 @@ const filter::Schema& Timeline::EventSchema() {
       {"trial", ResourceField("trials")},
       {"source", ResourceField("sources")},
       {"date_inferred", BoolField()},
+      {"date_unknown", BoolField()},
       {"date", DateField(true)},
       {"period", DateField(false)},
   };
@@ -362,6 +368,7 @@ const filter::Schema& Timeline::PolicySchema() {
       {"issuer", UpperField()},
       {"source", ResourceField("sources")},
       {"date_inferred", BoolField()},
+      {"date_unknown", BoolField()},
       {"date", DateField(true)},
       {"period", DateField(false)},
   };

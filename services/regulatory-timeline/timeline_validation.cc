@@ -1,6 +1,6 @@
 // Validation of the timeline's writes: the field checks of events and
-// policies (ValidateEvent, ValidatePolicy) and their references checked
-// through the catalog.
+// policies (ValidateEvent, ValidatePolicy, including the dated / undated
+// rule) and their references checked through the catalog.
 
 #include <set>
 #include <string>
@@ -14,11 +14,37 @@
 #include "services/regulatory-timeline/timeline.h"
 
 namespace regenatlas::timeline {
+namespace {
+
+// A record is dated (a valid `date`, as before date_unknown existed) or
+// explicitly undated: `date_unknown` with no date, and nothing inferred.
+// A missing date without date_unknown stays an error, so a client that
+// forgets the date is not silently taken to mean "undated".
+absl::Status ValidateRecordDate(const common::v1::PartialDate& date, bool date_unknown,
+                                bool date_inferred, absl::string_view record) {
+  if (date_unknown) {
+    if (IsSet(date)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(record, ".date: must be unset when date_unknown is true"));
+    }
+    if (date_inferred) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(record, ".date_inferred: an unknown date cannot be inferred"));
+    }
+    return absl::OkStatus();
+  }
+  if (!IsSet(date)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(record, ".date: required (or set date_unknown when no date is printed)"));
+  }
+  return ValidatePartialDate(date, absl::StrCat(record, ".date"));
+}
+
+}  // namespace
 
 absl::Status Timeline::ValidateEvent(const Event& e) {
   RETURN_IF_ERROR(ValidateEnum(e.type(), timeline::v1::EventType_IsValid, true, "event.type"));
-  if (!IsSet(e.date())) return absl::InvalidArgumentError("event.date: required");
-  RETURN_IF_ERROR(ValidatePartialDate(e.date(), "event.date"));
+  RETURN_IF_ERROR(ValidateRecordDate(e.date(), e.date_unknown(), e.date_inferred(), "event"));
   RETURN_IF_ERROR(ValidateJurisdiction(e.jurisdiction(), "event.jurisdiction"));
   RETURN_IF_ERROR(ValidateEnum(e.pathway(), timeline::v1::Pathway_IsValid, false, "event.pathway"));
   if (e.description().empty()) return absl::InvalidArgumentError("event.description: required");
@@ -48,8 +74,8 @@ absl::Status Timeline::ValidatePolicy(const Policy& policy) {
   RETURN_IF_ERROR(
       ValidateEnum(policy.kind(), timeline::v1::PolicyKind_IsValid, true, "policy.kind"));
   RETURN_IF_ERROR(ValidateJurisdiction(policy.jurisdiction(), "policy.jurisdiction"));
-  if (!IsSet(policy.date())) return absl::InvalidArgumentError("policy.date: required");
-  RETURN_IF_ERROR(ValidatePartialDate(policy.date(), "policy.date"));
+  RETURN_IF_ERROR(
+      ValidateRecordDate(policy.date(), policy.date_unknown(), policy.date_inferred(), "policy"));
   if (policy.title().empty()) return absl::InvalidArgumentError("policy.title: required");
   return ValidateCitations(policy.sources(), "policy.sources");
 }

@@ -1,6 +1,7 @@
 // The timeline's computed views: a product's timeline (its events and the
-// catalog's trial starts), milestone intervals between two event types,
-// and the firsts of an event type per jurisdiction and group.
+// catalog's trial starts, undated events last), milestone intervals between
+// two event types, and the firsts of an event type per jurisdiction and
+// group (both leave undated events out and name them).
 
 #include <algorithm>
 #include <cstring>
@@ -65,6 +66,7 @@ absl::StatusOr<timeline::v1::ProductTimeline> Timeline::GetProductTimeline(
     timeline::v1::TimelineItem item;
     *item.mutable_date() = e.date();
     item.set_date_inferred(e.date_inferred());
+    item.set_date_unknown(!IsSet(e.date()));
     item.set_origin(timeline::v1::TIMELINE_ITEM_ORIGIN_EVENT);
     item.set_record(e.name());
     item.set_type(e.type());
@@ -98,6 +100,7 @@ absl::StatusOr<timeline::v1::ProductTimeline> Timeline::GetProductTimeline(
     }
   }
   std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) {
+    if (a.date_unknown() != b.date_unknown()) return b.date_unknown();  // undated last
     int c = ComparePartialDates(a.date(), b.date());
     if (c != 0) return c < 0;
     if (a.origin() != b.origin()) return a.origin() > b.origin();  // trials first on a tie
@@ -127,12 +130,20 @@ absl::StatusOr<timeline::v1::ComputeMilestoneIntervalsResponse> Timeline::Comput
   }
   ASSIGN_OR_RETURN(std::vector<Event> from, EventsOfType(request.from_type()));
   ASSIGN_OR_RETURN(std::vector<Event> to, EventsOfType(request.to_type()));
-  // Earliest event of each type per (product, jurisdiction if asked).
+  timeline::v1::ComputeMilestoneIntervalsResponse response;
+  // Earliest event of each type per (product, jurisdiction if asked). An
+  // undated event has no place in time: it is left out and named in the
+  // response, never taken as the earliest.
+  std::set<std::string> undated;
   auto earliest = [&](const std::vector<Event>& events) {
     std::map<std::pair<std::string, std::string>, const Event*> out;
     for (const Event& e : events) {
       for (const std::string& p : e.products()) {
         if (!only.empty() && !only.count(p)) continue;
+        if (!IsSet(e.date())) {
+          undated.insert(e.name());
+          continue;
+        }
         auto key = std::make_pair(p, request.per_jurisdiction() ? e.jurisdiction() : "");
         auto it = out.find(key);
         if (it == out.end() || ComparePartialDates(e.date(), it->second->date()) < 0) out[key] = &e;
@@ -142,7 +153,7 @@ absl::StatusOr<timeline::v1::ComputeMilestoneIntervalsResponse> Timeline::Comput
   };
   auto from_by = earliest(from);
   auto to_by = earliest(to);
-  timeline::v1::ComputeMilestoneIntervalsResponse response;
+  for (const std::string& name : undated) response.add_undated_events(name);
   std::vector<double> estimates;
   for (const auto& [key, a] : from_by) {
     auto it = to_by.find(key);
@@ -157,6 +168,8 @@ absl::StatusOr<timeline::v1::ComputeMilestoneIntervalsResponse> Timeline::Comput
     iv->set_to_event(b->name());
     *iv->mutable_from_date() = a->date();
     *iv->mutable_to_date() = b->date();
+    iv->set_from_date_inferred(a->date_inferred());
+    iv->set_to_date_inferred(b->date_inferred());
     iv->set_min_days(
         static_cast<int32_t>(std::max<int64_t>(0, FirstDay(b->date()) - LastDay(a->date()))));
     iv->set_max_days(static_cast<int32_t>(max_days));
@@ -230,8 +243,14 @@ absl::StatusOr<timeline::v1::ListFirstsResponse> Timeline::ListFirsts(
     }
   }
   std::map<std::pair<std::string, std::string>, std::vector<const Event*>> groups;
+  // Undated events cannot be first (or tied): left out, named in the response.
+  std::set<std::string> undated;
   for (const Event& e : events) {
     if (!jurisdictions.empty() && !jurisdictions.count(e.jurisdiction())) continue;
+    if (!IsSet(e.date())) {
+      undated.insert(e.name());
+      continue;
+    }
     std::set<std::string> keys;
     if (!grouped) {
       keys.insert("");
@@ -248,6 +267,7 @@ absl::StatusOr<timeline::v1::ListFirstsResponse> Timeline::ListFirsts(
   // Groups in (jurisdiction, group) order; the page token holds the
   // position of the last group returned.
   timeline::v1::ListFirstsResponse response;
+  for (const std::string& name : undated) response.add_undated_events(name);
   std::string last_position;
   for (auto& [key, list] : groups) {
     std::string position = storage::Key().String(key.first).String(key.second).Release();
