@@ -145,9 +145,13 @@ class Catalog {
   absl::Status ProductHook(ResourceTableBase::WriteContext& ctx);
   absl::Status TrialHook(ResourceTableBase::WriteContext& ctx);
 
-  // Recomputes a product's derived fields as of `pending`.
-  absl::Status DeriveProduct(absl::string_view id, Product* product, const Pending& pending) const;
-  // Re-derives the given products and stages those that changed.
+  // Recomputes a product's derived fields as of `pending`. With `issues`,
+  // also returns every data-quality finding about the product (its claims,
+  // names and trials), to be stored with StageIssues.
+  absl::Status DeriveProduct(absl::string_view id, Product* product, const Pending& pending,
+                             std::vector<DataIssue>* issues = nullptr) const;
+  // Re-derives the given products, stages those that changed and their
+  // findings.
   absl::Status RestageProducts(const std::vector<std::string>& product_ids, const Pending& pending,
                                storage::WriteBatch& batch) const;
   // Stages the search document and n-grams of a product (null = deleted).

@@ -1,5 +1,5 @@
 // The data-quality report (ListDataIssues): the findings the write hooks
-// stored per record, plus possible duplicates (products sharing a
+// stored per record (see catalog_findings.h), plus possible duplicates (products sharing a
 // normalised identifying name), filtered with the List methods' filter
 // language and paged.
 #include <algorithm>
@@ -15,6 +15,7 @@
 #include "common/paging.h"
 #include "common/status_macros.h"
 #include "services/catalog/catalog.h"
+#include "services/catalog/catalog_findings.h"
 #include "services/catalog/catalog_internal.h"
 #include "storage/key.h"
 
@@ -41,10 +42,28 @@ class IssuePostings : public filter::Postings {
     std::vector<std::string> out;
     for (size_t i = 0; i < issues_.size(); ++i) {
       const DataIssue& d = issues_[i];
-      std::string v = field == "kind" ? EnumName(catalog::v1::DataIssueKind_descriptor(), d.kind())
-                      : field == "record" ? d.record()
-                                          : d.field();
-      if ((op == filter::Op::kHas && value == "*") || v == value) out.push_back(Id(i));
+      // A finding is about a product when it is the record or a related
+      // record, and about a document when it cites it.
+      std::vector<std::string> values;
+      if (field == "kind") {
+        values.push_back(EnumName(catalog::v1::DataIssueKind_descriptor(), d.kind()));
+      } else if (field == "severity") {
+        values.push_back(EnumName(catalog::v1::DataIssueSeverity_descriptor(), d.severity()));
+      } else if (field == "record") {
+        values.push_back(d.record());
+      } else if (field == "product") {
+        values.push_back(d.record());
+        values.insert(values.end(), d.related_records().begin(), d.related_records().end());
+      } else if (field == "source") {
+        for (const auto& c : d.citations()) values.push_back(c.source());
+      } else {
+        values.push_back(d.field());
+      }
+      const bool any = op == filter::Op::kHas && value == "*";
+      if (std::any_of(values.begin(), values.end(),
+                      [&](const std::string& v) { return (any && !v.empty()) || v == value; })) {
+        out.push_back(Id(i));
+      }
     }
     return out;
   }
@@ -65,8 +84,11 @@ absl::StatusOr<catalog::v1::ListDataIssuesResponse> Catalog::ListDataIssues(
     const catalog::v1::ListDataIssuesRequest& request) const {
   static const auto* schema = new filter::Schema{
       {"kind", EnumField(catalog::v1::DataIssueKind_descriptor(), "DATA_ISSUE_KIND_")},
+      {"severity", EnumField(catalog::v1::DataIssueSeverity_descriptor(), "DATA_ISSUE_SEVERITY_")},
       {"record", StringField()},
       {"field", StringField()},
+      {"product", StringField()},
+      {"source", StringField()},
   };
   ASSIGN_OR_RETURN(int limit, NormalizePageSize(request.page_size()));
   ASSIGN_OR_RETURN(std::unique_ptr<filter::Node> node, filter::Parse(request.filter()));
@@ -116,6 +138,11 @@ absl::StatusOr<catalog::v1::ListDataIssuesResponse> Catalog::ListDataIssues(
       if (found.ok() && *found && !p.sources().empty()) *d.add_citations() = p.sources(0);
     }
     issues.push_back(std::move(d));
+  }
+  for (DataIssue& d : issues) {
+    if (d.severity() == catalog::v1::DATA_ISSUE_SEVERITY_UNSPECIFIED) {
+      d.set_severity(SeverityOf(d.kind()));
+    }
   }
   auto position = [](const DataIssue& d) {
     return Key()

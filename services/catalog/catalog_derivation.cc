@@ -17,6 +17,7 @@
 #include "common/validation.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "services/catalog/catalog.h"
+#include "services/catalog/catalog_findings.h"
 #include "services/catalog/text.h"
 
 namespace regenatlas::catalog {
@@ -26,8 +27,8 @@ using common::v1::DevelopmentStage;
 
 }  // namespace
 
-absl::Status Catalog::DeriveProduct(absl::string_view id, Product* product,
-                                    const Pending& pending) const {
+absl::Status Catalog::DeriveProduct(absl::string_view id, Product* product, const Pending& pending,
+                                    std::vector<DataIssue>* issues) const {
   const std::string name = products_.NameOf(id);
   product->set_cell_category(CategoryOf(product->cell_source()));
 
@@ -75,14 +76,32 @@ absl::Status Catalog::DeriveProduct(absl::string_view id, Product* product,
   product->clear_trials();
   product->clear_first_trial_start();
   std::set<std::string> countries;
+  std::vector<Trial> trials;
+  trials.reserve(trial_names.size());
+  std::vector<TrialUse> uses;
   for (const std::string& tn : trial_names) {
-    Trial trial;
+    Trial& trial = trials.emplace_back();
     ASSIGN_OR_RETURN(bool found, Load(trials_, tn, pending, &trial));
-    if (!found) continue;
+    if (!found) {
+      trials.pop_back();
+      continue;
+    }
     product->add_trials(tn);
-    if (trial.countries().empty()) consider(trial.phase(), "");
-    for (const std::string& c : trial.countries()) {
-      consider(trial.phase(), c);
+    // A trial several documents give to different products: this product's
+    // own statement, not the merged record, says its phase and countries.
+    const catalog::v1::TrialProductStatement* own = nullptr;
+    for (const auto& st : trial.product_statements()) {
+      if (st.product() == name) own = &st;
+    }
+    uses.push_back({&trial, own});
+    const DevelopmentStage phase =
+        own != nullptr && own->phase() != common::v1::DEVELOPMENT_STAGE_UNSPECIFIED ? own->phase()
+                                                                                    : trial.phase();
+    const auto& trial_countries =
+        own != nullptr && !own->countries().empty() ? own->countries() : trial.countries();
+    if (trial_countries.empty()) consider(phase, "");
+    for (const std::string& c : trial_countries) {
+      consider(phase, c);
       countries.insert(c);
     }
     if (IsSet(trial.start_date()) &&
@@ -105,6 +124,11 @@ absl::Status Catalog::DeriveProduct(absl::string_view id, Product* product,
   }
   product->clear_countries();
   for (const std::string& c : countries) product->add_countries(c);
+  if (issues != nullptr) {
+    ClaimIssues(*product, *issues);
+    for (DataIssue& d : NameMergeIssues(*product)) issues->push_back(std::move(d));
+    for (DataIssue& d : ProductTrialIssues(*product, uses)) issues->push_back(std::move(d));
+  }
   return absl::OkStatus();
 }
 
@@ -115,7 +139,9 @@ absl::Status Catalog::RestageProducts(const std::vector<std::string>& product_id
     ASSIGN_OR_RETURN(bool found, products_.FindRaw(pid, &current));
     if (!found) continue;
     Product updated = current;
-    RETURN_IF_ERROR(DeriveProduct(pid, &updated, pending));
+    std::vector<DataIssue> issues;
+    RETURN_IF_ERROR(DeriveProduct(pid, &updated, pending, &issues));
+    RETURN_IF_ERROR(StageIssues(products_.NameOf(pid), issues, batch));
     RETURN_IF_ERROR(StageSearch(pid, &updated, pending, batch));
     updated.clear_etag();
     Product compare = current;

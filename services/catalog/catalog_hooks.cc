@@ -15,6 +15,7 @@
 #include "common/dataset.h"
 #include "common/status_macros.h"
 #include "services/catalog/catalog.h"
+#include "services/catalog/catalog_findings.h"
 #include "services/catalog/catalog_internal.h"
 #include "services/catalog/registry_id.h"
 #include "storage/key.h"
@@ -28,30 +29,6 @@ using internal::kIssueKey;
 using internal::kRegistryKey;
 using storage::Key;
 using storage::ScanRange;
-
-// Findings derived from a record's claims: one per field whose sources state
-// different values.
-template <typename T>
-void ClaimIssues(const T& record, std::vector<DataIssue>& out) {
-  std::map<std::string, std::vector<const common::v1::Claim*>> by_field;
-  for (const auto& c : record.claims()) by_field[c.field()].push_back(&c);
-  for (const auto& [field, claims] : by_field) {
-    std::set<std::string> values;
-    for (const auto* c : claims) values.insert(c->value());
-    if (values.size() < 2) continue;
-    // "2025" and "2025-03" say the same thing at different precision.
-    if (DatesRefineEachOther({values.begin(), values.end()})) continue;
-    DataIssue issue;
-    issue.set_kind(catalog::v1::DATA_ISSUE_KIND_CONFLICTING_STATEMENTS);
-    issue.set_record(record.name());
-    issue.set_field(field);
-    issue.set_description(
-        absl::StrCat("sources disagree about ", field, ": ", absl::StrJoin(values, " vs ")));
-    for (const std::string& v : values) issue.add_values(v);
-    for (const auto* c : claims) *issue.add_citations() = c->citation();
-    out.push_back(std::move(issue));
-  }
-}
 
 }  // namespace
 
@@ -152,10 +129,9 @@ absl::Status Catalog::ProductHook(ResourceTableBase::WriteContext& ctx) {
     *product->mutable_regulatory_stages() =
         static_cast<const Product*>(ctx.old_record)->regulatory_stages();
   }
-  RETURN_IF_ERROR(DeriveProduct(ctx.id, product, {{name, product}}));
-  RETURN_IF_ERROR(StageSearch(ctx.id, product, {{name, product}}, *ctx.batch));
   std::vector<DataIssue> issues;
-  ClaimIssues(*product, issues);
+  RETURN_IF_ERROR(DeriveProduct(ctx.id, product, {{name, product}}, &issues));
+  RETURN_IF_ERROR(StageSearch(ctx.id, product, {{name, product}}, *ctx.batch));
   return StageIssues(name, issues, *ctx.batch);
 }
 
@@ -237,6 +213,7 @@ absl::Status Catalog::TrialHook(ResourceTableBase::WriteContext& ctx) {
       issues.push_back(std::move(issue));
     }
     ClaimIssues(*trial, issues);
+    for (DataIssue& issue : TrialQuoteIssues(*trial)) issues.push_back(std::move(issue));
   }
   RETURN_IF_ERROR(StageIssues(name, issues, *ctx.batch));
 

@@ -69,6 +69,8 @@ absl::Status Catalog::StageSearch(absl::string_view id, const Product* product,
   if (product != nullptr) {
     std::vector<std::pair<std::string, std::string>> texts;  // category, original
     texts.emplace_back("name", product->display_name());
+    // The resource id ("remestemcel-l") is a name people paste into search.
+    texts.emplace_back("name", std::string(id));
     for (const auto& n : product->names()) texts.emplace_back("name", n.text());
     for (const std::string& s : product->sponsors()) {
       Organization org;

@@ -2,6 +2,7 @@
 // its ResourceTable before a write (required fields, enums, dates, registry
 // IDs, country codes) and the existence checks of the records, sources and
 // claims a record refers to. Errors are INVALID_ARGUMENT naming the field.
+#include <algorithm>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -189,6 +190,21 @@ absl::Status Catalog::ValidateTrial(const Trial& t) const {
   RETURN_IF_ERROR(ValidateRefs(products_, t.products(), "trial.products"));
   RETURN_IF_ERROR(ValidateRefs(indications_, t.indications(), "trial.indications"));
   RETURN_IF_ERROR(ValidateCitationsExist(t.sources(), "trial.sources"));
+  for (int i = 0; i < t.product_statements_size(); ++i) {
+    const auto& st = t.product_statements(i);
+    const std::string f = absl::StrCat("trial.product_statements[", i, "]");
+    // A statement speaks for one of the trial's own products only.
+    if (std::find(t.products().begin(), t.products().end(), st.product()) == t.products().end()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(f, ".product: ", st.product(), " is not one of trial.products"));
+    }
+    for (const std::string& c : st.countries()) {
+      RETURN_IF_ERROR(ValidateJurisdiction(c, f + ".countries"));
+    }
+    google::protobuf::RepeatedPtrField<common::v1::SourceCitation> cite;
+    *cite.Add() = st.citation();
+    RETURN_IF_ERROR(ValidateCitationsExist(cite, f + ".citation"));
+  }
   return ValidateClaims(t.claims(), "trial.claims");
 }
 

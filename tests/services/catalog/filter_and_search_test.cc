@@ -494,7 +494,12 @@ TEST_F(CatalogDomainTest, DataIssuesFromClaimsMalformedIdsAndSharedTrials) {
               UnorderedElementsAre(
                   "DATA_ISSUE_KIND_MALFORMED_REGISTRY_ID trials/jrct2090220384 malformed_ids",
                   "DATA_ISSUE_KIND_TRIAL_ID_SHARED_BY_PRODUCTS trials/jrct2090220384 products",
-                  "DATA_ISSUE_KIND_CONFLICTING_STATEMENTS trials/jrct2090220384 start_date"));
+                  "DATA_ISSUE_KIND_CONFLICTING_STATEMENTS trials/jrct2090220384 start_date",
+                  // Both products' first trial start rests on the disputed date.
+                  "DATA_ISSUE_KIND_DERIVED_FROM_CONFLICTING_CLAIM products/heartsheet "
+                  "first_trial_start",
+                  "DATA_ISSUE_KIND_DERIVED_FROM_CONFLICTING_CLAIM products/hicm-188 "
+                  "first_trial_start"));
   for (const auto& i : all->issues()) {
     EXPECT_FALSE(i.citations().empty()) << i.description();
     if (i.kind() == v1::DATA_ISSUE_KIND_MALFORMED_REGISTRY_ID) {
