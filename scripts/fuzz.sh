@@ -3,9 +3,11 @@
 # build-fuzz/ and runs each for SECONDS_PER_TARGET seconds (default 30, what
 # CI uses) over a copy of its committed seed corpus, so the committed corpus
 # never grows. Prints the executions per target and exits non-zero on any
-# crash, timeout, leak or out-of-memory. A longer local run:
+# crash, timeout, leak or out-of-memory. A longer local run, and a run of
+# chosen targets only:
 #
 #   scripts/fuzz.sh 600
+#   scripts/fuzz.sh 30 ictrp_xml_fuzzer registry_csv_fuzzer
 #
 # Findings are written to build-fuzz/fuzz/<target>/artifacts/ and can be
 # replayed with build-fuzz/tests/fuzz/<target> <file>. Needs clang-14 and
@@ -15,14 +17,25 @@ cd "$(dirname "$0")/.."
 
 SECONDS_PER_TARGET="${1:-30}"
 if ! [[ "$SECONDS_PER_TARGET" =~ ^[1-9][0-9]*$ ]]; then
-  echo "usage: scripts/fuzz.sh [SECONDS_PER_TARGET]" >&2
+  echo "usage: scripts/fuzz.sh [SECONDS_PER_TARGET [TARGET...]]" >&2
   exit 2
 fi
 BUILD=build-fuzz
-TARGETS=(filter_fuzzer registry_id_fuzzer ctgov_json_fuzzer)
+TARGETS=(filter_fuzzer registry_id_fuzzer ctgov_json_fuzzer ictrp_xml_fuzzer registry_csv_fuzzer)
 # Longest input per target: a filter just over the 8,192-byte limit, an ID
-# well past the 64-character limit, a JSON file of a few studies.
-declare -A MAX_LEN=([filter_fuzzer]=8300 [registry_id_fuzzer]=512 [ctgov_json_fuzzer]=32768)
+# well past the 64-character limit, a JSON, XML or CSV file of a few records.
+declare -A MAX_LEN=([filter_fuzzer]=8300 [registry_id_fuzzer]=512 [ctgov_json_fuzzer]=32768
+                    [ictrp_xml_fuzzer]=32768 [registry_csv_fuzzer]=32768)
+if (($# > 1)); then
+  shift
+  for t in "$@"; do
+    if [ -z "${MAX_LEN[$t]:-}" ]; then
+      echo "fuzz: unknown target $t (known: ${TARGETS[*]})" >&2
+      exit 2
+    fi
+  done
+  TARGETS=("$@")
+fi
 
 CXX_COMPILER="${REGENATLAS_FUZZ_CXX:-clang++-14}"
 if ! command -v "$CXX_COMPILER" >/dev/null; then

@@ -10,6 +10,8 @@ APT_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
   librocksdb-dev libabsl-dev libgtest-dev libgmock-dev rapidjson-dev prometheus-cpp-dev
   libroaring-dev
+  # XML: the WHO ICTRP export reader (services/catalog/ictrp_xml.cc).
+  libexpat1-dev
   python3 python3-grpcio python3-protobuf
   # libFuzzer targets (scripts/fuzz.sh): clang with its sanitizer/fuzzer runtimes.
   clang-14 libclang-rt-14-dev

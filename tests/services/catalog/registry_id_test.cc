@@ -165,7 +165,8 @@ INSTANTIATE_TEST_SUITE_P(
         InvalidCase{"XYZ12345678",
                     "\"XYZ12345678\" is not a recognised registry ID; expected NCT…, jRCT…, "
                     "ChiCTR…"},
-        InvalidCase{"EUCTR2015-001234-56", "not a recognised registry ID"},
+        // (EUCTR2015-001234-56 is ICTRP's form of a EudraCT number, see IctrpForms.)
+        InvalidCase{"EUDRA2015-001234-56", "not a recognised registry ID"},
         InvalidCase{"CXZL2200194", "not a recognised registry ID"},
         InvalidCase{"-NCT05068674", "not a recognised registry ID"},
         // NCT.
@@ -271,6 +272,66 @@ INSTANTIATE_TEST_SUITE_P(
                     "not valid UTF-8 (byte 0xC0 at offset 3)"},
         InvalidCase{"NCT0506867\xE2", "not valid UTF-8"}));
 
+// The registries of WHO ICTRP's primary-registry network, in the forms the
+// ICTRP portal prints them (TrialID and secondary IDs of its export).
+INSTANTIATE_TEST_SUITE_P(
+    IctrpForms, ValidRegistryIdTest,
+    ::testing::Values(
+        ValidCase{"NTR1234", common::v1::REGISTRY_NTR, "NTR1234"},
+        ValidCase{"NTR7", common::v1::REGISTRY_NTR, "NTR7"},
+        ValidCase{"NL7253", common::v1::REGISTRY_NTR, "NL7253"},
+        ValidCase{"NL-OMON20012", common::v1::REGISTRY_NTR, "NL-OMON20012"},
+        ValidCase{"nl-omon51221", common::v1::REGISTRY_NTR, "NL-OMON51221"},
+        ValidCase{"DRKS00021208", common::v1::REGISTRY_DRKS, "DRKS00021208"},
+        ValidCase{"TCTR20200318002", common::v1::REGISTRY_TCTR, "TCTR20200318002"},
+        ValidCase{"PACTR202003847158467", common::v1::REGISTRY_PACTR, "PACTR202003847158467"},
+        ValidCase{"LBCTR2020033401", common::v1::REGISTRY_LBCTR, "LBCTR2020033401"},
+        ValidCase{"RPCEC00000300", common::v1::REGISTRY_RPCEC, "RPCEC00000300"},
+        ValidCase{"JapicCTI-205238", common::v1::REGISTRY_JAPIC, "JapicCTI-205238"},
+        ValidCase{"japiccti-205238", common::v1::REGISTRY_JAPIC, "JapicCTI-205238"},
+        ValidCase{"RBR-6w2vk5", common::v1::REGISTRY_REBEC, "RBR-6w2vk5"},
+        ValidCase{"RBR-10XXWM2Z", common::v1::REGISTRY_REBEC, "RBR-10xxwm2z"},
+        // EUCTR + EudraCT number + the country of the national record.
+        ValidCase{"EUCTR2015-001234-56-GB", common::v1::REGISTRY_EUDRACT, "2015-001234-56"},
+        ValidCase{"EUCTR2020-000890-25-Outside-EU/EEA", common::v1::REGISTRY_EUDRACT,
+                  "2020-000890-25"},
+        ValidCase{"EUCTR2015-001234-56", common::v1::REGISTRY_EUDRACT, "2015-001234-56"},
+        ValidCase{"EUCTR2023-501234-12-00", common::v1::REGISTRY_CTIS, "2023-501234-12-00"},
+        ValidCase{"CTIS2023-501234-12-00", common::v1::REGISTRY_CTIS, "2023-501234-12-00"},
+        // JPRN- + a Japanese registry's own ID.
+        ValidCase{"JPRN-UMIN000012345", common::v1::REGISTRY_UMIN, "UMIN000012345"},
+        ValidCase{"JPRN-jRCT2031190228", common::v1::REGISTRY_JRCT, "jRCT2031190228"},
+        ValidCase{"JPRN-JapicCTI-121234", common::v1::REGISTRY_JAPIC, "JapicCTI-121234"},
+        ValidCase{"JPRN-JMA-IIA00123", common::v1::REGISTRY_JMA_IIA, "JMA-IIA00123"},
+        // Already covered above, here as ICTRP prints them.
+        ValidCase{"ChiCTR2000029953", common::v1::REGISTRY_CHICTR, "ChiCTR2000029953"},
+        ValidCase{"ACTRN12620000445976", common::v1::REGISTRY_ACTRN, "ACTRN12620000445976"},
+        ValidCase{"CTRI/2020/03/023803", common::v1::REGISTRY_CTRI, "CTRI/2020/03/023803"},
+        ValidCase{"IRCT20200310046736N1", common::v1::REGISTRY_IRCT, "IRCT20200310046736N1"},
+        ValidCase{"ISRCTN83971151", common::v1::REGISTRY_ISRCTN, "ISRCTN83971151"},
+        ValidCase{"KCT0005103", common::v1::REGISTRY_KCT, "KCT0005103"},
+        ValidCase{"NCT04246242", common::v1::REGISTRY_NCT, "NCT04246242"}));
+
+INSTANTIATE_TEST_SUITE_P(
+    MalformedIctrpForms, InvalidRegistryIdTest,
+    ::testing::Values(
+        InvalidCase{"NTR123456", "NTR IDs have 1 to 5 digits after \"NTR\"; \"NTR123456\" has 6"},
+        InvalidCase{"NL-OMON", "NL-OMON IDs have 1 to 8 digits"},
+        InvalidCase{"DRKS0002120", "DRKS IDs have 8 digits after \"DRKS\"; \"DRKS0002120\" has 7"},
+        InvalidCase{"TCTR2020031800", "TCTR IDs have 11 digits"},
+        InvalidCase{"PACTR20200384715846", "PACTR IDs have 15 digits"},
+        InvalidCase{"JapicCTI-12345", "JapicCTI IDs have 6 digits"},
+        InvalidCase{"RBR-6w2", "ReBEC IDs have 6 to 10 letters and digits"},
+        InvalidCase{"RBR-6w2_k5", "has '_' at position 8"},
+        InvalidCase{"EUCTR2015-001234", "EUCTR IDs are \"EUCTR\" and a EudraCT number"},
+        InvalidCase{"EUCTR2015-001234-56-G8", "EUCTR IDs end with the letters of a country"},
+        InvalidCase{"EUCTR2015-00123-56-GB", "have a 6-digit serial"},
+        InvalidCase{"CTIS2015-001234-56", "after \"CTIS\" comes a CTIS number"},
+        InvalidCase{"CTIS", "ends after \"CTIS\""},
+        InvalidCase{"JPRN-NCT04246242", "after \"JPRN-\" comes a Japanese registry's ID"},
+        InvalidCase{"JPRN-", "ends after \"JPRN-\""},
+        InvalidCase{"JPRN-UMIN00001234", "UMIN IDs have 9 digits"}));
+
 TEST(ParseRegistryIdTest, MessageStartsWithField) {
   absl::StatusOr<RegistryId> id = ParseRegistryId("NCT0507867", "trial.primary_id");
   ASSERT_FALSE(id.ok());
@@ -345,6 +406,10 @@ TEST(RegistryNameTest, NamesEveryRegistry) {
   EXPECT_EQ(RegistryName(common::v1::REGISTRY_CHICTR), "ChiCTR");
   EXPECT_EQ(RegistryName(common::v1::REGISTRY_EUDRACT), "EudraCT");
   EXPECT_EQ(RegistryName(common::v1::REGISTRY_CTRI), "CTRI");
+  EXPECT_EQ(RegistryName(common::v1::REGISTRY_NTR), "NTR");
+  EXPECT_EQ(RegistryName(common::v1::REGISTRY_DRKS), "DRKS");
+  EXPECT_EQ(RegistryName(common::v1::REGISTRY_TCTR), "TCTR");
+  EXPECT_EQ(RegistryName(common::v1::REGISTRY_REBEC), "ReBEC");
   EXPECT_EQ(RegistryName(common::v1::REGISTRY_UNSPECIFIED), "");
   EXPECT_EQ(RegistryName(static_cast<Registry>(999)), "");
   for (int r = common::v1::Registry_MIN + 1; r <= common::v1::Registry_MAX; ++r) {
