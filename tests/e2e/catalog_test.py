@@ -97,7 +97,7 @@ class CatalogE2ETest(unittest.TestCase):
             "dimensions": ["PRODUCT_DIMENSION_COUNTRY", "PRODUCT_DIMENSION_STAGE"]})
         self.assertEqual(legacy, typed)
         self.assertGreater(typed["total"], 0)
-        self.assertIn({"keys": ["CN", "PHASE_1"], "count": 19}, typed["rows"])
+        self.assertIn({"keys": ["CN", "PHASE_1"], "count": 18}, typed["rows"])
         trials = self.call("CountTrials", {"dimensions": ["TRIAL_DIMENSION_PHASE"]})
         self.assertEqual(trials, self.call("CountTrials", {"group_by": ["phase"]}))
         with self.assertRaises(BufError) as err:
