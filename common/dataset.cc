@@ -16,6 +16,7 @@
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "regenatlas/common/v1/common.pb.h"
+#include "storage/key.h"
 
 namespace regenatlas {
 namespace {
@@ -402,6 +403,27 @@ absl::Status LoadDatasetDir(const std::string& dir, Message* merged, DatasetRepo
   }
   report->digest = absl::StrFormat("%016x", StableHash64(digest_input));
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> LoadedDatasetDigest(const storage::Store& store,
+                                                storage::ColumnFamily cf) {
+  absl::StatusOr<std::optional<std::string>> v =
+      store.Get(cf, storage::Key().String("~dataset").Release());
+  if (!v.ok()) return v.status();
+  return v->value_or("");
+}
+
+absl::Status SetLoadedDatasetDigest(storage::Store& store, storage::ColumnFamily cf,
+                                    absl::string_view digest) {
+  storage::WriteBatch batch;
+  batch.Put(cf, storage::Key().String("~dataset").Release(), std::string(digest));
+  batch.set_sync(true);
+  return store.Write(std::move(batch)).status();
+}
+
+absl::Status UnparsedDatasetError(const std::string& dir, const DatasetReport& report) {
+  return absl::FailedPreconditionError(
+      absl::StrCat("dataset ", dir, " does not parse: ", absl::StrJoin(report.errors, "; ")));
 }
 
 }  // namespace regenatlas

@@ -10,6 +10,8 @@
 #include "common/resource_table.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/repeated_ptr_field.h"
+#include "storage/column_family.h"
+#include "storage/store.h"
 
 namespace regenatlas {
 
@@ -77,6 +79,40 @@ absl::Status UpsertDatasetRecords(ResourceTableBase& table,
     if (!s.ok()) return s;
   }
   return absl::OkStatus();
+}
+
+// The digest of the dataset last loaded into a service, kept under the
+// "~dataset" key of its records column family `cf` ("" when none).
+absl::StatusOr<std::string> LoadedDatasetDigest(const storage::Store& store,
+                                                storage::ColumnFamily cf);
+// Records `digest` as loaded (synced).
+absl::Status SetLoadedDatasetDigest(storage::Store& store, storage::ColumnFamily cf,
+                                    absl::string_view digest);
+
+// FAILED_PRECONDITION "dataset <dir> does not parse: <errors>".
+absl::Status UnparsedDatasetError(const std::string& dir, const DatasetReport& report);
+
+// Every service's dataset loading: reads `dir` as a Dataset message
+// (LoadDatasetDir), refuses it with FAILED_PRECONDITION when it does not
+// parse, and unless its digest is the one last loaded into `cf`, calls
+// `load(dataset, report)` → StatusOr<DatasetLoadSummary> and then records
+// the digest. A failed load records nothing, so it is retried whole.
+template <typename Dataset, typename Load>
+absl::StatusOr<DatasetLoadSummary> EnsureDataset(storage::Store& store, storage::ColumnFamily cf,
+                                                 const std::string& dir, Load load) {
+  Dataset dataset;
+  DatasetReport report;
+  absl::Status read = LoadDatasetDir(dir, &dataset, &report);
+  if (!read.ok()) return read;
+  if (!report.errors.empty()) return UnparsedDatasetError(dir, report);
+  absl::StatusOr<std::string> loaded = LoadedDatasetDigest(store, cf);
+  if (!loaded.ok()) return loaded.status();
+  if (*loaded == report.digest) return DatasetLoadSummary{};
+  absl::StatusOr<DatasetLoadSummary> summary = load(dataset, report);
+  if (!summary.ok()) return summary.status();
+  absl::Status recorded = SetLoadedDatasetDigest(store, cf, report.digest);
+  if (!recorded.ok()) return recorded;
+  return summary;
 }
 
 // Whether claim values that differ are only partial dates refining each other.

@@ -15,6 +15,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/dataset.h"
 #include "common/status_macros.h"
 #include "services/catalog/catalog_internal.h"
 #include "storage/key.h"
@@ -162,16 +163,11 @@ absl::StatusOr<std::vector<std::string>> Catalog::PostingIds(
 }
 
 absl::StatusOr<std::string> Catalog::DatasetDigest() const {
-  ASSIGN_OR_RETURN(std::optional<std::string> v,
-                   store_->Get(ColumnFamily::kCatalog, Key().String("~dataset").Release()));
-  return v.value_or("");
+  return LoadedDatasetDigest(*store_, ColumnFamily::kCatalog);
 }
 
 absl::Status Catalog::SetDatasetDigest(absl::string_view digest) {
-  storage::WriteBatch batch;
-  batch.Put(ColumnFamily::kCatalog, Key().String("~dataset").Release(), std::string(digest));
-  batch.set_sync(true);
-  return store_->Write(std::move(batch)).status();
+  return SetLoadedDatasetDigest(*store_, ColumnFamily::kCatalog, digest);
 }
 
 }  // namespace regenatlas::catalog

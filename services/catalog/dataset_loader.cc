@@ -69,18 +69,11 @@ absl::StatusOr<LoadSummary> LoadCatalogDataset(Catalog& catalog, const v1::Catal
 }
 
 absl::StatusOr<LoadSummary> EnsureCatalogDataset(Catalog& catalog, const std::string& dir) {
-  v1::CatalogDataset dataset;
-  DatasetReport report;
-  RETURN_IF_ERROR(LoadDatasetDir(dir, &dataset, &report));
-  if (!report.errors.empty()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("dataset ", dir, " does not parse: ", absl::StrJoin(report.errors, "; ")));
-  }
-  ASSIGN_OR_RETURN(std::string loaded, catalog.DatasetDigest());
-  if (loaded == report.digest) return LoadSummary{};
-  ASSIGN_OR_RETURN(LoadSummary summary, LoadCatalogDataset(catalog, dataset, report));
-  RETURN_IF_ERROR(catalog.SetDatasetDigest(report.digest));
-  return summary;
+  return EnsureDataset<v1::CatalogDataset>(
+      *catalog.sources().store(), storage::ColumnFamily::kCatalog, dir,
+      [&](const v1::CatalogDataset& dataset, const DatasetReport& report) {
+        return LoadCatalogDataset(catalog, dataset, report);
+      });
 }
 
 }  // namespace regenatlas::catalog

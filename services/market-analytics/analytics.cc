@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/dataset.h"
 #include "common/paging.h"
 #include "common/resource_name.h"
 #include "common/status_macros.h"
@@ -101,16 +102,11 @@ template absl::StatusOr<ListResult<FxRate>> Analytics::List<FxRate>(const ListQu
 // ---- Dataset digest ---------------------------------------------------------------
 
 absl::StatusOr<std::string> Analytics::DatasetDigest() const {
-  ASSIGN_OR_RETURN(std::optional<std::string> v,
-                   store_->Get(kRecordsCf, Key().String("~dataset").Release()));
-  return v.value_or("");
+  return LoadedDatasetDigest(*store_, kRecordsCf);
 }
 
 absl::Status Analytics::SetDatasetDigest(absl::string_view digest) {
-  storage::WriteBatch batch;
-  batch.Put(kRecordsCf, Key().String("~dataset").Release(), std::string(digest));
-  batch.set_sync(true);
-  return store_->Write(std::move(batch)).status();
+  return SetLoadedDatasetDigest(*store_, kRecordsCf, digest);
 }
 
 }  // namespace regenatlas::analytics

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
+#include "services/market-analytics/analytics_internal.h"
 
 namespace regenatlas::analytics {
 
@@ -26,18 +27,11 @@ absl::StatusOr<LoadSummary> LoadAnalyticsDataset(Analytics& analytics,
 }
 
 absl::StatusOr<LoadSummary> EnsureAnalyticsDataset(Analytics& analytics, const std::string& dir) {
-  v1::AnalyticsDataset dataset;
-  DatasetReport report;
-  RETURN_IF_ERROR(LoadDatasetDir(dir, &dataset, &report));
-  if (!report.errors.empty()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("dataset ", dir, " does not parse: ", absl::StrJoin(report.errors, "; ")));
-  }
-  ASSIGN_OR_RETURN(std::string loaded, analytics.DatasetDigest());
-  if (loaded == report.digest) return LoadSummary{};
-  ASSIGN_OR_RETURN(LoadSummary summary, LoadAnalyticsDataset(analytics, dataset, report));
-  RETURN_IF_ERROR(analytics.SetDatasetDigest(report.digest));
-  return summary;
+  return EnsureDataset<v1::AnalyticsDataset>(
+      *analytics.fx_rates().store(), internal::kRecordsCf, dir,
+      [&](const v1::AnalyticsDataset& dataset, const DatasetReport& report) {
+        return LoadAnalyticsDataset(analytics, dataset, report);
+      });
 }
 
 }  // namespace regenatlas::analytics

@@ -10,11 +10,6 @@
 #include "storage/key.h"
 
 namespace regenatlas::timeline {
-namespace {
-
-std::string DigestKey() { return storage::Key().String("~dataset").Release(); }
-
-}  // namespace
 
 absl::StatusOr<LoadSummary> LoadTimelineDataset(Timeline& timeline,
                                                 const v1::TimelineDataset& dataset,
@@ -32,22 +27,11 @@ absl::StatusOr<LoadSummary> LoadTimelineDataset(Timeline& timeline,
 
 absl::StatusOr<LoadSummary> EnsureTimelineDataset(Timeline& timeline, storage::Store& store,
                                                   const std::string& dir) {
-  v1::TimelineDataset dataset;
-  DatasetReport report;
-  RETURN_IF_ERROR(LoadDatasetDir(dir, &dataset, &report));
-  if (!report.errors.empty()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("dataset ", dir, " does not parse: ", absl::StrJoin(report.errors, "; ")));
-  }
-  ASSIGN_OR_RETURN(std::optional<std::string> loaded,
-                   store.Get(storage::ColumnFamily::kTimeline, DigestKey()));
-  if (loaded.value_or("") == report.digest) return LoadSummary{};
-  ASSIGN_OR_RETURN(LoadSummary summary, LoadTimelineDataset(timeline, dataset, report));
-  storage::WriteBatch batch;
-  batch.Put(storage::ColumnFamily::kTimeline, DigestKey(), report.digest);
-  batch.set_sync(true);
-  RETURN_IF_ERROR(store.Write(std::move(batch)).status());
-  return summary;
+  return EnsureDataset<v1::TimelineDataset>(
+      store, storage::ColumnFamily::kTimeline, dir,
+      [&](const v1::TimelineDataset& dataset, const DatasetReport& report) {
+        return LoadTimelineDataset(timeline, dataset, report);
+      });
 }
 
 }  // namespace regenatlas::timeline

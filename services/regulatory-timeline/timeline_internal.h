@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/filter.h"
+#include "common/filter_fields.h"
 #include "common/postings.h"
 #include "google/protobuf/descriptor.h"
 #include "regenatlas/common/v1/common.pb.h"
@@ -24,9 +25,8 @@ inline constexpr storage::ColumnFamily kRecordsCf = storage::ColumnFamily::kTime
 
 // ---- timeline_schema.cc ----------------------------------------------------
 
-// The name of `value` in enum `d` (its number when it has none), as
-// postings store enums.
-std::string EnumName(const google::protobuf::EnumDescriptor* d, int value);
+// Enum values as postings store them (common/filter_fields.h).
+using filter::EnumName;
 
 // The filter postings of a record.
 std::vector<Posting> PostingsOf(const timeline::v1::Event& e);

@@ -21,23 +21,20 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "common/dates.h"
+#include "common/filter_fields.h"
 #include "common/status_macros.h"
 #include "services/regulatory-timeline/timeline.h"
 #include "services/regulatory-timeline/timeline_internal.h"
 
 namespace regenatlas::timeline {
-namespace internal {
-
-std::string EnumName(const google::protobuf::EnumDescriptor* d, int value) {
-  const auto* v = d->FindValueByNumber(value);
-  return v == nullptr ? absl::StrCat(value) : v->name();
-}
-
-}  // namespace internal
-
 namespace {
 
-using internal::EnumName;
+using filter::AddSources;
+using filter::BoolField;
+using filter::CodeField;
+using filter::EnumField;
+using filter::EnumName;
+using filter::ResourceField;
 using internal::kIndexCf;
 using storage::ColumnFamily;
 
@@ -55,30 +52,6 @@ ResourceTableOptions TableOptions(const TimelineOptions& options, std::string co
   return t;
 }
 
-filter::FieldSpec EnumField(const google::protobuf::EnumDescriptor* d, const std::string& prefix) {
-  filter::FieldSpec f;
-  f.type = filter::FieldType::kEnum;
-  f.enum_prefix = prefix;
-  for (int i = 0; i < d->value_count(); ++i) f.enum_values.push_back(d->value(i)->name());
-  return f;
-}
-
-filter::FieldSpec ResourceField(const std::string& collection) {
-  filter::FieldSpec f;
-  f.type = filter::FieldType::kResource;
-  f.collection = collection;
-  f.repeated = true;
-  return f;
-}
-
-filter::FieldSpec UpperField() {
-  filter::FieldSpec f;
-  f.normalize = [](absl::string_view v) -> std::optional<std::string> {
-    return absl::AsciiStrToUpper(v);
-  };
-  return f;
-}
-
 filter::FieldSpec DateField(bool ordered) {
   filter::FieldSpec f;
   f.ordered = ordered;
@@ -90,21 +63,10 @@ filter::FieldSpec DateField(bool ordered) {
   return f;
 }
 
-filter::FieldSpec BoolField() {
-  filter::FieldSpec f;
-  f.type = filter::FieldType::kBool;
-  return f;
-}
-
 void AddDate(std::vector<Posting>& out, const common::v1::PartialDate& date) {
   if (!IsSet(date)) return;
   out.emplace_back("date_first", "", FirstDay(date));
   out.emplace_back("date_last", "", LastDay(date));
-}
-
-template <typename Citations>
-void AddSources(std::vector<Posting>& out, const Citations& citations) {
-  for (const auto& c : citations) out.emplace_back("source", c.source());
 }
 
 // Agencies under their current names: CFDA (2013-2018) and SFDA became
@@ -346,13 +308,13 @@ class OneRecordPostings : public RecordPostings {
 const filter::Schema& Timeline::EventSchema() {
   static const auto* schema = new filter::Schema{
       {"type", EnumField(timeline::v1::EventType_descriptor(), "EVENT_TYPE_")},
-      {"jurisdiction", UpperField()},
-      {"agency", UpperField()},
+      {"jurisdiction", CodeField()},
+      {"agency", CodeField()},
       {"pathway", EnumField(timeline::v1::Pathway_descriptor(), "PATHWAY_")},
-      {"product", ResourceField("products")},
-      {"organization", ResourceField("organizations")},
-      {"trial", ResourceField("trials")},
-      {"source", ResourceField("sources")},
+      {"product", ResourceField("products", true)},
+      {"organization", ResourceField("organizations", true)},
+      {"trial", ResourceField("trials", true)},
+      {"source", ResourceField("sources", true)},
       {"date_inferred", BoolField()},
       {"date_unknown", BoolField()},
       {"date", DateField(true)},
@@ -364,9 +326,9 @@ const filter::Schema& Timeline::EventSchema() {
 const filter::Schema& Timeline::PolicySchema() {
   static const auto* schema = new filter::Schema{
       {"kind", EnumField(timeline::v1::PolicyKind_descriptor(), "POLICY_KIND_")},
-      {"jurisdiction", UpperField()},
-      {"issuer", UpperField()},
-      {"source", ResourceField("sources")},
+      {"jurisdiction", CodeField()},
+      {"issuer", CodeField()},
+      {"source", ResourceField("sources", true)},
       {"date_inferred", BoolField()},
       {"date_unknown", BoolField()},
       {"date", DateField(true)},
