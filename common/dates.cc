@@ -5,6 +5,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
+#include "common/status_macros.h"
 
 namespace regenatlas {
 namespace {
@@ -91,8 +92,7 @@ absl::StatusOr<PartialDate> ParsePartialDate(absl::string_view text, absl::strin
   if (parts.size() == 3 && date.day() == 0) {
     return absl::InvalidArgumentError(absl::StrCat(field, ".day: 0 is not a day"));
   }
-  absl::Status s = ValidatePartialDate(date, field);
-  if (!s.ok()) return s;
+  RETURN_IF_ERROR(ValidatePartialDate(date, field));
   return date;
 }
 

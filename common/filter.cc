@@ -15,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/filter_eval.h"
+#include "common/status_macros.h"
 
 namespace regenatlas::filter {
 namespace {
@@ -434,8 +435,7 @@ absl::Status Resolve(Node* node, const Schema& schema) {
   if (node == nullptr) return absl::OkStatus();
   if (node->kind == Node::Kind::kCompare) return ResolveCompare(node, schema);
   for (auto& child : node->children) {
-    absl::Status s = Resolve(child.get(), schema);
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(Resolve(child.get(), schema));
   }
   return absl::OkStatus();
 }

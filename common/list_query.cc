@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/paging.h"
 #include "common/postings.h"
+#include "common/status_macros.h"
 #include "storage/key.h"
 
 namespace regenatlas {
@@ -104,8 +105,7 @@ absl::Status RunListRaw(const ResourceTableBase& table, const ListSpec& spec,
   if (!limit.ok()) return limit.status();
   absl::StatusOr<std::unique_ptr<filter::Node>> node = filter::Parse(q.filter);
   if (!node.ok()) return node.status();
-  absl::Status s = filter::Resolve(node->get(), *spec.schema);
-  if (!s.ok()) return s;
+  RETURN_IF_ERROR(filter::Resolve(node->get(), *spec.schema));
   std::vector<std::string> allowed = spec.order_fields;
   if (std::find(allowed.begin(), allowed.end(), "name") == allowed.end()) allowed.push_back("name");
   absl::StatusOr<std::vector<filter::OrderTerm>> order = filter::ParseOrderBy(q.order_by, allowed);
@@ -123,7 +123,7 @@ absl::Status RunListRaw(const ResourceTableBase& table, const ListSpec& spec,
     after = *std::move(position);
   }
   const TableIndex& index = postings.index();
-  if (!index.status().ok()) return index.status();
+  RETURN_IF_ERROR(index.status());
   absl::StatusOr<Bitmap> matches = EvaluateFilter(node->get(), *spec.schema, postings);
   if (!matches.ok()) return matches.status();
   *total_size = static_cast<int>(matches->cardinality());

@@ -3,6 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/excerpt.h"
+#include "common/status_macros.h"
 
 namespace regenatlas {
 
@@ -31,8 +32,7 @@ absl::StatusOr<std::string> ParseResourceName(absl::string_view name, absl::stri
                                                    collection, "/{id} resource name"));
   }
   absl::string_view id = name.substr(prefix.size());
-  absl::Status s = ValidateResourceId(id, field);
-  if (!s.ok()) return s;
+  RETURN_IF_ERROR(ValidateResourceId(id, field));
   return std::string(id);
 }
 

@@ -156,21 +156,17 @@ void ResourceTableBase::StageWrite(storage::WriteBatch& batch, absl::string_view
 
 absl::Status ResourceTableBase::CreateRaw(absl::string_view id, Message* record,
                                           absl::string_view origin) {
-  absl::Status s = ValidateResourceId(id, absl::StrCat(options_.resource_field, "_id"));
-  if (!s.ok()) return s;
+  RETURN_IF_ERROR(ValidateResourceId(id, absl::StrCat(options_.resource_field, "_id")));
   SetString(record, "name", NameOf(id));
   if (reference_check_) {
-    s = validate_(*record);
-    if (!s.ok()) return s;
-    s = reference_check_(*record);
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(validate_(*record));
+    RETURN_IF_ERROR(reference_check_(*record));
   }
-  if (!index_->status().ok()) return index_->status();
+  RETURN_IF_ERROR(index_->status());
   absl::MutexLock lock(write_mu_);
   // Validation runs under the lock so that reference checks see the state
   // the write commits against.
-  s = validate_(*record);
-  if (!s.ok()) return s;
+  RETURN_IF_ERROR(validate_(*record));
   std::unique_ptr<Message> existing(record->New());
   absl::StatusOr<bool> found = records_.Get(*store_, id, existing.get());
   if (!found.ok()) return found.status();
@@ -178,8 +174,7 @@ absl::Status ResourceTableBase::CreateRaw(absl::string_view id, Message* record,
   storage::WriteBatch batch;
   if (write_hook_) {
     WriteContext ctx{id, nullptr, record, &batch};
-    s = write_hook_(ctx);
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(write_hook_(ctx));
   }
   const absl::Time now = options_.clock();
   SetTime(record, "create_time", now);
@@ -242,12 +237,10 @@ absl::Status ResourceTableBase::UpdateRaw(const Message& patch,
     if (!found.ok()) return found.status();
     if (!*found) return absl::NotFoundError(absl::StrCat(name, " not found"));
     google::protobuf::util::FieldMaskUtil::MergeMessageTo(patch, effective, merge, preview.get());
-    absl::Status s = validate_(*preview);
-    if (!s.ok()) return s;
-    s = reference_check_(*preview);
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(validate_(*preview));
+    RETURN_IF_ERROR(reference_check_(*preview));
   }
-  if (!index_->status().ok()) return index_->status();
+  RETURN_IF_ERROR(index_->status());
   absl::MutexLock lock(write_mu_);
   std::unique_ptr<Message> current(patch.New());
   absl::StatusOr<bool> found = records_.Get(*store_, *id, current.get());
@@ -261,13 +254,11 @@ absl::Status ResourceTableBase::UpdateRaw(const Message& patch,
   }
   out->CopyFrom(*current);
   google::protobuf::util::FieldMaskUtil::MergeMessageTo(patch, effective, merge, out);
-  absl::Status s = validate_(*out);
-  if (!s.ok()) return s;
+  RETURN_IF_ERROR(validate_(*out));
   storage::WriteBatch batch;
   if (write_hook_) {
     WriteContext ctx{*id, current.get(), out, &batch};
-    s = write_hook_(ctx);
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(write_hook_(ctx));
   }
   std::vector<std::string> changed = ChangedFields(*current, *out);
   if (changed.empty()) return absl::OkStatus();
@@ -282,23 +273,19 @@ absl::StatusOr<bool> ResourceTableBase::UpsertRaw(Message* record, absl::string_
   absl::StatusOr<std::string> id = IdOf(GetString(*record, "name"), "name");
   if (!id.ok()) return id.status();
   if (reference_check_) {
-    absl::Status s = validate_(*record);
-    if (!s.ok()) return s;
-    s = reference_check_(*record);
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(validate_(*record));
+    RETURN_IF_ERROR(reference_check_(*record));
   }
-  if (!index_->status().ok()) return index_->status();
+  RETURN_IF_ERROR(index_->status());
   absl::MutexLock lock(write_mu_);
-  absl::Status s = validate_(*record);
-  if (!s.ok()) return s;
+  RETURN_IF_ERROR(validate_(*record));
   std::unique_ptr<Message> current(record->New());
   absl::StatusOr<bool> found = records_.Get(*store_, *id, current.get());
   if (!found.ok()) return found.status();
   storage::WriteBatch batch;
   if (write_hook_) {
     WriteContext ctx{*id, *found ? current.get() : nullptr, record, &batch};
-    s = write_hook_(ctx);
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(write_hook_(ctx));
   }
   const absl::Time now = options_.clock();
   std::vector<std::string> changed;
@@ -318,8 +305,7 @@ absl::StatusOr<bool> ResourceTableBase::UpsertRaw(Message* record, absl::string_
              *found ? common::v1::CHANGE_KIND_UPDATED : common::v1::CHANGE_KIND_CREATED, origin,
              changed);
   batch.set_sync(sync);
-  s = store_->Write(std::move(batch)).status();
-  if (!s.ok()) return s;
+  RETURN_IF_ERROR(store_->Write(std::move(batch)).status());
   return true;
 }
 
@@ -327,7 +313,7 @@ absl::Status ResourceTableBase::DeleteRaw(absl::string_view name, absl::string_v
                                           absl::string_view origin, Message* current) {
   absl::StatusOr<std::string> id = IdOf(name, "name");
   if (!id.ok()) return id.status();
-  if (!index_->status().ok()) return index_->status();
+  RETURN_IF_ERROR(index_->status());
   absl::MutexLock lock(write_mu_);
   absl::StatusOr<bool> found = records_.Get(*store_, *id, current);
   if (!found.ok()) return found.status();
@@ -340,8 +326,7 @@ absl::Status ResourceTableBase::DeleteRaw(absl::string_view name, absl::string_v
   storage::WriteBatch batch;
   if (write_hook_) {
     WriteContext ctx{*id, current, nullptr, &batch};
-    absl::Status s = write_hook_(ctx);
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(write_hook_(ctx));
   }
   StageWrite(batch, *id, current, nullptr, common::v1::CHANGE_KIND_DELETED, origin, {});
   return store_->Write(std::move(batch)).status();

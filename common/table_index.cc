@@ -9,6 +9,7 @@
 #include "absl/time/clock.h"
 #include "common/log.h"
 #include "common/paging.h"
+#include "common/status_macros.h"
 #include "storage/collection.h"
 #include "storage/key.h"
 
@@ -384,8 +385,7 @@ absl::Status TableIndex::Rebuild(absl::string_view why) ABSL_NO_THREAD_SAFETY_AN
                                   return true;
                                 });
   if (!s.ok()) return s;
-  s = flush(false);
-  if (!s.ok()) return s;
+  RETURN_IF_ERROR(flush(false));
   storage::Collection records(options_.records_cf, options_.collection);
   std::unique_ptr<Message> record(prototype_->New());
   size_t pending = 0;
@@ -409,8 +409,7 @@ absl::Status TableIndex::Rebuild(absl::string_view why) ABSL_NO_THREAD_SAFETY_AN
   if (!s.ok()) return s;
   if (!write_status.ok()) return write_status;
   batch.Put(options_.index_cf, MetaKey(), EncodeMeta());
-  s = flush(true);
-  if (!s.ok()) return s;
+  RETURN_IF_ERROR(flush(true));
   Log(LogLevel::kInfo, "index rebuilt from the records",
       {{"collection", options_.collection},
        {"reason", std::string(why)},

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/excerpt.h"
 #include "common/resource_name.h"
+#include "common/status_macros.h"
 
 namespace regenatlas {
 namespace {
@@ -45,8 +46,7 @@ absl::Status CheckSizes(const google::protobuf::Message& m, const std::string& p
                 absl::StrCat(item, ": longer than ", limit, " bytes (got ", v.size(), ")"));
           }
         } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE && depth < 16) {
-          absl::Status s = CheckSizes(r->GetRepeatedMessage(m, f, i), item, depth + 1);
-          if (!s.ok()) return s;
+          RETURN_IF_ERROR(CheckSizes(r->GetRepeatedMessage(m, f, i), item, depth + 1));
         }
       }
     } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
@@ -57,8 +57,7 @@ absl::Status CheckSizes(const google::protobuf::Message& m, const std::string& p
             absl::StrCat(path, ": longer than ", limit, " bytes (got ", v.size(), ")"));
       }
     } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE && depth < 16) {
-      absl::Status s = CheckSizes(r->GetMessage(m, f), path, depth + 1);
-      if (!s.ok()) return s;
+      RETURN_IF_ERROR(CheckSizes(r->GetMessage(m, f), path, depth + 1));
     }
   }
   return absl::OkStatus();
@@ -68,8 +67,7 @@ absl::Status CheckSizes(const google::protobuf::Message& m, const std::string& p
 
 absl::Status ValidateSizes(const google::protobuf::Message& record, absl::string_view field) {
   // Field limits first: they name the field.
-  absl::Status s = CheckSizes(record, std::string(field), 0);
-  if (!s.ok()) return s;
+  RETURN_IF_ERROR(CheckSizes(record, std::string(field), 0));
   const size_t bytes = record.ByteSizeLong();
   if (bytes > kMaxRecordBytes) {
     return absl::InvalidArgumentError(

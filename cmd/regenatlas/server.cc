@@ -351,8 +351,7 @@ absl::Status Server::StartPublicFace(const gateway::AccessOptions& access) {
     p.public_runner->AddServedName(r.service);
     monitored.push_back({r.service, [front, name = r.service] { return front->ChannelFor(name); }});
   }
-  absl::Status s = p.public_runner->Start();
-  if (!s.ok()) return s;
+  RETURN_IF_ERROR(p.public_runner->Start());
   p.monitor = std::make_unique<gateway::HealthMonitor>(&p.public_runner->health(), monitored,
                                                        absl::Seconds(1));
   p.monitor->CheckOnce();
@@ -362,8 +361,7 @@ absl::Status Server::StartPublicFace(const gateway::AccessOptions& access) {
     ho.listen = o.health_listen;
     ho.shutdown_grace = o.shutdown_grace;
     p.health_runner = std::make_unique<ServerRunner>(ho);
-    s = p.health_runner->Start();
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(p.health_runner->Start());
     p.health_port_monitor = std::make_unique<gateway::HealthMonitor>(&p.health_runner->health(),
                                                                      monitored, absl::Seconds(1));
     p.health_port_monitor->CheckOnce();
