@@ -758,6 +758,7 @@ def op_watch_cancel(c):
         flags, timeout = {"cancel"}, CALL_TIMEOUT_S
     else:
         flags, timeout = {"deadline"}, c.rng.uniform(0.05, 0.3)
+    started = time.monotonic()
     call = c.client.stream(TL + "WatchEvents")(req, timeout=timeout)
     timer = None
     if "cancel" in flags:
@@ -774,8 +775,10 @@ def op_watch_cancel(c):
     finally:
         if timer:
             timer.cancel()
+    # `started` tells a stream opened after SIGTERM (which gRPC may cancel at
+    # port close) from one that was open before.
     c.rec.record("WatchEvents(" + ("cancelled" if "cancel" in flags else "short deadline") + ")",
-                 code, details, flags)
+                 code, details, flags, started=started)
 
 
 def op_nokey(c):
