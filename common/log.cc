@@ -1,3 +1,6 @@
+// The structured logger of common/log.h: level filtering and one JSON object
+// per line on stderr.
+
 #include "common/log.h"
 
 #include <atomic>
@@ -6,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/json.h"
 
 namespace regenatlas {
 namespace {
@@ -24,38 +28,6 @@ absl::string_view LevelName(LogLevel level) {
       return "error";
   }
   return "info";
-}
-
-void AppendJsonString(std::string& out, absl::string_view s) {
-  out.push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out.push_back('"');
 }
 
 }  // namespace
