@@ -727,6 +727,7 @@ def op_cancelled(c):
         sid = None
         op, path, req = read_request(c.rng, c)
         op, key = op + "(cancelled)", None
+    started = time.monotonic()
     future = c.client.unary(path).future(req, timeout=CALL_TIMEOUT_S, metadata=metadata_for(key))
     time.sleep(c.rng.uniform(0, 0.005))
     future.cancel()
@@ -739,7 +740,7 @@ def op_cancelled(c):
         code, details, reply = "CLIENT_WAIT_TIMEOUT", "future did not complete", None
     except grpc.RpcError as e:
         code, details, reply = e.code().name, e.details() or "", None
-    c.rec.record(op, code, details, {"cancel"})
+    c.rec.record(op, code, details, {"cancel"}, started=started)
     if sid:
         c.ledger.saw(sid, op, code)
         if code == "OK":
@@ -795,13 +796,14 @@ def op_nokey(c):
                key="not-a-key-0123456789")
     elif which == "malformed":
         code = "OK"
+        started = time.monotonic()
         try:
             c.client.unary(CAT + "CreateSource")(req, timeout=CALL_TIMEOUT_S,
                                                  metadata=[("authorization", "Basic xyz")])
         except grpc.RpcError as e:
             code, details = e.code().name, e.details() or ""
         c.rec.record("CreateSource(malformed authorization)", code,
-                     "" if code == "OK" else details, {"nokey"})
+                     "" if code == "OK" else details, {"nokey"}, started=started)
     else:
         invoke(c.rec, c.client, "DeleteEvent(no key)", TL + "DeleteEvent",
                M.tl.DeleteEventRequest(name="events/hicm-188-co-development-deal-cn-2025-06-12"),
