@@ -1,3 +1,5 @@
+// `regenatlas import ctgov|ictrp`: expands the paths, runs the catalog's
+// importer over a stopped server's store and prints its summary.
 #include "cmd/regenatlas/import.h"
 
 #include <unistd.h>
@@ -5,9 +7,14 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
+#include <optional>
 #include <ostream>
+#include <set>
+#include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
@@ -26,8 +33,9 @@ namespace v1 = ::regenatlas::catalog::v1;
 constexpr int kMaxUnmatchedShown = 100;
 
 // The files to import, in argument order; a directory contributes its
-// *.json files, recursively, in path order.
-absl::StatusOr<std::vector<std::string>> ExpandPaths(const std::vector<std::string>& paths) {
+// files with one of `extensions`, recursively, in path order.
+absl::StatusOr<std::vector<std::string>> ExpandPaths(const std::vector<std::string>& paths,
+                                                     const std::set<std::string>& extensions) {
   std::vector<std::string> files;
   for (const std::string& p : paths) {
     std::error_code ec;
@@ -35,7 +43,7 @@ absl::StatusOr<std::vector<std::string>> ExpandPaths(const std::vector<std::stri
       std::vector<std::string> found;
       for (auto it = std::filesystem::recursive_directory_iterator(p, ec);
            !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-        if (it->is_regular_file(ec) && it->path().extension() == ".json") {
+        if (it->is_regular_file(ec) && extensions.count(it->path().extension().string())) {
           found.push_back(it->path().string());
         }
       }
@@ -51,11 +59,59 @@ absl::StatusOr<std::vector<std::string>> ExpandPaths(const std::vector<std::stri
   return files;
 }
 
-void PrintSummary(const v1::ImportClinicalTrialsResponse& s, const std::string& data_dir,
-                  std::ostream& out) {
+// A warning that a value is not in a mapping table: the readers and the
+// mapping say `unknown country "Wuhan"`, `unknown status "..."` or
+// `phase "..." is not normalised`. Returns what kind of value and the value.
+std::optional<std::pair<std::string, std::string>> UnknownValue(const v1::ImportProblem& p) {
+  if (p.severity() != v1::IMPORT_PROBLEM_SEVERITY_WARNING) return std::nullopt;
+  const std::string& m = p.message();
+  std::string kind;
+  size_t open;
+  if (absl::StartsWith(m, "unknown ")) {
+    open = m.find(" \"");
+    if (open == std::string::npos) return std::nullopt;
+    kind = m.substr(8, open - 8);
+    ++open;
+  } else if (absl::StartsWith(m, "phase \"") && absl::StrContains(m, "\" is not normalised")) {
+    kind = "phase";
+    open = 6;
+  } else {
+    return std::nullopt;
+  }
+  const size_t close = m.find('"', open + 1);
+  if (close == std::string::npos || kind.find(' ') != std::string::npos) return std::nullopt;
+  if (kind == "overallStatus") kind = "status";
+  return std::make_pair(kind, m.substr(open + 1, close - open - 1));
+}
+
+// Values no mapping table knows, in one list: kind and value, how many
+// records print them and where first.
+void PrintUnknownValues(const v1::ImportClinicalTrialsResponse& s, std::ostream& out) {
+  struct Seen {
+    int records = 0;
+    std::string first;
+  };
+  std::map<std::pair<std::string, std::string>, Seen> unknown;
+  for (const v1::ImportProblem& p : s.problems()) {
+    std::optional<std::pair<std::string, std::string>> u = UnknownValue(p);
+    if (!u.has_value()) continue;
+    Seen& seen = unknown[*u];
+    if (seen.records++ == 0) seen.first = absl::StrCat(p.file(), ": ", p.path());
+  }
+  if (unknown.empty()) return;
+  out << "\nValues not in the mapping tables (kept as printed or left out; " << unknown.size()
+      << "):\n";
+  for (const auto& [value, seen] : unknown) {
+    out << "  " << value.first << " \"" << value.second << "\": " << seen.records
+        << (seen.records == 1 ? " record" : " records") << " (first " << seen.first << ")\n";
+  }
+}
+
+void PrintSummary(const v1::ImportClinicalTrialsResponse& s, const std::string& registry,
+                  const std::string& data_dir, std::ostream& out) {
   out << "Imported " << s.files() << (s.files() == 1 ? " file" : " files") << ", " << s.records()
-      << (s.records() == 1 ? " record" : " records") << " from ClinicalTrials.gov into " << data_dir
-      << "\n";
+      << (s.records() == 1 ? " record" : " records") << " from "
+      << (registry == "ictrp" ? "WHO ICTRP" : "ClinicalTrials.gov") << " into " << data_dir << "\n";
   auto row = [&out](const char* label, int n) { out << absl::StrFormat("  %-22s %d\n", label, n); };
   row("created", s.created());
   row("updated", s.updated());
@@ -69,7 +125,7 @@ void PrintSummary(const v1::ImportClinicalTrialsResponse& s, const std::string& 
         v1::IMPORT_PROBLEM_SEVERITY_WARNING}) {
     bool header = false;
     for (const v1::ImportProblem& p : s.problems()) {
-      if (p.severity() != severity) continue;
+      if (p.severity() != severity || UnknownValue(p).has_value()) continue;
       if (!header) {
         out << "\n"
             << (severity == v1::IMPORT_PROBLEM_SEVERITY_ERROR     ? "Rejected:"
@@ -78,11 +134,12 @@ void PrintSummary(const v1::ImportClinicalTrialsResponse& s, const std::string& 
             << "\n";
         header = true;
       }
-      out << "  " << p.file() << ": " << p.path() << ": " << p.message();
+      out << "  " << p.file() << ": " << (p.path().empty() ? "" : p.path() + ": ") << p.message();
       if (!p.nct_id().empty()) out << " (" << p.nct_id() << ")";
       out << "\n";
     }
   }
+  PrintUnknownValues(s, out);
   if (s.unmatched_interventions_size() > 0) {
     out << "\nInterventions that matched no product (" << s.unmatched_interventions_size()
         << "; never created as products):\n";
@@ -129,10 +186,12 @@ class ProgressLine {
 }  // namespace
 
 int RunImport(const ImportOptions& options, std::ostream& out, std::ostream& err) {
-  if (options.registry != "ctgov") {
-    err << "regenatlas import: unknown registry \"" << options.registry << "\"; supported: ctgov\n";
+  if (options.registry != "ctgov" && options.registry != "ictrp") {
+    err << "regenatlas import: unknown registry \"" << options.registry
+        << "\"; supported: ctgov, ictrp\n";
     return 2;
   }
+  const bool ictrp = options.registry == "ictrp";
   if (options.paths.empty()) {
     err << "regenatlas import: no FILE or DIR given (see --help)\n";
     return 2;
@@ -146,7 +205,9 @@ int RunImport(const ImportOptions& options, std::ostream& out, std::ostream& err
     err << "regenatlas import: --progress: auto, true or false\n";
     return 2;
   }
-  absl::StatusOr<std::vector<std::string>> files = ExpandPaths(options.paths);
+  absl::StatusOr<std::vector<std::string>> files =
+      ExpandPaths(options.paths, ictrp ? std::set<std::string>{".xml", ".csv"}
+                                       : std::set<std::string>{".json", ".csv"});
   if (!files.ok()) {
     err << "regenatlas import: " << files.status().message() << "\n";
     return 2;
@@ -205,7 +266,8 @@ int RunImport(const ImportOptions& options, std::ostream& out, std::ostream& err
   }
   for (size_t i = 0; i < files->size(); ++i) {
     line.StartFile(i);
-    absl::Status s = (*importer)->ImportFile((*files)[i]);
+    absl::Status s = (*importer)->ImportFile(
+        (*files)[i], ictrp ? catalog::ImportRegistry::kIctrp : catalog::ImportRegistry::kCtgov);
     if (!s.ok()) {
       if (progress) line.Clear();
       err << "regenatlas import: " << (*files)[i] << ": store failure: " << s.message() << "\n";
@@ -220,7 +282,7 @@ int RunImport(const ImportOptions& options, std::ostream& out, std::ostream& err
     return 1;
   }
   const v1::ImportClinicalTrialsResponse& summary = (*importer)->summary();
-  PrintSummary(summary, options.data_dir, out);
+  PrintSummary(summary, options.registry, options.data_dir, out);
   const bool errors = std::any_of(
       summary.problems().begin(), summary.problems().end(),
       [](const v1::ImportProblem& p) { return p.severity() == v1::IMPORT_PROBLEM_SEVERITY_ERROR; });
@@ -229,17 +291,24 @@ int RunImport(const ImportOptions& options, std::ostream& out, std::ostream& err
 
 int ImportCommand(const std::vector<std::string>& args) {
   FlagSet flags(
-      "import", "regenatlas import ctgov FILE|DIR ... [flags]",
-      "Imports ClinicalTrials.gov API v2 JSON (GET /api/v2/studies/{nctId} files and\n"
-      "search pages, full or cut down by fields=) into the catalog of a stopped server's\n"
-      "store: trials by NCT ID (or linked to the trial that has one of their registry IDs),\n"
-      "sponsors and collaborators (matched to organizations by name or alias, else\n"
-      "created), interventions linked to products by name, alias or code (never created).\n"
-      "A directory imports its *.json files. Files are streamed one study at a time.\n"
+      "import", "regenatlas import ctgov|ictrp FILE|DIR ... [flags]",
+      "Imports registry records into the catalog of a stopped server's store.\n"
+      "  ctgov: ClinicalTrials.gov API v2 JSON (GET /api/v2/studies/{nctId} files and\n"
+      "         search pages, full or cut down by fields=) or the website's CSV download.\n"
+      "  ictrp: the WHO ICTRP search portal's export, XML or CSV (ChiCTR, jRCT, EUCTR,\n"
+      "         CTRI, ANZCTR, IRCT ... and ClinicalTrials.gov records).\n"
+      "The format is told by content (then extension); a directory imports its *.json\n"
+      "and *.csv files (ctgov) or *.xml and *.csv files (ictrp). One trial per registry\n"
+      "ID: a record whose primary or secondary IDs name an existing trial updates it,\n"
+      "whichever registry's file came first, and values two registries disagree on are\n"
+      "kept as claims. Sponsors and collaborators are matched to organizations by name\n"
+      "or alias, else created; interventions are linked to products by name, alias or\n"
+      "code (never created). Files are streamed one record at a time.\n"
       "Idempotent: importing again changes nothing; a newer version of a record updates\n"
       "the changed fields and records a revision; an older one is skipped. A malformed\n"
-      "record is rejected with its JSON path and the import goes on. Prints a summary;\n"
-      "exit status 1 when a file or record was rejected. See docs/import.md.");
+      "record is rejected with its file, record and field, and the import goes on.\n"
+      "Prints a summary (values not in the mapping tables listed once); exit status 1\n"
+      "when a file or record was rejected. See docs/import.md.");
   flags.Add("data_dir", "regenatlas-data",
             "directory of the RocksDB store (the server using it must be stopped)");
   flags.Add("dataset", "data",
@@ -258,7 +327,7 @@ int ImportCommand(const std::vector<std::string>& args) {
   ImportOptions o;
   if (flags.positional().empty()) {
     std::cerr << "regenatlas import: which registry? usage: "
-              << "regenatlas import ctgov FILE|DIR ...\n";
+              << "regenatlas import ctgov|ictrp FILE|DIR ...\n";
     return 2;
   }
   o.registry = flags.positional()[0];

@@ -95,7 +95,7 @@ grpc::ServerUnaryReactor* CatalogService::ImportClinicalTrials(
     absl::StatusOr<std::unique_ptr<CtgovImporter>> importer =
         CtgovImporter::Create(catalog_, CtgovImportOptions{});
     if (!importer.ok()) return Deliver(importer.status());
-    absl::Status s = (*importer)->ImportJson(req->file_name(), req->json());
+    absl::Status s = (*importer)->ImportContent(req->file_name(), req->json());
     if (s.ok()) *resp = (*importer)->summary();
     return Deliver(s);
   });

@@ -6,6 +6,7 @@
 // created should the trial be refused.
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -31,7 +32,7 @@ absl::Status CtgovImporter::Impl::Apply(const std::string& file, const Study& s)
   const PartialDate version = s.version.value_or(PartialDate());
   Update update;
   update.source =
-      ctgov::CtgovSource(s, version, catalog_->sources().NameOf(CtgovSourceId(s.nct_id, version)));
+      ctgov::CtgovSource(s, version, catalog_->sources().NameOf(ctgov::RecordSourceId(s)));
   update.ctx = ContextFor(file, s, target, update.source);
   std::vector<Warning> warnings = s.warnings;
   RETURN_IF_ERROR(MapRecord(file, s, target, update, warnings));
@@ -58,13 +59,22 @@ absl::StatusOr<CtgovImporter::Impl::Target> CtgovImporter::Impl::FindTarget(cons
   target.trial_name = owner.has_value() ? *owner : trials.NameOf(TrialIdFor(target.ids.nct));
   ASSIGN_OR_RETURN(std::string trial_id, trials.IdOf(target.trial_name, "trial"));
   ASSIGN_OR_RETURN(target.found, trials.FindRaw(trial_id, &target.existing));
+  // Versions and fields of this publisher's records; the fields another
+  // registry's import changed last are kept apart (ApplyContext).
+  std::map<std::string, bool> last_changed_by_own;
   for (const v1::TrialRevision& r : target.existing.revisions()) {
+    const bool own = ctgov::IsSourceOf(s.publisher, r.source());
+    for (const std::string& f : r.changed_fields()) last_changed_by_own[f] = own;
+    if (!own) continue;
     if (IsSet(r.version_date()) &&
         (!target.stored_version.has_value() ||
          ComparePartialDates(r.version_date(), *target.stored_version) > 0)) {
       target.stored_version = r.version_date();
     }
     target.from_import.insert(r.changed_fields().begin(), r.changed_fields().end());
+  }
+  for (const auto& [field, own] : last_changed_by_own) {
+    if (!own) target.other_import.insert(field);
   }
   return target;
 }
@@ -88,12 +98,14 @@ ctgov::ApplyContext CtgovImporter::Impl::ContextFor(const std::string& file, con
                                                     const Target& target, const Source& source) {
   ctgov::ApplyContext ctx;
   ctx.fill_only = !s.version.has_value() && target.stored_version.has_value();
+  ctx.publisher = s.publisher;
   ctx.from_import = target.from_import;
+  ctx.other_import = target.other_import;
   ctx.citation.set_source(source.name());
   ctx.citation.set_locator(absl::StrCat(file, ": ", s.path));
   ctx.citation.set_quote(s.title.has_value() ? absl::StrCat(s.nct_id, ": ", *s.title) : s.nct_id);
   for (const SourceCitation& c : target.existing.sources()) {
-    if (!ctgov::IsCtgovSource(c.source())) {
+    if (!ctgov::IsSourceOf(s.publisher, c.source())) {
       ctx.curated = true;
       if (!ctx.curated_citation.has_value()) ctx.curated_citation = c;
     }
@@ -184,10 +196,8 @@ absl::Status CtgovImporter::Impl::Write(const std::string& file, const Study& s,
   const std::string origin = absl::StrCat("import:", file);
   const bool sync = options_.sync_writes;
   Source existing_source;
-  ASSIGN_OR_RETURN(
-      const bool source_existed,
-      catalog_->sources().FindRaw(CtgovSourceId(s.nct_id, s.version.value_or(PartialDate())),
-                                  &existing_source));
+  ASSIGN_OR_RETURN(const bool source_existed,
+                   catalog_->sources().FindRaw(ctgov::RecordSourceId(s), &existing_source));
   RETURN_IF_ERROR(catalog_->sources().UpsertRaw(&update.source, origin, sync).status());
   std::vector<std::string> created_orgs;
   absl::Status failure;

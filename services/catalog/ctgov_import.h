@@ -1,10 +1,11 @@
-// The public interface of the ClinicalTrials.gov importer (CLI `regenatlas
-// import ctgov` and CatalogService.ImportClinicalTrials): options and
+// The public interface of the registry importer (CLI `regenatlas import
+// ctgov|ictrp` and CatalogService.ImportClinicalTrials): options and
 // CtgovImporter, plus the value mappings of ctgov_mapping.h. The
-// implementation is split by responsibility: ctgov_json (streaming reader),
-// ctgov_study (the study model), ctgov_mapping (study -> Trial),
-// ctgov_pipeline (parser thread), ctgov_importer / ctgov_apply (driver,
-// writes).
+// implementation is split by responsibility: ctgov_json (streaming JSON
+// reader), the registry-file readers (registry_formats.h) and
+// registry_study (their records as studies), ctgov_study (the study
+// model), ctgov_mapping (study -> Trial), ctgov_pipeline (parser thread),
+// ctgov_importer / registry_import / ctgov_apply (drivers, writes).
 #ifndef REGENATLAS_SERVICES_CATALOG_CTGOV_IMPORT_H_
 #define REGENATLAS_SERVICES_CATALOG_CTGOV_IMPORT_H_
 
@@ -24,6 +25,11 @@
 
 namespace regenatlas::catalog {
 
+// Which registry's files an import accepts: `regenatlas import ctgov`
+// takes ClinicalTrials.gov JSON and CSV, `import ictrp` the WHO ICTRP
+// export (XML or CSV); a file of another kind is rejected.
+enum class ImportRegistry { kAny, kCtgov, kIctrp };
+
 // How an import runs.
 struct CtgovImportOptions {
   // Keep one ImportedRecord per record in the summary (the RPC does); off,
@@ -41,9 +47,11 @@ struct CtgovImportOptions {
       progress;
 };
 
-// Imports ClinicalTrials.gov API v2 JSON into the catalog (see
-// docs/import.md): one trial per NCT ID (or the existing trial that has one
-// of the record's registry IDs), its sponsor and collaborators matched to
+// Imports ClinicalTrials.gov API v2 JSON and CSV, and the WHO ICTRP export,
+// into the catalog (see docs/import.md): one trial per primary registry ID
+// (or the existing trial that has one of the record's registry IDs, whichever
+// registry's file came first; values two registries disagree on are kept as
+// claims), its sponsor and collaborators matched to
 // organizations by name or alias before new ones are created, its
 // interventions linked to products matched by name, alias or code; a Source
 // per record version cited by everything written. Idempotent; records older
@@ -59,11 +67,19 @@ class CtgovImporter {
                                                                CtgovImportOptions options);
 
   // Imports the file at `path`, which names it in citations, revisions and
-  // the change log ("import:<path>"). Problems with the data are recorded in
-  // summary(); the status is an error only when the store fails.
-  absl::Status ImportFile(const std::string& path);
+  // the change log ("import:<path>"): ClinicalTrials.gov JSON or CSV, or
+  // the WHO ICTRP export as XML or CSV, told apart by content and name
+  // (registry_formats.h). Problems with the data are recorded in summary():
+  // a file that cannot be read, or whose format `registry` does not accept,
+  // counts as one rejected; the status is an error only when the store
+  // fails.
+  absl::Status ImportFile(const std::string& path, ImportRegistry registry = ImportRegistry::kAny);
   // Imports JSON held in memory, named `file_name`.
   absl::Status ImportJson(absl::string_view file_name, absl::string_view json);
+  // Imports a file's content held in memory, named `file_name`, in any
+  // format ImportFile reads, told apart the same way.
+  absl::Status ImportContent(absl::string_view file_name, absl::string_view content,
+                             ImportRegistry registry = ImportRegistry::kAny);
 
   // Makes every write so far durable (a synced write), for sync_writes=false.
   absl::Status Sync();

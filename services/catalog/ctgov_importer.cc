@@ -1,5 +1,6 @@
-// The ClinicalTrials.gov import driver: CtgovImporter's public face, files
-// and in-memory JSON streamed through the parser pipeline, per-record
+// The import driver: CtgovImporter's public face, files told apart by
+// format (registry files go to registry_import.cc), files and in-memory
+// JSON streamed through the parser pipeline, per-record
 // rejection, progress and the summary. One record at a time is applied by
 // ctgov_apply.cc.
 #include "services/catalog/ctgov_importer.h"
@@ -12,10 +13,21 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/status_macros.h"
+#include "services/catalog/byte_source.h"
+#include "services/catalog/ctgov_csv.h"
+#include "services/catalog/ictrp_csv.h"
+#include "services/catalog/ictrp_xml.h"
+#include "services/catalog/registry_formats.h"
 #include "services/catalog/text.h"
 
 namespace regenatlas::catalog {
 namespace {
+
+// The formats read by a RegistryReader rather than the JSON pipeline.
+bool IsRegistryReaderFormat(RegistryFileFormat f) {
+  return f == RegistryFileFormat::kIctrpXml || f == RegistryFileFormat::kIctrpCsv ||
+         f == RegistryFileFormat::kCtgovCsv;
+}
 
 // Imports in one process run one at a time: each record is a
 // read-modify-write of a trial and of the importer's name indexes.
@@ -45,11 +57,72 @@ absl::Status CtgovImporter::Impl::LoadNames() {
       });
 }
 
-absl::Status CtgovImporter::Impl::ImportFile(const std::string& path) {
+bool CtgovImporter::Impl::Accepts(const std::string& file, ImportRegistry registry,
+                                  const DetectedFormat& detected) {
+  const RegistryFileFormat format = detected.format;
+  const bool ictrp =
+      format == RegistryFileFormat::kIctrpXml || format == RegistryFileFormat::kIctrpCsv;
+  // What is neither goes to the JSON reader, whose message says where it
+  // stopped making sense, unless only ICTRP files are wanted.
+  if (registry == ImportRegistry::kIctrp ? ictrp : !ictrp || registry == ImportRegistry::kAny) {
+    return true;
+  }
+  absl::MutexLock lock(&g_import_mu);
+  summary_.set_files(summary_.files() + 1);
+  RejectFile(
+      file, "",
+      format == RegistryFileFormat::kUnknown
+          ? absl::StrCat("not a registry file this build reads: ", detected.reason)
+          : absl::StrCat(RegistryFileFormatName(format), " (", detected.reason, "), not ",
+                         registry == ImportRegistry::kCtgov ? "ClinicalTrials.gov JSON or CSV"
+                                                            : "a WHO ICTRP export (XML or CSV)"));
+  return false;
+}
+
+absl::Status CtgovImporter::Impl::ImportFile(const std::string& path, ImportRegistry registry) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
+  // A file that cannot be read goes to the JSON reader, which reports it.
+  absl::StatusOr<DetectedFormat> detected = DetectRegistryFileFormat(path);
+  if (detected.ok()) {
+    if (!Accepts(path, registry, *detected)) return absl::OkStatus();
+    if (IsRegistryReaderFormat(detected->format)) {
+      absl::StatusOr<std::unique_ptr<RegistryReader>> reader = OpenRegistryFile(path);
+      absl::MutexLock lock(&g_import_mu);
+      if (!reader.ok()) {
+        summary_.set_files(summary_.files() + 1);
+        RejectFile(path, "", std::string(reader.status().message()));
+        return absl::OkStatus();
+      }
+      return ImportRecords(path, ec ? 0 : static_cast<int64_t>(size), **reader);
+    }
+  }
   return ImportStream(path, ec ? 0 : static_cast<int64_t>(size),
                       [&path](CtgovJsonSink& sink) { return ReadCtgovFile(path, sink); });
+}
+
+absl::Status CtgovImporter::Impl::ImportContent(absl::string_view file_name,
+                                                absl::string_view content,
+                                                ImportRegistry registry) {
+  const std::string file(file_name);
+  const DetectedFormat detected = DetectRegistryFormat(content.substr(0, 64 << 10), file);
+  if (!Accepts(file, registry, detected)) return absl::OkStatus();
+  std::unique_ptr<RegistryReader> reader;
+  switch (detected.format) {
+    case RegistryFileFormat::kIctrpXml:
+      reader = NewIctrpXmlReader(MemorySource(content), file);
+      break;
+    case RegistryFileFormat::kIctrpCsv:
+      reader = NewIctrpCsvReader(MemorySource(content), file);
+      break;
+    case RegistryFileFormat::kCtgovCsv:
+      reader = NewCtgovCsvReader(MemorySource(content), file);
+      break;
+    default:
+      return ImportJson(file_name, content);
+  }
+  absl::MutexLock lock(&g_import_mu);
+  return ImportRecords(file, static_cast<int64_t>(content.size()), *reader);
 }
 
 absl::Status CtgovImporter::Impl::ImportJson(absl::string_view file_name, absl::string_view json) {
@@ -86,6 +159,8 @@ absl::Status CtgovImporter::Impl::OnEvent(const std::string& file, int64_t size,
       Reject(file, event.record_path, event.nct_id, event.problem_path, event.message);
       return absl::OkStatus();
     case CtgovEvent::Kind::kFileProblem:
+      // An error ends the file: what was not read counts as one rejected.
+      if (event.error) summary_.set_rejected(summary_.rejected() + 1);
       Problem(event.error ? v1::IMPORT_PROBLEM_SEVERITY_ERROR : v1::IMPORT_PROBLEM_SEVERITY_WARNING,
               file, event.problem_path, "", event.message);
       return absl::OkStatus();
@@ -150,6 +225,12 @@ void CtgovImporter::Impl::Reject(const std::string& file, const std::string& rec
   r->set_reason(absl::StrCat(problem_path, ": ", message));
 }
 
+void CtgovImporter::Impl::RejectFile(const std::string& file, const std::string& path,
+                                     const std::string& message) {
+  summary_.set_rejected(summary_.rejected() + 1);
+  Problem(v1::IMPORT_PROBLEM_SEVERITY_ERROR, file, path, "", message);
+}
+
 void CtgovImporter::Impl::Result(const std::string& file, const ctgov::Study& s,
                                  const std::string& trial, v1::ImportOutcome outcome,
                                  const std::vector<std::string>& changed, const std::string& reason,
@@ -188,10 +269,17 @@ absl::StatusOr<std::unique_ptr<CtgovImporter>> CtgovImporter::Create(Catalog* ca
   return std::unique_ptr<CtgovImporter>(new CtgovImporter(std::move(impl)));
 }
 
-absl::Status CtgovImporter::ImportFile(const std::string& path) { return impl_->ImportFile(path); }
+absl::Status CtgovImporter::ImportFile(const std::string& path, ImportRegistry registry) {
+  return impl_->ImportFile(path, registry);
+}
 
 absl::Status CtgovImporter::ImportJson(absl::string_view file_name, absl::string_view json) {
   return impl_->ImportJson(file_name, json);
+}
+
+absl::Status CtgovImporter::ImportContent(absl::string_view file_name, absl::string_view content,
+                                          ImportRegistry registry) {
+  return impl_->ImportContent(file_name, content, registry);
 }
 
 absl::Status CtgovImporter::Sync() { return impl_->Sync(); }

@@ -23,6 +23,8 @@
 #include "services/catalog/ctgov_mapping.h"
 #include "services/catalog/ctgov_pipeline.h"
 #include "services/catalog/ctgov_study.h"
+#include "services/catalog/registry_formats.h"
+#include "services/catalog/registry_record.h"
 
 namespace regenatlas::catalog {
 
@@ -34,8 +36,10 @@ class CtgovImporter::Impl {
   // Reads the organization and product names to match against.
   absl::Status LoadNames();
 
-  absl::Status ImportFile(const std::string& path);
+  absl::Status ImportFile(const std::string& path, ImportRegistry registry);
   absl::Status ImportJson(absl::string_view file_name, absl::string_view json);
+  absl::Status ImportContent(absl::string_view file_name, absl::string_view content,
+                             ImportRegistry registry);
   absl::Status Sync();
   const v1::ImportClinicalTrialsResponse& Summary();
 
@@ -55,8 +59,10 @@ class CtgovImporter::Impl {
     Trial existing;
     // The latest version_date among the revisions.
     std::optional<common::v1::PartialDate> stored_version;
-    // Fields an earlier import changed.
+    // Fields an earlier import of the same publisher changed.
     std::set<std::string> from_import;
+    // Fields whose last change came from another publisher's import.
+    std::set<std::string> other_import;
   };
 
   // What applying a record produced, before it is written.
@@ -75,6 +81,15 @@ class CtgovImporter::Impl {
   // Imports one file: `read` streams it into the sink it is given, on the
   // parser thread, while this thread applies what it reads, in file order.
   absl::Status ImportStream(const std::string& file, int64_t size, const CtgovReadFunction& read);
+  // Whether `registry` takes a file of the `detected` format; when not, the
+  // file is counted and rejected, saying what it is.
+  bool Accepts(const std::string& file, ImportRegistry registry, const DetectedFormat& detected);
+  // Imports the records of a registry file (registry_import.cc), read on
+  // this thread one at a time.
+  absl::Status ImportRecords(const std::string& file, int64_t size, RegistryReader& reader);
+  // Records a file (or the rest of one) that cannot be read: one rejected.
+  void RejectFile(const std::string& file, const std::string& path, const std::string& message);
+
   // Applies one event of the parser thread; an error is a store failure.
   absl::Status OnEvent(const std::string& file, int64_t size, CtgovEvent& event);
 

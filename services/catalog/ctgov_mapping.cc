@@ -1,6 +1,7 @@
-// Maps a ClinicalTrials.gov study onto a catalog Trial (see
-// ctgov_mapping.h): value tables (phases, statuses, organization kinds),
-// slugs, and the field-by-field rules for registry-only and curated trials.
+// Maps a study onto a catalog Trial (see ctgov_mapping.h): sources, registry
+// IDs and the field-by-field rules for registry-only and curated trials and
+// for trials other registries' imports hold (the value tables are in
+// ctgov_tables.cc).
 #include "services/catalog/ctgov_mapping.h"
 
 #include <algorithm>
@@ -25,57 +26,6 @@ using common::v1::PartialDate;
 using common::v1::RegistryId;
 using common::v1::SourceCitation;
 
-CtgovPhase MapCtgovPhases(const std::vector<std::string>& phases) {
-  static const auto* known =
-      new std::set<std::string>{"EARLY_PHASE1", "PHASE1", "PHASE2", "PHASE3", "PHASE4", "NA"};
-  CtgovPhase out;
-  out.text = absl::StrJoin(phases, "/");
-  std::set<std::string> set;
-  for (const std::string& p : phases) {
-    if (!known->count(p)) {
-      out.unknown.push_back(p);
-    } else {
-      set.insert(p);
-    }
-  }
-  if (!out.unknown.empty() || set.empty()) return out;
-  using S = std::set<std::string>;
-  if (set == S{"EARLY_PHASE1"}) {
-    out.stage = common::v1::DEVELOPMENT_STAGE_EARLY_PHASE_1;
-  } else if (set == S{"PHASE1"}) {
-    out.stage = common::v1::DEVELOPMENT_STAGE_PHASE_1;
-  } else if (set == S{"PHASE1", "PHASE2"}) {
-    out.stage = common::v1::DEVELOPMENT_STAGE_PHASE_1_2;
-  } else if (set == S{"PHASE2"}) {
-    out.stage = common::v1::DEVELOPMENT_STAGE_PHASE_2;
-  } else if (set == S{"PHASE2", "PHASE3"}) {
-    out.stage = common::v1::DEVELOPMENT_STAGE_PHASE_2_3;
-  } else if (set == S{"PHASE3"}) {
-    out.stage = common::v1::DEVELOPMENT_STAGE_PHASE_3;
-  } else if (set != S{"PHASE4"} && set != S{"NA"}) {
-    out.unusual = true;
-  }
-  return out;
-}
-
-bool MapCtgovStatus(absl::string_view status, v1::TrialStatus* out) {
-  static const auto* map = new std::map<std::string, v1::TrialStatus>{
-      {"NOT_YET_RECRUITING", v1::TRIAL_STATUS_NOT_YET_RECRUITING},
-      {"RECRUITING", v1::TRIAL_STATUS_RECRUITING},
-      {"ENROLLING_BY_INVITATION", v1::TRIAL_STATUS_ENROLLING_BY_INVITATION},
-      {"ACTIVE_NOT_RECRUITING", v1::TRIAL_STATUS_ACTIVE_NOT_RECRUITING},
-      {"COMPLETED", v1::TRIAL_STATUS_COMPLETED},
-      {"SUSPENDED", v1::TRIAL_STATUS_SUSPENDED},
-      {"TERMINATED", v1::TRIAL_STATUS_TERMINATED},
-      {"WITHDRAWN", v1::TRIAL_STATUS_WITHDRAWN},
-      {"UNKNOWN", v1::TRIAL_STATUS_UNKNOWN},
-  };
-  auto it = map->find(std::string(status));
-  if (it == map->end()) return false;
-  *out = it->second;
-  return true;
-}
-
 std::string CtgovSourceId(absl::string_view nct_id, const PartialDate& version) {
   std::string id = absl::StrCat("ctgov-", absl::AsciiStrToLower(nct_id));
   if (IsSet(version)) absl::StrAppend(&id, "-", FormatPartialDate(version));
@@ -86,15 +36,17 @@ namespace ctgov {
 namespace {
 
 constexpr absl::string_view kCtgovSourcePrefix = "sources/ctgov-";
+constexpr absl::string_view kStatusTextField = "status_text";
+constexpr absl::string_view kIctrpSourcePrefix = "sources/ictrp-";
 constexpr absl::string_view kStudyUri = "https://clinicaltrials.gov/study/";
 
 std::string StageName(DevelopmentStage s) { return common::v1::DevelopmentStage_Name(s); }
 
 std::string StatusName(v1::TrialStatus s) { return v1::TrialStatus_Name(s); }
 
-bool HasClaim(const Trial& t, absl::string_view field, bool ctgov) {
+bool HasClaim(const Trial& t, absl::string_view field, const ApplyContext& ctx, bool own) {
   return std::any_of(t.claims().begin(), t.claims().end(), [&](const common::v1::Claim& c) {
-    return c.field() == field && IsCtgovSource(c.citation().source()) == ctgov;
+    return c.field() == field && IsSourceOf(ctx.publisher, c.citation().source()) == own;
   });
 }
 
@@ -106,6 +58,8 @@ bool MayReplaceText(const ApplyContext& ctx, const std::string& stored, const ch
   if (ctx.fill_only) return false;
   return !ctx.curated || ctx.from_import.count(field) > 0;
 }
+
+void ApplyPhase(const CtgovPhase& phase, const ApplyContext& ctx, Trial& t);
 
 void ApplyPhases(const Study& s, const ApplyContext& ctx, Trial& t,
                  std::vector<Warning>& warnings) {
@@ -124,6 +78,19 @@ void ApplyPhases(const Study& s, const ApplyContext& ctx, Trial& t,
         {s.phases_path,
          absl::StrCat("phases ", phase.text, " map to no single stage; phase left unspecified")});
   }
+  ApplyPhase(phase, ctx, t);
+}
+
+// The phase as printed and its stage (unspecified when unknown: the reader
+// has noted that).
+void ApplyPrintedPhase(const PrintedPhase& printed, const ApplyContext& ctx, Trial& t) {
+  CtgovPhase phase;
+  phase.stage = printed.stage;
+  phase.text = printed.printed;
+  ApplyPhase(phase, ctx, t);
+}
+
+void ApplyPhase(const CtgovPhase& phase, const ApplyContext& ctx, Trial& t) {
   if (!phase.text.empty() && MayReplaceText(ctx, t.phase_text(), "phase_text")) {
     t.set_phase_text(phase.text);
   }
@@ -157,6 +124,31 @@ void ApplyStatus(const Study& s, const ApplyContext& ctx, Trial& t,
            ? absl::StrCat("expanded-access status \"", *s.status,
                           "\" has no trial status; status not imported")
            : absl::StrCat("unknown overallStatus \"", *s.status, "\"; status not imported")});
+}
+
+// A status in a registry's own spelling: the catalog's status where it maps
+// to one, and the spelling kept as a claim on "status_text" (one per
+// publisher, replaced when it changes), since Trial has no field for it.
+void ApplyPrintedStatus(const PrintedStatus& printed, const ApplyContext& ctx, Trial& t) {
+  if (printed.status != v1::TRIAL_STATUS_UNSPECIFIED &&
+      ShouldSet(t, ctx, "status", t.status() != v1::TRIAL_STATUS_UNSPECIFIED,
+                StatusName(t.status()), StatusName(printed.status))) {
+    t.set_status(printed.status);
+  }
+  if (ctx.fill_only) return;
+  for (common::v1::Claim& c : *t.mutable_claims()) {
+    if (c.field() == kStatusTextField && IsSourceOf(ctx.publisher, c.citation().source())) {
+      if (c.value() != printed.printed) {
+        c.set_value(printed.printed);
+        *c.mutable_citation() = ctx.citation;
+      }
+      return;
+    }
+  }
+  common::v1::Claim* c = t.add_claims();
+  c->set_field(std::string(kStatusTextField));
+  c->set_value(printed.printed);
+  *c->mutable_citation() = ctx.citation;
 }
 
 void ApplyDates(const Study& s, const ApplyContext& ctx, Trial& t) {
@@ -200,52 +192,16 @@ bool IsCtgovSource(absl::string_view source) {
   return absl::StartsWith(source, kCtgovSourcePrefix);
 }
 
-std::string Slug(absl::string_view name) {
-  static const auto* folds = new std::map<std::string, char>{
-      {"à", 'a'}, {"á", 'a'}, {"â", 'a'}, {"ã", 'a'}, {"ä", 'a'}, {"å", 'a'}, {"ç", 'c'},
-      {"è", 'e'}, {"é", 'e'}, {"ê", 'e'}, {"ë", 'e'}, {"ì", 'i'}, {"í", 'i'}, {"î", 'i'},
-      {"ï", 'i'}, {"ñ", 'n'}, {"ò", 'o'}, {"ó", 'o'}, {"ô", 'o'}, {"õ", 'o'}, {"ö", 'o'},
-      {"ø", 'o'}, {"ù", 'u'}, {"ú", 'u'}, {"û", 'u'}, {"ü", 'u'}, {"ý", 'y'}, {"ÿ", 'y'},
-      {"À", 'a'}, {"Á", 'a'}, {"Â", 'a'}, {"Ä", 'a'}, {"Å", 'a'}, {"Ç", 'c'}, {"È", 'e'},
-      {"É", 'e'}, {"Ê", 'e'}, {"Í", 'i'}, {"Î", 'i'}, {"Ñ", 'n'}, {"Ó", 'o'}, {"Ô", 'o'},
-      {"Ö", 'o'}, {"Ø", 'o'}, {"Ú", 'u'}, {"Ü", 'u'}, {"ß", 's'}};
-  std::string out;
-  bool dash = false;
-  for (size_t i = 0; i < name.size();) {
-    const unsigned char c = static_cast<unsigned char>(name[i]);
-    char mapped = 0;
-    size_t len = 1;
-    if (c < 0x80) {
-      if (absl::ascii_isalnum(c)) mapped = absl::ascii_tolower(c);
-    } else {
-      len = (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
-      auto it = folds->find(std::string(name.substr(i, len)));
-      if (it != folds->end()) mapped = it->second;
-    }
-    i += len;
-    if (mapped == 0) {
-      dash = !out.empty();
-      continue;
-    }
-    if (dash) out.push_back('-');
-    dash = false;
-    out.push_back(mapped);
-  }
-  if (out.size() > 63) {
-    out.resize(63);
-    const size_t cut = out.rfind('-');
-    if (cut != std::string::npos && cut >= 32) out.resize(cut);
-    while (!out.empty() && out.back() == '-') out.pop_back();
-  }
-  return out;
+bool IsSourceOf(Publisher publisher, absl::string_view source) {
+  return publisher == Publisher::kCtgov ? IsCtgovSource(source)
+                                        : absl::StartsWith(source, kIctrpSourcePrefix);
 }
 
-v1::OrganizationKind KindOfClass(absl::string_view cls) {
-  if (cls == "INDUSTRY") return v1::ORGANIZATION_KIND_COMPANY;
-  if (cls == "NIH" || cls == "FED" || cls == "OTHER_GOV") return v1::ORGANIZATION_KIND_GOVERNMENT;
-  // OTHER (universities, hospitals, foundations alike), INDIV, NETWORK,
-  // AMBIG and UNKNOWN do not say which kind.
-  return v1::ORGANIZATION_KIND_UNSPECIFIED;
+std::string RecordSourceId(const Study& s) {
+  if (s.publisher == Publisher::kCtgov) {
+    return CtgovSourceId(s.nct_id, s.version.value_or(PartialDate()));
+  }
+  return absl::StrCat("ictrp-", absl::AsciiStrToLower(s.nct_id));
 }
 
 std::vector<std::string> DataFieldsChanged(const Trial& before, const Trial& after) {
@@ -266,6 +222,15 @@ std::vector<std::string> DataFieldsChanged(const Trial& before, const Trial& aft
 Source CtgovSource(const Study& s, const PartialDate& version, std::string name) {
   Source source;
   source.set_name(std::move(name));
+  if (s.publisher == Publisher::kIctrp) {
+    source.set_title(absl::StrCat("WHO ICTRP record ", s.nct_id,
+                                  s.register_name.empty() ? "" : " (", s.register_name,
+                                  s.register_name.empty() ? "" : ")"));
+    source.set_publisher("WHO International Clinical Trials Registry Platform");
+    source.set_kind(v1::SOURCE_KIND_REGISTRY);
+    source.set_uri(s.url);
+    return source;
+  }
   source.set_title(IsSet(version) ? absl::StrCat("ClinicalTrials.gov ", s.nct_id, ", version of ",
                                                  FormatPartialDate(version))
                                   : absl::StrCat("ClinicalTrials.gov ", s.nct_id));
@@ -279,7 +244,7 @@ Source CtgovSource(const Study& s, const PartialDate& version, std::string name)
 
 StudyIds ClassifyIds(const Study& s) {
   StudyIds ids;
-  ids.nct.set_registry(common::v1::REGISTRY_NCT);
+  ids.nct.set_registry(s.registry);
   ids.nct.set_id(s.nct_id);
   for (const OtherId& o : s.other_ids) {
     absl::StatusOr<RegistryId> id = ParseRegistryId(o.id);
@@ -339,7 +304,9 @@ void ApplyStatedFields(const Study& s, const ApplyContext& ctx, Trial& t,
                        std::vector<Warning>& warnings) {
   if (s.title.has_value() && MayReplaceText(ctx, t.title(), "title")) t.set_title(*s.title);
   if (s.phases.has_value()) ApplyPhases(s, ctx, t, warnings);
+  if (s.printed_phase.has_value()) ApplyPrintedPhase(*s.printed_phase, ctx, t);
   if (s.status.has_value()) ApplyStatus(s, ctx, t, warnings);
+  if (s.printed_status.has_value()) ApplyPrintedStatus(*s.printed_status, ctx, t);
   ApplyDates(s, ctx, t);
   if (s.enrollment.has_value() &&
       ShouldSet(t, ctx, "enrollment", t.enrollment() != 0, absl::StrCat(t.enrollment()),
@@ -355,8 +322,11 @@ bool ShouldSet(Trial& t, const ApplyContext& ctx, absl::string_view field, bool 
   if (ctx.fill_only && stored_set) return false;
   const bool differs = !stored_set || stored_text != new_text;
   if (!ctx.curated) return differs;
-  bool curated_claim = HasClaim(t, field, false);
-  if (stored_set && differs && !curated_claim && !ctx.from_import.count(std::string(field)) &&
+  // A value another registry set stays; both statements become claims.
+  const bool other_registry = stored_set && differs && ctx.other_import.count(std::string(field));
+  bool curated_claim = HasClaim(t, field, ctx, false);
+  if (stored_set && differs && !curated_claim &&
+      (other_registry || !ctx.from_import.count(std::string(field))) &&
       ctx.curated_citation.has_value()) {
     common::v1::Claim* c = t.add_claims();
     c->set_field(std::string(field));
@@ -371,7 +341,7 @@ bool ShouldSet(Trial& t, const ApplyContext& ctx, absl::string_view field, bool 
   bool kept = false;
   for (int i = 0; i < claims->size();) {
     common::v1::Claim& c = (*claims)[i];
-    if (c.field() != field || !IsCtgovSource(c.citation().source())) {
+    if (c.field() != field || !IsSourceOf(ctx.publisher, c.citation().source())) {
       ++i;
       continue;
     }
@@ -392,7 +362,7 @@ bool ShouldSet(Trial& t, const ApplyContext& ctx, absl::string_view field, bool 
     c->set_value(new_text);
     *c->mutable_citation() = ctx.citation;
   }
-  return differs;
+  return differs && !(stored_set && ctx.other_import.count(std::string(field)) > 0);
 }
 
 void ApplyList(const ApplyContext& ctx, google::protobuf::RepeatedPtrField<std::string>* stored,

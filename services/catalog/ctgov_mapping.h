@@ -51,8 +51,14 @@ std::string CtgovSourceId(absl::string_view nct_id, const common::v1::PartialDat
 
 namespace ctgov {
 
+// The id of the Source for a record: CtgovSourceId for ClinicalTrials.gov,
+// "ictrp-chictr2000029953" for a record of the WHO ICTRP export.
+std::string RecordSourceId(const Study& s);
+
 // Whether a citation's source is a ClinicalTrials.gov record version.
 bool IsCtgovSource(absl::string_view source);
+// Whether a citation's source is a record that `publisher` published.
+bool IsSourceOf(Publisher publisher, absl::string_view source);
 
 // Lower-case ASCII slug of a name for a resource id: accents folded,
 // everything else outside [a-z0-9] a single '-'; at most 63 chars, cut at a
@@ -65,7 +71,8 @@ v1::OrganizationKind KindOfClass(absl::string_view cls);
 // Top-level fields of the trial that differ, without bookkeeping fields.
 std::vector<std::string> DataFieldsChanged(const Trial& before, const Trial& after);
 
-// The Source that stands for one version of a record, named `name`.
+// The Source that stands for one version of a record, named `name` (for
+// WHO ICTRP records, the record as the portal exported it).
 Source CtgovSource(const Study& s, const common::v1::PartialDate& version, std::string name);
 
 // The record's registry IDs: its NCT ID, the other IDs that parse as
@@ -79,6 +86,9 @@ StudyIds ClassifyIds(const Study& s);
 
 // What applying a record to a trial needs to know.
 struct ApplyContext {
+  // Who published the record; citations of other publishers are
+  // statements to weigh (claims), not earlier versions of the record.
+  Publisher publisher = Publisher::kCtgov;
   // The trial has citations of other sources (curated data): scalar
   // disagreements become claims, lists are merged, not replaced.
   bool curated = false;
@@ -87,6 +97,11 @@ struct ApplyContext {
   bool fill_only = false;
   // Fields an earlier import changed (their values come from the registry).
   std::set<std::string> from_import;
+  // Fields whose stored value another registry's import set last: a
+  // different value is kept as a claim beside it, never written over it,
+  // so that one trial across registries does not depend on import order
+  // after the first.
+  std::set<std::string> other_import;
   std::optional<common::v1::SourceCitation> curated_citation;
   common::v1::SourceCitation citation;
 };

@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "rapidjson/document.h"
 #include "regenatlas/common/v1/common.pb.h"
+#include "services/catalog/registry_record.h"
 
 namespace regenatlas::catalog::ctgov {
 
@@ -53,18 +54,39 @@ struct Warning {
   std::string message;
 };
 
+// Who published a record: decides its Source, and which earlier imports of
+// a trial count as the same registry's (whose values a record replaces)
+// rather than another registry's (whose values it only contradicts, as a
+// claim).
+enum class Publisher {
+  kCtgov,  // ClinicalTrials.gov, JSON or CSV.
+  kIctrp,  // The WHO ICTRP portal's export, any registry.
+};
+
 // What one record states, with presence: an absent optional means the
 // record does not say (a `fields=` selection may leave modules out).
+// Records of other registry files (registry_study.h) use the same model.
 struct Study {
   std::string path;
+  // The record's primary registry ID: the NCT ID of a ClinicalTrials.gov
+  // record, else an ID of `registry` (ChiCTR2000029953 ...).
   std::string nct_id;
+  common::v1::Registry registry = common::v1::REGISTRY_NCT;
+  Publisher publisher = Publisher::kCtgov;
+  // The record's page and its register as printed, when the file gives them.
+  std::string url;
+  std::string register_name;
   std::optional<common::v1::PartialDate> version;
   std::optional<std::string> title;
   std::vector<OtherId> other_ids;
   std::optional<std::vector<std::string>> phases;
   std::string phases_path;
+  // A phase or status printed in another vocabulary than ClinicalTrials.gov's
+  // enums, already normalised by its reader (instead of phases / status).
+  std::optional<PrintedPhase> printed_phase;
   std::optional<std::string> status;
   std::string status_path;
+  std::optional<PrintedStatus> printed_status;
   std::optional<DateField> start;
   std::optional<DateField> completion;
   std::optional<int32_t> enrollment;
