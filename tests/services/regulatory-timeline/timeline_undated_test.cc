@@ -14,8 +14,10 @@
 namespace regenatlas::timeline {
 namespace {
 
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 class UndatedTest : public TimelineServerTest {
  protected:
@@ -166,6 +168,49 @@ TEST_F(UndatedTest, WritesAreDatedOrExplicitlyUndated) {
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_TRUE(created.date_unknown());
   EXPECT_FALSE(IsSet(created.date()));
+}
+
+TEST_F(UndatedTest, PoliciesFollowTheSameDateRules) {
+  auto create = [&](const std::string& id, Policy p) {
+    v1::CreatePolicyRequest req;
+    req.set_policy_id(id);
+    *req.mutable_policy() = std::move(p);
+    Policy out;
+    grpc::Status s = stub_->CreatePolicy(Ctx().get(), req, &out);
+    return std::make_pair(s, out);
+  };
+  Policy missing;
+  missing.set_kind(v1::POLICY_KIND_GUIDANCE);
+  missing.set_jurisdiction("CN");
+  missing.set_title("test policy without a printed date");
+  missing.add_sources()->set_source("sources/review-2025-hpsc-products");
+  ExpectInvalid(create("p-missing", missing).first, "policy.date: required");
+  Policy inferred = missing;
+  inferred.set_date_unknown(true);
+  inferred.set_date_inferred(true);
+  ExpectInvalid(create("p-inferred", inferred).first, "policy.date_inferred");
+
+  Policy undated = missing;
+  undated.set_date_unknown(true);
+  auto [status, created] = create("p-undated", undated);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_TRUE(created.date_unknown());
+
+  auto names = [&](const std::string& filter) {
+    v1::ListPoliciesRequest req;
+    req.set_filter(filter);
+    req.set_page_size(1000);
+    v1::ListPoliciesResponse resp;
+    grpc::Status s = stub_->ListPolicies(Ctx().get(), req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    std::vector<std::string> out;
+    for (const Policy& p : resp.policies()) out.push_back(p.name());
+    return out;
+  };
+  EXPECT_THAT(names("date_unknown = true"), ElementsAre("policies/p-undated"));
+  EXPECT_THAT(names("date >= 1900"), Not(Contains("policies/p-undated")));
+  // Undated records sort after every dated one.
+  EXPECT_EQ(names("").back(), "policies/p-undated");
 }
 
 }  // namespace
