@@ -51,7 +51,8 @@ class CtgovCsvReader : public RegistryCsvReader {
     }
     r.source_registry = common::v1::REGISTRY_NCT;
     auto note = [&r](absl::string_view column, std::string message) {
-      r.notes.push_back({std::string(column), std::move(message)});
+      // Notes quote printed values, which may hold bytes that are not UTF-8.
+      r.notes.push_back({std::string(column), PrintableUtf8(message)});
     };
 
     r.public_title = CleanText(Cell(row, "Study Title"));

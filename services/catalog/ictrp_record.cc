@@ -78,7 +78,7 @@ RegistryItem BuildIctrpRecord(const IctrpFields& fields, const RecordLocation& l
   }
   r.source_registry = r.primary_id.id.registry();
   auto note = [&r](const Field& f, std::string message) {
-    r.notes.push_back({PrintableUtf8(f.name), std::move(message)});
+    r.notes.push_back({PrintableUtf8(f.name), PrintableUtf8(message)});
   };
 
   r.source_register = CleanText(Get(fields, {"Source_Register"}).value);
