@@ -19,6 +19,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "cmd/regenatlas/classifier_rules.h"
 #include "cmd/regenatlas/flags.h"
 #include "services/catalog/catalog.h"
 #include "services/catalog/ctgov_import.h"
@@ -120,6 +121,7 @@ void PrintSummary(const v1::ImportClinicalTrialsResponse& s, const std::string& 
   row("skipped (older)", s.skipped());
   row("rejected", s.rejected());
   row("organizations created", s.organizations_created());
+  row("cell therapy trials", s.cell_therapy());
   for (v1::ImportProblemSeverity severity :
        {v1::IMPORT_PROBLEM_SEVERITY_ERROR, v1::IMPORT_PROBLEM_SEVERITY_SKIPPED,
         v1::IMPORT_PROBLEM_SEVERITY_WARNING}) {
@@ -224,7 +226,15 @@ int RunImport(const ImportOptions& options, std::ostream& out, std::ostream& err
         << store.status().message() << " (a running server holds it: stop it first)\n";
     return 1;
   }
-  catalog::Catalog catalog(store->get(), catalog::CatalogOptions{});
+  catalog::CatalogOptions catalog_options;
+  absl::StatusOr<std::shared_ptr<const catalog::classification::Classifier>> rules =
+      LoadClassifierRules(options.classification_rules, options.dataset);
+  if (!rules.ok()) {
+    err << "regenatlas import: " << rules.status().message() << "\n";
+    return 2;
+  }
+  catalog_options.trial_classifier = *rules;
+  catalog::Catalog catalog(store->get(), catalog_options);
   if (options.dataset != "none") {
     absl::StatusOr<std::string> digest = catalog.DatasetDigest();
     if (!digest.ok()) {
@@ -314,6 +324,10 @@ int ImportCommand(const std::vector<std::string>& args) {
   flags.Add("dataset", "data",
             "reference dataset directory (catalog/ inside), loaded first when the store holds "
             "no dataset yet; \"none\" skips it");
+  flags.Add("classification_rules", "",
+            "trial-classification rules (docs/import.md#classification); empty = the dataset's "
+            "classification/rules.json when it has one; \"none\" = imported trials are not "
+            "classified");
   flags.Add("progress", "auto",
             "progress on stderr: auto (when stderr is a terminal), true, false");
   if (absl::Status s = flags.Parse(args); !s.ok()) {
@@ -335,6 +349,7 @@ int ImportCommand(const std::vector<std::string>& args) {
   o.data_dir = flags.GetString("data_dir");
   o.dataset = flags.GetString("dataset");
   o.progress = flags.GetString("progress");
+  o.classification_rules = flags.GetString("classification_rules");
   return RunImport(o, std::cout, std::cerr);
 }
 

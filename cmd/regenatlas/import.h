@@ -24,6 +24,9 @@ struct ImportOptions {
   // Reference dataset directory (catalog/ inside) loaded first when the
   // store holds no dataset yet; "none" skips it.
   std::string dataset = "data";
+  // Trial-classification rules for imports (docs/import.md#classification):
+  // "" = the dataset's classification/rules.json when it has one; "none" = off.
+  std::string classification_rules;
   // Progress on stderr: "auto" (only when stderr is a terminal), "true", "false".
   std::string progress = "auto";
 };

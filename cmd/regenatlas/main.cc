@@ -94,6 +94,10 @@ int Serve(const std::vector<std::string>& args) {
   flags.Add("dataset", o.dataset,
             "reference dataset directory (catalog/ inside), loaded into the store when it does "
             "not hold this version yet; \"none\" skips it");
+  flags.Add("classification_rules", o.classification_rules,
+            "trial-classification rules imports use (docs/import.md#classification); empty = "
+            "the dataset's classification/rules.json when it has one; \"none\" = imported "
+            "trials are not classified; a bad rules file is a startup error");
   flags.Add("sync_writes", "true",
             "fsync the write-ahead log before acknowledging a write (survives kill -9)");
   flags.Add("log_level", "info",
@@ -120,6 +124,7 @@ int Serve(const std::vector<std::string>& args) {
   o.data_dir = flags.GetString("data_dir");
   o.role = flags.GetString("role");
   o.dataset = flags.GetString("dataset");
+  o.classification_rules = flags.GetString("classification_rules");
   o.catalog_addr = flags.GetString("catalog_addr");
   o.timeline_addr = flags.GetString("timeline_addr");
   o.analytics_addr = flags.GetString("analytics_addr");

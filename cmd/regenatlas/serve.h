@@ -19,6 +19,9 @@ struct ServeOptions {
   // each role loads its own part when its store does not hold that version
   // yet; "none" skips it.
   std::string dataset = "data";
+  // Trial-classification rules for imports (docs/import.md#classification):
+  // "" = the dataset's classification/rules.json when it has one; "none" = off.
+  std::string classification_rules;
   // Backends, host:port (split roles): timeline → catalog; analytics →
   // catalog and timeline; gateway → all three.
   std::string catalog_addr;

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "cmd/regenatlas/channels.h"
+#include "cmd/regenatlas/classifier_rules.h"
 #include "common/log.h"
 #include "common/server_runner.h"
 #include "common/status_macros.h"
@@ -198,6 +199,7 @@ absl::Status Server::StartServices(gateway::AccessOptions access) {
   if (all || o.role == "catalog") {
     catalog::CatalogOptions co;
     if (o.clock) co.clock = o.clock;
+    ASSIGN_OR_RETURN(co.trial_classifier, LoadClassifierRules(o.classification_rules, o.dataset));
     p.catalog = std::make_unique<catalog::Catalog>(p.store.get(), co);
     if (load) {
       ASSIGN_OR_RETURN(catalog::LoadSummary loaded,

@@ -35,8 +35,10 @@ using storage::Key;
 template <typename T>
 ResourceTableOptions TableOptions(const CatalogOptions& options, std::string collection,
                                   std::vector<std::string> memory_fields,
-                                  std::vector<std::string> order_fields) {
+                                  std::vector<std::string> order_fields, int index_version = 1) {
   ResourceTableOptions t;
+  // Raised when PostingsOf(T) changes: stored indexes are rebuilt on open.
+  t.index_version = index_version;
   t.postings = [](const Message& m) { return PostingsOf(static_cast<const T&>(m)); };
   // Facets in memory; unique-per-record fields (registry ids, the
   // per-trial ctgov source) stay in RocksDB postings only.
@@ -80,6 +82,7 @@ std::vector<const TableIndex*> Catalog::IndexesFor(absl::string_view collection)
 
 Catalog::Catalog(storage::Store* store, CatalogOptions options)
     : store_(store),
+      trial_classifier_(options.trial_classifier),
       sources_(
           store, &write_mu_,
           TableOptions<Source>(options, "sources", {"kind", "language"}, {"publication_date"}),
@@ -109,10 +112,12 @@ Catalog::Catalog(storage::Store* store, CatalogOptions options)
           [](const Product& p) { return IndexKeysOf("products", p); }),
       trials_(
           store, &write_mu_,
-          TableOptions<Trial>(options, "trials",
-                              {"phase", "phase_name", "status", "country", "sponsor",
-                               "collaborator", "product", "indication", "start_year", "registry"},
-                              {"phase", "start_date"}),
+          TableOptions<Trial>(
+              options, "trials",
+              {"phase", "phase_name", "status", "country", "sponsor", "collaborator", "product",
+               "indication", "start_year", "registry", "cell_therapy", "cell_type", "cell_source",
+               "donor", "gene_modified"},
+              {"phase", "start_date"}, /*index_version=*/2),
           [this](const Trial& t) { return ValidateTrial(t); },
           [](const Trial& t) { return IndexKeysOf("trials", t); }) {
   sources_.set_write_hook([this](auto& ctx) { return SourceHook(ctx); });

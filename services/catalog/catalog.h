@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "common/resource_table.h"
 #include "regenatlas/catalog/v1/catalog_service.pb.h"
 #include "regenatlas/catalog/v1/resources.pb.h"
+#include "services/catalog/classification.h"
 #include "storage/store.h"
 
 namespace regenatlas::catalog {
@@ -30,6 +32,9 @@ using catalog::v1::Trial;
 // How the catalog domain is configured.
 struct CatalogOptions {
   std::function<absl::Time()> clock = [] { return absl::Now(); };
+  // The rules imports classify trials with (docs/import.md#classification);
+  // null: imported trials are not classified.
+  std::shared_ptr<const classification::Classifier> trial_classifier;
 };
 
 using ::regenatlas::ListQuery;
@@ -62,6 +67,9 @@ class Catalog {
   ResourceTable<Indication>& indications() { return indications_; }
   ResourceTable<Product>& products() { return products_; }
   ResourceTable<Trial>& trials() { return trials_; }
+
+  // The rules imports classify trials with; null when there are none.
+  const classification::Classifier* trial_classifier() const { return trial_classifier_.get(); }
 
   // Creates a trial; an empty `trial_id` derives the id from the primary
   // registry ID ("NCT05068674" → "nct05068674").
@@ -129,6 +137,7 @@ class Catalog {
   absl::Status ValidateIndication(const Indication& i) const;
   absl::Status ValidateProduct(const Product& p) const;
   absl::Status ValidateTrial(const Trial& t) const;
+  absl::Status ValidateClassification(const Trial& t) const;
   absl::Status ValidateCitationsExist(
       const google::protobuf::RepeatedPtrField<common::v1::SourceCitation>& citations,
       absl::string_view field) const;
@@ -182,6 +191,7 @@ class Catalog {
       const std::map<std::string, std::string>& dimensions, absl::string_view field) const;
 
   storage::Store* const store_;
+  const std::shared_ptr<const classification::Classifier> trial_classifier_;
   absl::Mutex write_mu_;
   ResourceTable<Source> sources_;
   ResourceTable<Organization> organizations_;

@@ -106,10 +106,18 @@ absl::StatusOr<catalog::v1::CountResponse> Catalog::CountProducts(
 absl::StatusOr<catalog::v1::CountResponse> Catalog::CountTrials(
     absl::string_view filter, const google::protobuf::RepeatedPtrField<std::string>& group_by,
     absl::string_view field) const {
-  static const auto* dims = new std::map<std::string, std::string>{
-      {"phase", "phase_name"},      {"country", "country"},       {"status", "status"},
-      {"sponsor", "sponsor"},       {"indication", "indication"}, {"product", "product"},
-      {"start_year", "start_year"}, {"registry", "registry"}};
+  static const auto* dims = new std::map<std::string, std::string>{{"phase", "phase_name"},
+                                                                   {"country", "country"},
+                                                                   {"status", "status"},
+                                                                   {"sponsor", "sponsor"},
+                                                                   {"indication", "indication"},
+                                                                   {"product", "product"},
+                                                                   {"start_year", "start_year"},
+                                                                   {"registry", "registry"},
+                                                                   {"cell_therapy", "cell_therapy"},
+                                                                   {"cell_type", "cell_type"},
+                                                                   {"cell_source", "cell_source"},
+                                                                   {"donor", "donor"}};
   return Count(internal::TrialsSpec(), filter, group_by, *dims, field);
 }
 

@@ -131,6 +131,22 @@ std::vector<Posting> PostingsOf(const Trial& t) {
     out.push_back({"registry_id", id.id()});
   }
   for (const std::string& r : registries) out.push_back({"registry", r});
+  if (t.has_classification()) {
+    const auto& c = t.classification();
+    out.push_back({"cell_therapy", c.cell_therapy() ? "true" : "false"});
+    for (int v : c.cell_types()) {
+      out.push_back({"cell_type", EnumName(catalog::v1::CellType_descriptor(), v)});
+    }
+    for (int v : c.cell_sources()) {
+      out.push_back({"cell_source", EnumName(catalog::v1::CellSource_descriptor(), v)});
+    }
+    if (c.donor() != common::v1::DONOR_UNSPECIFIED) {
+      out.push_back({"donor", EnumName(common::v1::Donor_descriptor(), c.donor())});
+    }
+    if (c.has_gene_modified()) {
+      out.push_back({"gene_modified", c.gene_modified() ? "true" : "false"});
+    }
+  }
   AddSources(out, t.sources());
   return out;
 }
@@ -229,6 +245,12 @@ const filter::Schema& Catalog::TrialSchema() {
         {"registry", EnumField(common::v1::Registry_descriptor(), "REGISTRY_", true)},
         {"registry_id", StringField(true)},
         {"source", ResourceField("sources", true)},
+        // The trial's own classification (imported trials).
+        {"cell_therapy", BoolField()},
+        {"cell_type", EnumField(catalog::v1::CellType_descriptor(), "CELL_TYPE_", true)},
+        {"cell_source", EnumField(catalog::v1::CellSource_descriptor(), "CELL_SOURCE_", true)},
+        {"donor", EnumField(common::v1::Donor_descriptor(), "DONOR_")},
+        {"gene_modified", BoolField()},
     };
     // Joins: trials whose products match, e.g. product.cell_source = HIPSC.
     for (const char* f : {"cell_source", "cell_category", "cell_type", "donor", "gene_edited",

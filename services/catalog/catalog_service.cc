@@ -2,6 +2,7 @@
 // calls the Catalog domain and delivers the result (see catalog_service.h).
 #include "services/catalog/catalog_service.h"
 
+#include "absl/strings/str_cat.h"
 #include "common/dimensions.h"
 #include "common/rpc.h"
 #include "common/status_macros.h"
@@ -95,7 +96,28 @@ grpc::ServerUnaryReactor* CatalogService::ImportClinicalTrials(
     absl::StatusOr<std::unique_ptr<CtgovImporter>> importer =
         CtgovImporter::Create(catalog_, CtgovImportOptions{});
     if (!importer.ok()) return Deliver(importer.status());
-    absl::Status s = (*importer)->ImportContent(req->file_name(), req->json());
+    RegistryFileFormat format = RegistryFileFormat::kUnknown;
+    switch (req->format()) {
+      case v1::IMPORT_FORMAT_UNSPECIFIED:
+        break;
+      case v1::IMPORT_FORMAT_CTGOV_JSON:
+        format = RegistryFileFormat::kCtgovJson;
+        break;
+      case v1::IMPORT_FORMAT_CTGOV_CSV:
+        format = RegistryFileFormat::kCtgovCsv;
+        break;
+      case v1::IMPORT_FORMAT_ICTRP_XML:
+        format = RegistryFileFormat::kIctrpXml;
+        break;
+      case v1::IMPORT_FORMAT_ICTRP_CSV:
+        format = RegistryFileFormat::kIctrpCsv;
+        break;
+      default:
+        return Deliver(absl::InvalidArgumentError(
+            absl::StrCat("format: unknown value ", static_cast<int>(req->format()))));
+    }
+    absl::Status s =
+        (*importer)->ImportContent(req->file_name(), req->json(), ImportRegistry::kAny, format);
     if (s.ok()) *resp = (*importer)->summary();
     return Deliver(s);
   });

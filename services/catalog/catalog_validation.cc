@@ -205,7 +205,43 @@ absl::Status Catalog::ValidateTrial(const Trial& t) const {
     *cite.Add() = st.citation();
     RETURN_IF_ERROR(ValidateCitationsExist(cite, f + ".citation"));
   }
+  RETURN_IF_ERROR(ValidateClassification(t));
   return ValidateClaims(t.claims(), "trial.claims");
+}
+
+absl::Status Catalog::ValidateClassification(const Trial& t) const {
+  if (!t.has_classification()) return absl::OkStatus();
+  const v1::TrialClassification& c = t.classification();
+  const std::string f = "trial.classification";
+  RETURN_IF_ERROR(
+      ValidateEnum(c.origin(), v1::TrialClassification::Origin_IsValid, true, f + ".origin"));
+  for (int i = 0; i < c.cell_types_size(); ++i) {
+    RETURN_IF_ERROR(ValidateEnum(c.cell_types(i), v1::CellType_IsValid, true,
+                                 absl::StrCat(f, ".cell_types[", i, "]")));
+  }
+  for (int i = 0; i < c.cell_sources_size(); ++i) {
+    RETURN_IF_ERROR(ValidateEnum(c.cell_sources(i), v1::CellSource_IsValid, true,
+                                 absl::StrCat(f, ".cell_sources[", i, "]")));
+  }
+  RETURN_IF_ERROR(ValidateEnum(c.donor(), common::v1::Donor_IsValid, false, f + ".donor"));
+  // Not a cell therapy: nothing to say about cells.
+  if (!c.cell_therapy() &&
+      (c.cell_types_size() > 0 || c.cell_sources_size() > 0 || c.tissues_size() > 0 ||
+       c.donor() != common::v1::DONOR_UNSPECIFIED || c.has_gene_modified())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(f,
+                     ".cell_therapy: false, but cell types, sources, tissues, donor or "
+                     "gene_modified are set"));
+  }
+  if (!c.source().empty()) {
+    Source unused;
+    ASSIGN_OR_RETURN(bool found, Load(sources_, c.source(), {}, &unused));
+    if (!found) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(f, ".source: ", c.source(), " does not exist"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace regenatlas::catalog

@@ -17,6 +17,7 @@
 #include "services/catalog/ctgov_importer.h"
 #include "services/catalog/registry_id.h"
 #include "services/catalog/text.h"
+#include "services/catalog/trial_classification.h"
 
 namespace regenatlas::catalog {
 
@@ -41,6 +42,7 @@ absl::Status CtgovImporter::Impl::Apply(const std::string& file, const Study& s)
   }
   if (update.outcome == v1::IMPORT_OUTCOME_UNCHANGED) {
     Count(update.outcome);
+    CountCellTherapy(update.trial);
     Result(file, s, target.trial_name, update.outcome, {}, "", update.unmatched);
     return absl::OkStatus();
   }
@@ -130,6 +132,7 @@ absl::Status CtgovImporter::Impl::MapRecord(const std::string& file, const Study
   RETURN_IF_ERROR(ApplyOrganizations(file, s, update.ctx, t, update.plans));
   // Interventions link existing products only; the others are reported.
   update.unmatched = ctgov::LinkProducts(s, products_by_name_, t);
+  ApplyClassification(s, catalog_->trial_classifier(), update.source.name(), t);
 
   // Plans for organizations the trial no longer references are dropped
   // (a sponsor kept from a curated source, for instance).
@@ -228,6 +231,7 @@ absl::Status CtgovImporter::Impl::Write(const std::string& file, const Study& s,
   summary_.set_organizations_created(summary_.organizations_created() +
                                      static_cast<int>(update.plans.size()));
   Count(update.outcome);
+  CountCellTherapy(update.trial);
   Result(file, s, target.trial_name, update.outcome, update.changed, "", update.unmatched);
   return absl::OkStatus();
 }

@@ -22,6 +22,7 @@
 #include "regenatlas/common/v1/common.pb.h"
 #include "services/catalog/catalog.h"
 #include "services/catalog/ctgov_mapping.h"
+#include "services/catalog/registry_record.h"
 
 namespace regenatlas::catalog {
 
@@ -78,8 +79,10 @@ class CtgovImporter {
   absl::Status ImportJson(absl::string_view file_name, absl::string_view json);
   // Imports a file's content held in memory, named `file_name`, in any
   // format ImportFile reads, told apart the same way.
+  // `format` other than kUnknown is used as given instead of detected.
   absl::Status ImportContent(absl::string_view file_name, absl::string_view content,
-                             ImportRegistry registry = ImportRegistry::kAny);
+                             ImportRegistry registry = ImportRegistry::kAny,
+                             RegistryFileFormat format = RegistryFileFormat::kUnknown);
 
   // Makes every write so far durable (a synced write), for sync_writes=false.
   absl::Status Sync();

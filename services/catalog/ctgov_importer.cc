@@ -102,10 +102,12 @@ absl::Status CtgovImporter::Impl::ImportFile(const std::string& path, ImportRegi
 }
 
 absl::Status CtgovImporter::Impl::ImportContent(absl::string_view file_name,
-                                                absl::string_view content,
-                                                ImportRegistry registry) {
+                                                absl::string_view content, ImportRegistry registry,
+                                                RegistryFileFormat format) {
   const std::string file(file_name);
-  const DetectedFormat detected = DetectRegistryFormat(content.substr(0, 64 << 10), file);
+  const DetectedFormat detected = format != RegistryFileFormat::kUnknown
+                                      ? DetectedFormat{format, "the format requested"}
+                                      : DetectRegistryFormat(content.substr(0, 64 << 10), file);
   if (!Accepts(file, registry, detected)) return absl::OkStatus();
   std::unique_ptr<RegistryReader> reader;
   switch (detected.format) {
@@ -278,8 +280,8 @@ absl::Status CtgovImporter::ImportJson(absl::string_view file_name, absl::string
 }
 
 absl::Status CtgovImporter::ImportContent(absl::string_view file_name, absl::string_view content,
-                                          ImportRegistry registry) {
-  return impl_->ImportContent(file_name, content, registry);
+                                          ImportRegistry registry, RegistryFileFormat format) {
+  return impl_->ImportContent(file_name, content, registry, format);
 }
 
 absl::Status CtgovImporter::Sync() { return impl_->Sync(); }

@@ -39,7 +39,7 @@ class CtgovImporter::Impl {
   absl::Status ImportFile(const std::string& path, ImportRegistry registry);
   absl::Status ImportJson(absl::string_view file_name, absl::string_view json);
   absl::Status ImportContent(absl::string_view file_name, absl::string_view content,
-                             ImportRegistry registry);
+                             ImportRegistry registry, RegistryFileFormat format);
   absl::Status Sync();
   const v1::ImportClinicalTrialsResponse& Summary();
 
@@ -95,6 +95,9 @@ class CtgovImporter::Impl {
 
   void CountRecord() { summary_.set_records(summary_.records() + 1); }
   void Count(v1::ImportOutcome outcome);
+  void CountCellTherapy(const Trial& t) {
+    if (t.classification().cell_therapy()) summary_.set_cell_therapy(summary_.cell_therapy() + 1);
+  }
   void Problem(v1::ImportProblemSeverity severity, const std::string& file, const std::string& path,
                const std::string& nct_id, const std::string& message);
   void Reject(const std::string& file, const std::string& record_path, const std::string& nct_id,

@@ -314,9 +314,11 @@ absl::Status ReadLists(const Value& ps, const std::string& ps_path, bool complet
         ASSIGN_OR_RETURN(std::optional<std::string> name, GetString(*obj, "name", p));
         ASSIGN_OR_RETURN(std::optional<std::vector<std::string>> other,
                          GetStringArray(*obj, "otherNames", p));
+        ASSIGN_OR_RETURN(std::optional<std::string> description, GetString(*obj, "description", p));
         if (!name.has_value() || absl::StripAsciiWhitespace(*name).empty()) continue;
         study.interventions->push_back({std::string(absl::StripAsciiWhitespace(*name)),
-                                        other.value_or(std::vector<std::string>{})});
+                                        other.value_or(std::vector<std::string>{}),
+                                        description.value_or("")});
       }
     }
   }
@@ -338,6 +340,39 @@ absl::Status ReadLists(const Value& ps, const std::string& ps_path, bool complet
     }
   }
   if (!study.locations.has_value() && complete) study.locations.emplace();
+  return absl::OkStatus();
+}
+
+// The text the trial classifier reads, when the record states its
+// interventions: the titles, each intervention (other names appended after
+// " / ", as the labelled sample in tests/fixtures/classification has them)
+// with its description, conditions, keywords and the brief summary.
+absl::Status ReadClassificationText(const Value& ps, const std::string& ps_path, const Value& idm,
+                                    Study& study) {
+  if (!study.interventions.has_value()) return absl::OkStatus();
+  classification::TrialText& text = study.text.emplace();
+  text.title = study.title.value_or("");
+  const std::string id_path = JsonPathChild(ps_path, "identificationModule");
+  ASSIGN_OR_RETURN(std::optional<std::string> official, GetString(idm, "officialTitle", id_path));
+  text.scientific_title = official.value_or("");
+  for (const Intervention& i : *study.interventions) {
+    std::string name = i.name;
+    for (const std::string& other : i.other_names) absl::StrAppend(&name, " / ", other);
+    text.interventions.push_back({std::move(name), i.description});
+  }
+  text.conditions = study.conditions.value_or(std::vector<std::string>{});
+  ASSIGN_OR_RETURN(const Value* cm, GetObject(ps, "conditionsModule", ps_path));
+  if (cm != nullptr) {
+    ASSIGN_OR_RETURN(std::optional<std::vector<std::string>> keywords,
+                     GetStringArray(*cm, "keywords", JsonPathChild(ps_path, "conditionsModule")));
+    text.keywords = keywords.value_or(std::vector<std::string>{});
+  }
+  ASSIGN_OR_RETURN(const Value* dm, GetObject(ps, "descriptionModule", ps_path));
+  if (dm != nullptr) {
+    ASSIGN_OR_RETURN(std::optional<std::string> summary,
+                     GetString(*dm, "briefSummary", JsonPathChild(ps_path, "descriptionModule")));
+    text.summary = summary.value_or("");
+  }
   return absl::OkStatus();
 }
 
@@ -365,6 +400,7 @@ absl::StatusOr<Study> ReadStudy(const Value& root, const std::string& path) {
   RETURN_IF_ERROR(ReadConditions(*ps, ps_path, complete, study));
   RETURN_IF_ERROR(ReadDesign(*ps, ps_path, study));
   RETURN_IF_ERROR(ReadLists(*ps, ps_path, complete, study));
+  RETURN_IF_ERROR(ReadClassificationText(*ps, ps_path, *idm, study));
   return study;
 }
 

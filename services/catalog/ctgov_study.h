@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "rapidjson/document.h"
 #include "regenatlas/common/v1/common.pb.h"
+#include "services/catalog/classification.h"
 #include "services/catalog/registry_record.h"
 
 namespace regenatlas::catalog::ctgov {
@@ -34,6 +35,7 @@ struct DateField {
 struct Intervention {
   std::string name;
   std::vector<std::string> other_names;
+  std::string description;
 };
 
 // An identifier other than the NCT ID: org study ID, secondary ID, NCT alias.
@@ -95,6 +97,11 @@ struct Study {
   std::optional<Party> sponsor;
   std::optional<std::vector<Party>> collaborators;
   std::optional<std::vector<Intervention>> interventions;
+  // What the trial classifier reads (titles, interventions with their
+  // descriptions, conditions, keywords, summary); set only when the record
+  // states its interventions, so a cut-down record (`fields=`) leaves a
+  // stored classification alone.
+  std::optional<classification::TrialText> text;
   std::vector<Warning> warnings;
 };
 

@@ -110,9 +110,16 @@ Study StudyFromRegistryRecord(const RegistryRecord& r) {
   }
   if (!r.interventions.empty()) {
     std::vector<ctgov::Intervention> interventions;
-    for (const RegistryIntervention& i : r.interventions) interventions.push_back({i.name, {}});
+    for (const RegistryIntervention& i : r.interventions) interventions.push_back({i.name, {}, ""});
     s.interventions = std::move(interventions);
   }
+  // The classifier reads what the export prints (always the whole record:
+  // no descriptions, keywords or summary in ICTRP or ClinicalTrials.gov CSV).
+  classification::TrialText& text = s.text.emplace();
+  text.title = r.public_title;
+  text.scientific_title = r.scientific_title;
+  for (const RegistryIntervention& i : r.interventions) text.interventions.push_back({i.name, ""});
+  text.conditions = r.conditions;
   for (const FieldNote& n : r.notes) s.warnings.push_back({FieldPath(s, n.field), n.message});
   return s;
 }

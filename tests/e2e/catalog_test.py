@@ -1,6 +1,7 @@
 """End-to-end: the catalog over the bundled reference dataset, served by
 `regenatlas serve` and driven by `buf curl` (reflection, no proto files)."""
 
+import base64
 import os
 import re
 import shutil
@@ -9,7 +10,8 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from regenatlas_e2e import BufError, Server, buf_curl  # noqa: E402
+from regenatlas_e2e import (ADMIN_KEY, BufError, Server, buf_curl,  # noqa: E402
+                            write_role_keys)
 
 DATASET = os.environ.get(
     "REGENATLAS_DATASET",
@@ -239,6 +241,55 @@ class DatasetFlagTest(unittest.TestCase):
             self.assertEqual(empty.terminate(), 0)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+class ImportE2ETest(unittest.TestCase):
+    """ImportClinicalTrials over gRPC with an explicit format, into a server
+    without the dataset, classifying with the bundled rules."""
+
+    FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures")
+    RULES = os.path.join(DATASET, "classification", "rules.json")
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="regenatlas-e2e-import-")
+        keys = write_role_keys(cls.tmp)
+        cls.server = Server(os.path.join(cls.tmp, "db"),
+                            ["--dataset=none", "--classification_rules=" + cls.RULES,
+                             "--auth_keys=" + keys]).start()
+        cls.addr = cls.server.address
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop_quietly()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def call(self, method, data):
+        return buf_curl(self.addr, CATALOG + method, data, key=ADMIN_KEY)
+
+    def test_csv_import_by_rpc_is_classified_and_counted(self):
+        with open(os.path.join(self.FIXTURES, "ctgov-csv", "ctg-studies_sample40.csv"), "rb") as f:
+            content = base64.b64encode(f.read()).decode()
+        # The wrong format rejects the content and writes nothing.
+        wrong = self.call("ImportClinicalTrials", {
+            "file_name": "studies", "json": content, "format": "IMPORT_FORMAT_ICTRP_XML"})
+        self.assertGreaterEqual(wrong.get("rejected", 0), 1, wrong)
+        self.assertEqual(wrong.get("created", 0), 0, wrong)
+        done = self.call("ImportClinicalTrials", {
+            "file_name": "studies", "json": content, "format": "IMPORT_FORMAT_CTGOV_CSV"})
+        self.assertEqual(done["created"], 40, done)
+        self.assertEqual(done["cellTherapy"], 4, done)
+        trial = self.call("GetTrial", {"name": "nct02087397"})
+        self.assertEqual(trial["classification"]["origin"], "ORIGIN_DERIVED")
+        self.assertEqual(trial["classification"]["cellSources"], ["CELL_SOURCE_MSC_ADIPOSE"])
+        counts = self.call("CountTrials", {
+            "filter": "cell_source = MSC_ADIPOSE AND country = US",
+            "dimensions": ["TRIAL_DIMENSION_START_YEAR"]})
+        self.assertEqual(counts["rows"], [{"keys": ["2014"], "count": 1}])
+        with self.assertRaises(BufError) as err:
+            self.call("CountTrials", {"filter": "cell_source = LIVER",
+                                      "dimensions": ["TRIAL_DIMENSION_CELL_TYPE"]})
+        self.assertEqual(err.exception.code, "invalid_argument")
 
 
 if __name__ == "__main__":

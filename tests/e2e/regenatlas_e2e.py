@@ -144,8 +144,11 @@ def buf_curl(address, method=None, data=None, list_services=False, list_methods=
         args.append("--list-methods")
     else:
         url += "/" + method
-        args += ["-d", json.dumps(data if data is not None else {})]
-    proc = subprocess.run(args + [url], capture_output=True, text=True, timeout=scaled(120))
+        # On stdin: a request (an imported file) may exceed the argument limit.
+        args += ["-d", "@-"]
+    stdin = None if (list_services or list_methods) else json.dumps(data if data is not None else {})
+    proc = subprocess.run(args + [url], input=stdin, capture_output=True, text=True,
+                          timeout=scaled(120))
     if proc.returncode != 0:
         try:
             err = json.loads(proc.stderr)
