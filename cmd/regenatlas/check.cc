@@ -1,3 +1,5 @@
+// `regenatlas check`: validates a dataset directory through the services'
+// own validation and prints counts, coverage and the data-quality findings.
 #include "cmd/regenatlas/check.h"
 
 #include <cstdlib>
@@ -9,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "cmd/regenatlas/check_findings.h"
 #include "common/dataset.h"
 #include "common/dates.h"
 #include "google/protobuf/descriptor.h"
@@ -283,26 +286,20 @@ int RunCheck(const CheckOptions& options, std::ostream& out) {
       for (const auto& [k, n] : *table) out << "  " << k << ": " << n << "\n";
     }
 
-    // The data-quality report, as ListDataIssues serves it.
+    // The data-quality report, as the three services' ListDataIssues serve
+    // it (the timeline and analytics datasets are loaded for it).
     std::map<std::string, int> by_kind;
     std::vector<std::string> lines;
-    catalog::v1::ListDataIssuesRequest req;
-    req.set_page_size(1000);
-    for (;;) {
-      absl::StatusOr<catalog::v1::ListDataIssuesResponse> page = catalog.ListDataIssues(req);
-      if (!page.ok()) {
-        errors.push_back(std::string(page.status().message()));
-        break;
-      }
-      for (const auto& issue : page->issues()) {
-        std::string kind = catalog::v1::DataIssueKind_Name(issue.kind());
-        ++by_kind[kind];
-        lines.push_back(absl::StrCat("  [", kind.substr(strlen("DATA_ISSUE_KIND_")), "] ",
-                                     issue.record(), " ", issue.field(), ": ",
-                                     issue.description()));
-      }
-      if (page->next_page_token().empty()) break;
-      req.set_page_token(page->next_page_token());
+    absl::StatusOr<std::vector<ServiceFinding>> findings =
+        LoadAndListFindings(catalog, store->get(), timeline_data, timeline_report, analytics_data,
+                            analytics_report, errors);
+    if (!findings.ok()) errors.push_back(std::string(findings.status().message()));
+    for (const ServiceFinding& f : findings.value_or(std::vector<ServiceFinding>{})) {
+      const std::string kind = common::v1::DataIssueKind_Name(f.issue.kind());
+      ++by_kind[absl::StrCat(f.service, " ", kind)];
+      lines.push_back(absl::StrCat("  [", f.service, " ", kind.substr(strlen("DATA_ISSUE_KIND_")),
+                                   "] ", f.issue.record(), " ", f.issue.field(), ": ",
+                                   f.issue.description()));
     }
     out << "\nData-quality findings:\n";
     for (const auto& [kind, n] : by_kind) out << "  " << kind << ": " << n << "\n";

@@ -22,12 +22,12 @@
 
 namespace regenatlas::catalog {
 
-using catalog::v1::DataIssue;
 using catalog::v1::Indication;
 using catalog::v1::Organization;
 using catalog::v1::Product;
 using catalog::v1::Source;
 using catalog::v1::Trial;
+using common::v1::DataIssue;
 
 // How the catalog domain is configured.
 struct CatalogOptions {

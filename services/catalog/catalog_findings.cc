@@ -15,6 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/data_issues.h"
 #include "services/catalog/catalog_internal.h"
 #include "services/catalog/registry_id.h"
 #include "services/catalog/text.h"
@@ -22,7 +23,7 @@
 namespace regenatlas::catalog {
 namespace {
 
-using catalog::v1::DataIssue;
+using common::v1::DataIssue;
 using common::v1::SourceCitation;
 
 bool IdChar(char c) { return absl::ascii_isalnum(c) || c == '/' || c == '-'; }
@@ -42,6 +43,15 @@ int Root(std::vector<int>& parent, int i) {
 }
 
 }  // namespace
+
+bool TableVersusProse(const std::vector<const common::v1::Claim*>& claims) {
+  bool table = false, prose = false;
+  for (const auto* c : claims) {
+    if (c->citation().source() != claims.front()->citation().source()) return false;
+    (absl::StartsWith(c->citation().locator(), "Table") ? table : prose) = true;
+  }
+  return table && prose;
+}
 
 std::vector<common::v1::RegistryId> RegistryIdsIn(absl::string_view text) {
   std::vector<common::v1::RegistryId> out;
@@ -83,7 +93,7 @@ std::vector<DataIssue> TrialQuoteIssues(const catalog::v1::Trial& trial) {
         for (const std::string& id : ids) (own.count(id) ? ours : others) = true;
         if (!ours || !others) continue;
         DataIssue issue;
-        issue.set_kind(catalog::v1::DATA_ISSUE_KIND_REGISTRY_ID_NEXT_TO_SEVERAL_TRIALS);
+        issue.set_kind(common::v1::DATA_ISSUE_KIND_REGISTRY_ID_NEXT_TO_SEVERAL_TRIALS);
         issue.set_record(trial.name());
         issue.set_field(trial.primary_id().id() == x.id() ? "primary_id" : "secondary_ids");
         issue.set_description(absl::StrCat(
@@ -147,7 +157,7 @@ std::vector<DataIssue> NameMergeIssues(const catalog::v1::Product& product) {
   }
   if (order.size() < 2) return {};
   DataIssue issue;
-  issue.set_kind(catalog::v1::DATA_ISSUE_KIND_UNSTATED_NAME_MERGE);
+  issue.set_kind(common::v1::DATA_ISSUE_KIND_UNSTATED_NAME_MERGE);
   issue.set_record(product.name());
   issue.set_field("names");
   std::vector<std::string> values;
@@ -194,7 +204,7 @@ std::vector<DataIssue> ProductTrialIssues(const catalog::v1::Product& product,
     }
     if (apart.size() < 2) continue;
     DataIssue issue;
-    issue.set_kind(catalog::v1::DATA_ISSUE_KIND_PRODUCT_REGISTRY_IDS_DIFFER);
+    issue.set_kind(common::v1::DATA_ISSUE_KIND_PRODUCT_REGISTRY_IDS_DIFFER);
     issue.set_record(product.name());
     issue.set_field("trials");
     std::vector<std::string> ids;
@@ -221,7 +231,7 @@ std::vector<DataIssue> ProductTrialIssues(const catalog::v1::Product& product,
       for (const auto* c : list) values.insert(c->value());
       if (values.size() < 2 || DatesRefineEachOther({values.begin(), values.end()})) continue;
       DataIssue issue;
-      issue.set_kind(catalog::v1::DATA_ISSUE_KIND_DERIVED_FROM_CONFLICTING_CLAIM);
+      issue.set_kind(common::v1::DATA_ISSUE_KIND_DERIVED_FROM_CONFLICTING_CLAIM);
       issue.set_record(product.name());
       issue.set_field(field == "phase" ? "highest_stage" : "first_trial_start");
       for (const std::string& v : values) issue.add_values(v);
@@ -245,21 +255,8 @@ std::vector<DataIssue> ProductTrialIssues(const catalog::v1::Product& product,
   return out;
 }
 
-catalog::v1::DataIssueSeverity SeverityOf(catalog::v1::DataIssueKind kind) {
-  switch (kind) {
-    case catalog::v1::DATA_ISSUE_KIND_MALFORMED_REGISTRY_ID:
-    case catalog::v1::DATA_ISSUE_KIND_TRIAL_ID_SHARED_BY_PRODUCTS:
-    case catalog::v1::DATA_ISSUE_KIND_CONFLICTING_STATEMENTS:
-    case catalog::v1::DATA_ISSUE_KIND_MISSING_REFERENCE:
-      return catalog::v1::DATA_ISSUE_SEVERITY_ERROR;
-    case catalog::v1::DATA_ISSUE_KIND_POSSIBLE_DUPLICATE:
-    case catalog::v1::DATA_ISSUE_KIND_REGISTRY_ID_NEXT_TO_SEVERAL_TRIALS:
-    case catalog::v1::DATA_ISSUE_KIND_PRODUCT_REGISTRY_IDS_DIFFER:
-    case catalog::v1::DATA_ISSUE_KIND_DERIVED_FROM_CONFLICTING_CLAIM:
-      return catalog::v1::DATA_ISSUE_SEVERITY_WARNING;
-    default:
-      return catalog::v1::DATA_ISSUE_SEVERITY_INFO;
-  }
+common::v1::DataIssueSeverity SeverityOf(common::v1::DataIssueKind kind) {
+  return DataIssueSeverityOf(kind);
 }
 
 }  // namespace regenatlas::catalog

@@ -181,7 +181,7 @@ absl::Status Catalog::TrialHook(ResourceTableBase::WriteContext& ctx) {
   if (trial != nullptr) {
     for (const std::string& text : trial->malformed_ids()) {
       DataIssue issue;
-      issue.set_kind(catalog::v1::DATA_ISSUE_KIND_MALFORMED_REGISTRY_ID);
+      issue.set_kind(common::v1::DATA_ISSUE_KIND_MALFORMED_REGISTRY_ID);
       issue.set_record(name);
       issue.set_field("malformed_ids");
       absl::StatusOr<common::v1::RegistryId> parsed = ParseRegistryId(text);
@@ -193,7 +193,7 @@ absl::Status Catalog::TrialHook(ResourceTableBase::WriteContext& ctx) {
     }
     if (trial->products_size() > 1) {
       DataIssue issue;
-      issue.set_kind(catalog::v1::DATA_ISSUE_KIND_TRIAL_ID_SHARED_BY_PRODUCTS);
+      issue.set_kind(common::v1::DATA_ISSUE_KIND_TRIAL_ID_SHARED_BY_PRODUCTS);
       issue.set_record(name);
       issue.set_field("products");
       std::string id = trial->primary_id().id().empty() ? name : trial->primary_id().id();
@@ -214,6 +214,7 @@ absl::Status Catalog::TrialHook(ResourceTableBase::WriteContext& ctx) {
     }
     ClaimIssues(*trial, issues);
     for (DataIssue& issue : TrialQuoteIssues(*trial)) issues.push_back(std::move(issue));
+    for (DataIssue& issue : RegistryIdDateIssues(*trial)) issues.push_back(std::move(issue));
   }
   RETURN_IF_ERROR(StageIssues(name, issues, *ctx.batch));
 

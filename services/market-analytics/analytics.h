@@ -60,6 +60,9 @@ class Analytics {
  public:
   // The change-log stream analytics appends to.
   static constexpr absl::string_view kChangeStream = "analytics";
+  // The MarketFact.unit of a share the document prints as a percentage; its
+  // value (and value_high) is stored as a fraction 0–1 (docs/data.md).
+  static constexpr absl::string_view kPercentUnit = "percent";
 
   // `store` is not owned and must outlive the Analytics.
   Analytics(storage::Store* store, AnalyticsOptions options);
@@ -114,6 +117,13 @@ class Analytics {
       const analytics::v1::EstimateMarketSizeRequest& request) const;
   absl::StatusOr<analytics::v1::ApprovalStatistics> ComputeApprovalStatistics(
       const analytics::v1::ComputeApprovalStatisticsRequest& request) const;
+  // The analytics data-quality report, computed from the records:
+  // INFERRED_CURRENCY (MarketFact.currency_inferred) and STALE_STATEMENT (a
+  // count of approved products of a cell category in a region as of a date,
+  // contradicted by an approval event dated after it; needs the timeline and
+  // the catalog).
+  absl::StatusOr<analytics::v1::ListDataIssuesResponse> ListDataIssues(
+      const analytics::v1::ListDataIssuesRequest& request) const;
 
   // Digest of the reference dataset last loaded ("" if none), and recording
   // it (a synced write).

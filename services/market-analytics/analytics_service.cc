@@ -107,4 +107,10 @@ grpc::ServerUnaryReactor* AnalyticsService::ComputeApprovalStatistics(
   return Offload(ctx, resp, [this, req]() { return analytics_->ComputeApprovalStatistics(*req); });
 }
 
+grpc::ServerUnaryReactor* AnalyticsService::ListDataIssues(Ctx* ctx,
+                                                           const v1::ListDataIssuesRequest* req,
+                                                           v1::ListDataIssuesResponse* resp) {
+  return Offload(ctx, resp, [this, req]() { return analytics_->ListDataIssues(*req); });
+}
+
 }  // namespace regenatlas::analytics

@@ -63,6 +63,8 @@ class AnalyticsService final : public v1::MarketAnalyticsService::CallbackServic
                               v1::MarketSizeEstimate* resp) override;
   Reactor* GetApprovalStatistics(Ctx* ctx, const v1::GetApprovalStatisticsRequest* req,
                                  v1::ApprovalStatistics* resp) override;
+  Reactor* ListDataIssues(Ctx* ctx, const v1::ListDataIssuesRequest* req,
+                          v1::ListDataIssuesResponse* resp) override;
   Reactor* ComputeApprovalStatistics(Ctx* ctx, const v1::ComputeApprovalStatisticsRequest* req,
                                      v1::ApprovalStatistics* resp) override;
 

@@ -163,6 +163,20 @@ absl::Status Analytics::ValidateMarketFactFields(const MarketFact& f) {
                                                    ")"));
   }
   if (f.unit().empty()) return absl::InvalidArgumentError("market_fact.unit: required");
+  RETURN_IF_ERROR(ValidateEnum(f.cell_category(), catalog::v1::CellCategory_IsValid, false,
+                               "market_fact.cell_category"));
+  // One convention for shares in every record kind (docs/data.md): a
+  // percentage is a fraction, so 35% is 0.35 and 35 is a mistake.
+  if (f.unit() == kPercentUnit) {
+    for (const auto& [field, v] :
+         {std::pair<const char*, double>{"market_fact.value", f.value()},
+          std::pair<const char*, double>{"market_fact.value_high", f.value_high()}}) {
+      if (v < 0 || v > 1) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(field, ": a percentage is stored as a fraction 0–1 (got ", v, ")"));
+      }
+    }
+  }
   RETURN_IF_ERROR(ValidateBound(f.bound(), "market_fact.bound"));
   RETURN_IF_ERROR(ValidateAsOf(f.as_of(), "market_fact.as_of"));
   RETURN_IF_ERROR(ValidateCitations(f.sources(), "market_fact.sources"));

@@ -92,6 +92,10 @@ class Timeline {
   absl::StatusOr<ListResult<Policy>> ListPolicies(const ListQuery& q) const;
 
   absl::StatusOr<timeline::v1::ProductTimeline> GetProductTimeline(absl::string_view product) const;
+  // The timeline's data-quality report, computed from its records: one
+  // INFERRED_DATE per event or policy whose date the curator inferred.
+  absl::StatusOr<timeline::v1::ListDataIssuesResponse> ListDataIssues(
+      const timeline::v1::ListDataIssuesRequest& request) const;
   absl::StatusOr<timeline::v1::ComputeMilestoneIntervalsResponse> ComputeMilestoneIntervals(
       const timeline::v1::ComputeMilestoneIntervalsRequest& request) const;
   // Groups by request.dimension(); the deprecated string `group_by` is the

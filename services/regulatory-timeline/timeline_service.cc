@@ -39,6 +39,13 @@ absl::StatusOr<v1::ListFirstsRequest> WithFirstDimension(const v1::ListFirstsReq
 
 }  // namespace
 
+grpc::ServerUnaryReactor* TimelineService::ListDataIssues(Ctx* ctx,
+                                                          const v1::ListDataIssuesRequest* req,
+                                                          v1::ListDataIssuesResponse* resp) {
+  return RunUnary(ctx, &executor_,
+                  [=]() -> absl::Status { return Deliver(timeline_->ListDataIssues(*req), resp); });
+}
+
 grpc::ServerUnaryReactor* TimelineService::GetProductTimeline(
     Ctx* ctx, const v1::GetProductTimelineRequest* req, v1::ProductTimeline* resp) {
   return RunUnary(ctx, &executor_, [=]() -> absl::Status {

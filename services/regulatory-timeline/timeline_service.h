@@ -53,6 +53,8 @@ class TimelineService final : public v1::RegulatoryTimelineService::CallbackServ
   // Accepts the deprecated string `group_by` as `dimension`.
   Reactor* ListFirsts(Ctx* ctx, const v1::ListFirstsRequest* req,
                       v1::ListFirstsResponse* resp) override;
+  Reactor* ListDataIssues(Ctx* ctx, const v1::ListDataIssuesRequest* req,
+                          v1::ListDataIssuesResponse* resp) override;
   grpc::ServerWriteReactor<v1::WatchEventsResponse>* WatchEvents(
       Ctx* ctx, const v1::WatchEventsRequest* req) override;
 

@@ -182,8 +182,8 @@ TEST_F(CatalogDatasetTest, DataQualityReportHasTheDocumentsInconsistencies) {
   ASSERT_TRUE(r.ok()) << r.status();
   std::map<std::string, const DataIssue*> by_key;
   for (const auto& issue : r->issues()) {
-    by_key[absl::StrCat(v1::DataIssueKind_Name(issue.kind()).substr(16), " ", issue.record(), " ",
-                        issue.field())] = &issue;
+    by_key[absl::StrCat(common::v1::DataIssueKind_Name(issue.kind()).substr(16), " ",
+                        issue.record(), " ", issue.field())] = &issue;
   }
   // Table 2 prints jRCT209022038 (one digit short); §3.1 prints jRCT2090220384.
   const DataIssue* malformed = by_key["MALFORMED_REGISTRY_ID trials/jrct2090220384 malformed_ids"];
@@ -199,8 +199,8 @@ TEST_F(CatalogDatasetTest, DataQualityReportHasTheDocumentsInconsistencies) {
   const DataIssue* heartsheet = by_key["CONFLICTING_STATEMENTS products/heartsheet cell_source"];
   ASSERT_NE(heartsheet, nullptr);
   EXPECT_THAT(heartsheet->values(), ElementsAre("CELL_SOURCE_HESC", "CELL_SOURCE_HIPSC"));
-  // iPLAT1: Table 1 says 2021, the prose May 2019.
-  const DataIssue* iplat = by_key["CONFLICTING_STATEMENTS trials/jrcta050190117 start_date"];
+  // iPLAT1: Table 1 says 2021, the prose of the same document May 2019.
+  const DataIssue* iplat = by_key["TABLE_PROSE_DISAGREEMENT trials/jrcta050190117 start_date"];
   ASSERT_NE(iplat, nullptr);
   EXPECT_THAT(iplat->values(), ElementsAre("2019-05", "2021"));
   // NCT02302157: Asterias (table) vs Astellas (prose).

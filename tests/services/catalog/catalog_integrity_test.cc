@@ -201,7 +201,7 @@ TEST_F(CatalogDomainTest, DataIssuesFromClaimsMalformedIdsAndSharedTrials) {
   std::vector<std::string> kinds;
   for (const auto& i : all->issues()) {
     kinds.push_back(
-        absl::StrCat(v1::DataIssueKind_Name(i.kind()), " ", i.record(), " ", i.field()));
+        absl::StrCat(common::v1::DataIssueKind_Name(i.kind()), " ", i.record(), " ", i.field()));
   }
   EXPECT_THAT(kinds,
               UnorderedElementsAre(
@@ -215,10 +215,10 @@ TEST_F(CatalogDomainTest, DataIssuesFromClaimsMalformedIdsAndSharedTrials) {
                   "first_trial_start"));
   for (const auto& i : all->issues()) {
     EXPECT_FALSE(i.citations().empty()) << i.description();
-    if (i.kind() == v1::DATA_ISSUE_KIND_MALFORMED_REGISTRY_ID) {
+    if (i.kind() == common::v1::DATA_ISSUE_KIND_MALFORMED_REGISTRY_ID) {
       EXPECT_THAT(i.description(), HasSubstr("has 9"));
     }
-    if (i.kind() == v1::DATA_ISSUE_KIND_CONFLICTING_STATEMENTS) {
+    if (i.kind() == common::v1::DATA_ISSUE_KIND_CONFLICTING_STATEMENTS) {
       EXPECT_THAT(i.values(), ElementsAre("2019-05", "2021"));
       ASSERT_EQ(i.citations_size(), 2);
       EXPECT_EQ(i.citations(1).source(), "sources/other");

@@ -116,7 +116,7 @@ TEST_F(DataQualityDatasetTest, SharedTrialFactsStayWithTheirProduct) {
   EXPECT_EQ(derived[0].field(), "highest_stage");
   EXPECT_THAT(derived[0].related_records(), ElementsAre("trials/nct04982081"));
   EXPECT_EQ(derived[0].citations(0).locator(), "Table 4, row Eyecyte-RPE");
-  EXPECT_EQ(derived[0].severity(), v1::DATA_ISSUE_SEVERITY_WARNING);
+  EXPECT_EQ(derived[0].severity(), common::v1::DATA_ISSUE_SEVERITY_WARNING);
   EXPECT_THAT(Records("kind = TRIAL_ID_SHARED_BY_PRODUCTS AND product = products/hicm-188"),
               ElementsAre("trials/nct04982081"));
 }
@@ -162,9 +162,9 @@ TEST_F(DataQualityDatasetTest, EveryFindingIsCitedAndFiltersWork) {
   std::vector<DataIssue> all = Issues("");
   std::map<std::string, int> by_kind;
   for (const DataIssue& d : all) {
-    ++by_kind[v1::DataIssueKind_Name(d.kind())];
+    ++by_kind[common::v1::DataIssueKind_Name(d.kind())];
     EXPECT_FALSE(d.citations().empty()) << d.record() << " " << d.field();
-    EXPECT_NE(d.severity(), v1::DATA_ISSUE_SEVERITY_UNSPECIFIED);
+    EXPECT_NE(d.severity(), common::v1::DATA_ISSUE_SEVERITY_UNSPECIFIED);
   }
   for (const char* kind :
        {"DATA_ISSUE_KIND_REGISTRY_ID_NEXT_TO_SEVERAL_TRIALS",
@@ -173,7 +173,7 @@ TEST_F(DataQualityDatasetTest, EveryFindingIsCitedAndFiltersWork) {
     EXPECT_GT(by_kind[kind], 0) << kind;
   }
   int errors = 0;
-  for (const DataIssue& d : all) errors += d.severity() == v1::DATA_ISSUE_SEVERITY_ERROR;
+  for (const DataIssue& d : all) errors += d.severity() == common::v1::DATA_ISSUE_SEVERITY_ERROR;
   EXPECT_EQ(Issues("severity = ERROR").size(), static_cast<size_t>(errors));
   for (const DataIssue& d : Issues("source = sources/review-cell-therapy-drugs")) {
     bool cites = false;
