@@ -303,6 +303,32 @@ absl::Status ApplyIdentifiers(const StudyIds& ids, const std::string& trial_name
 void ApplyStatedFields(const Study& s, const ApplyContext& ctx, Trial& t,
                        std::vector<Warning>& warnings) {
   if (s.title.has_value() && MayReplaceText(ctx, t.title(), "title")) t.set_title(*s.title);
+  if (s.scientific_title.has_value() &&
+      MayReplaceText(ctx, t.scientific_title(), "scientific_title")) {
+    t.set_scientific_title(*s.scientific_title);
+  }
+  if (s.acronym.has_value() && MayReplaceText(ctx, t.acronym(), "acronym")) {
+    t.set_acronym(*s.acronym);
+  }
+  if (s.study_type.has_value() && MayReplaceText(ctx, t.study_type(), "study_type")) {
+    t.set_study_type(*s.study_type);
+  }
+  if (s.registration_date.has_value() &&
+      ShouldSet(t, ctx, "registration_date", IsSet(t.registration_date()),
+                FormatPartialDate(t.registration_date()),
+                FormatPartialDate(*s.registration_date))) {
+    *t.mutable_registration_date() = *s.registration_date;
+  }
+  // Only ICTRP prints bridging; its latest record says what it is now.
+  if (s.bridging.has_value() && !(ctx.fill_only && t.has_bridging())) {
+    const bool empty = s.bridging->other_records().empty() && !s.bridging->bridged() &&
+                       s.bridging->bridged_type().empty();
+    if (empty) {
+      t.clear_bridging();
+    } else {
+      *t.mutable_bridging() = *s.bridging;
+    }
+  }
   if (s.phases.has_value()) ApplyPhases(s, ctx, t, warnings);
   if (s.printed_phase.has_value()) ApplyPrintedPhase(*s.printed_phase, ctx, t);
   if (s.status.has_value()) ApplyStatus(s, ctx, t, warnings);

@@ -190,6 +190,13 @@ absl::Status ReadIdentification(const Value& idm, const std::string& ps_path, St
   const std::string id_path = JsonPathChild(ps_path, "identificationModule");
   ASSIGN_OR_RETURN(std::optional<std::string> title, GetString(idm, "briefTitle", id_path));
   if (title.has_value() && !absl::StripAsciiWhitespace(*title).empty()) study.title = *title;
+  for (auto [key, out] : {std::pair{"officialTitle", &study.scientific_title},
+                          std::pair{"acronym", &study.acronym}}) {
+    ASSIGN_OR_RETURN(std::optional<std::string> value, GetString(idm, key, id_path));
+    if (value.has_value() && !absl::StripAsciiWhitespace(*value).empty()) {
+      *out = std::string(absl::StripAsciiWhitespace(*value));
+    }
+  }
   ASSIGN_OR_RETURN(const Value* org, GetObject(idm, "orgStudyIdInfo", id_path));
   if (org != nullptr) {
     const std::string op = JsonPathChild(id_path, "orgStudyIdInfo");
@@ -239,6 +246,11 @@ absl::Status ReadStatusModule(const Value& ps, const std::string& ps_path, Study
   study.status_path = JsonPathChild(sm_path, "overallStatus");
   ASSIGN_OR_RETURN(study.start, ReadDate(*sm, "startDateStruct", sm_path, study));
   ASSIGN_OR_RETURN(study.completion, ReadDate(*sm, "completionDateStruct", sm_path, study));
+  // First posted: the date ICTRP and the CSV download print as the
+  // registration date, so the forms of one study agree.
+  ASSIGN_OR_RETURN(std::optional<DateField> posted,
+                   ReadDate(*sm, "studyFirstPostDateStruct", sm_path, study));
+  if (posted.has_value()) study.registration_date = posted->date;
   return absl::OkStatus();
 }
 
@@ -271,6 +283,8 @@ absl::Status ReadDesign(const Value& ps, const std::string& ps_path, Study& stud
   const std::string dm_path = JsonPathChild(ps_path, "designModule");
   ASSIGN_OR_RETURN(const Value* dm, GetObject(ps, "designModule", ps_path));
   if (dm == nullptr) return absl::OkStatus();
+  ASSIGN_OR_RETURN(study.study_type, GetString(*dm, "studyType", dm_path));
+  if (study.study_type.has_value() && study.study_type->empty()) study.study_type.reset();
   ASSIGN_OR_RETURN(study.phases, GetStringArray(*dm, "phases", dm_path));
   study.phases_path = JsonPathChild(dm_path, "phases");
   const std::string ep = JsonPathChild(dm_path, "enrollmentInfo");

@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "rapidjson/document.h"
+#include "regenatlas/catalog/v1/resources.pb.h"
 #include "regenatlas/common/v1/common.pb.h"
 #include "services/catalog/classification.h"
 #include "services/catalog/registry_record.h"
@@ -80,6 +81,13 @@ struct Study {
   std::string register_name;
   std::optional<common::v1::PartialDate> version;
   std::optional<std::string> title;
+  // Printed fields stored as printed (unset: the record does not say).
+  std::optional<std::string> scientific_title;
+  std::optional<std::string> acronym;
+  std::optional<std::string> study_type;
+  std::optional<common::v1::PartialDate> registration_date;
+  // ICTRP's bridging fields (ICTRP records only).
+  std::optional<v1::TrialBridging> bridging;
   std::vector<OtherId> other_ids;
   std::optional<std::vector<std::string>> phases;
   std::string phases_path;

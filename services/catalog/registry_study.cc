@@ -63,6 +63,16 @@ Study StudyFromRegistryRecord(const RegistryRecord& r) {
   } else if (!r.scientific_title.empty()) {
     s.title = r.scientific_title;
   }
+  if (!r.scientific_title.empty()) s.scientific_title = r.scientific_title;
+  if (!r.acronym.empty()) s.acronym = r.acronym;
+  if (!r.study_type.empty()) s.study_type = r.study_type;
+  if (IsSet(r.registration_date.date)) s.registration_date = r.registration_date.date;
+  if (r.format != RegistryFileFormat::kCtgovCsv) {
+    v1::TrialBridging& b = s.bridging.emplace();
+    b.set_other_records(r.other_records);
+    b.set_bridged(r.bridged);
+    b.set_bridged_type(r.bridged_type);
+  }
   const std::string ids_field = FieldName(r, "Secondary_IDs", "Other IDs");
   for (const PrintedRegistryId& id : r.secondary_ids) {
     ctgov::OtherId o;

@@ -198,6 +198,22 @@ TEST_F(RegistryImportTest, IctrpXmlEveryRecordWithChosenValues) {
   EXPECT_THAT(Claims(t), ElementsAre("status_text=Not recruiting@sources/ictrp-nct04302766"));
 }
 
+TEST_F(RegistryImportTest, IctrpPrintedFieldsAreStored) {
+  Import({kIctrpXml}, ImportRegistry::kIctrp);
+  Trial t;
+  ASSERT_NO_FATAL_FAILURE(LoadTrial("NCT04273646", &t));
+  EXPECT_EQ(t.scientific_title(),
+            "Clinical Study of Human Umbilical Cord Mesenchymal Stem Cells in the Treatment of "
+            "Novel Coronavirus Severe Pneumonia");
+  // "14/02/2020" at day precision.
+  EXPECT_EQ(FormatPartialDate(t.registration_date()), "2020-02-14");
+  EXPECT_EQ(t.study_type(), "Interventional");
+  // Printed as "No" / "False" / blanks.
+  EXPECT_EQ(t.bridging().other_records(), "No");
+  EXPECT_FALSE(t.bridging().bridged());
+  EXPECT_EQ(t.bridging().bridged_type(), "");
+}
+
 TEST_F(RegistryImportTest, ReimportAndTheCsvFormOfTheSameExportChangeNothing) {
   Import({kIctrpXml});
   const uint64_t seq = store_->LastChangeSeq();
@@ -293,6 +309,16 @@ TEST_F(RegistryImportTest, BridgedChictrRecordFirstThenJsonIsOneTrial) {
                          }));
   // Countries from both registries.
   EXPECT_THAT(Strings(t.countries()), ::testing::IsSupersetOf({"CN", "US"}));
+  // Printed fields: registration dates at their precision (ChiCTR's first,
+  // ClinicalTrials.gov's first-posted date a claim), the JSON's acronym,
+  // official title and study type, ICTRP's bridging flag.
+  EXPECT_EQ(FormatPartialDate(t.registration_date()), "2015-09-20");
+  EXPECT_THAT(Claims(t), ::testing::Contains(
+                             "registration_date=2015-09-17@sources/ctgov-nct02552212-2023-12-12"));
+  EXPECT_EQ(t.acronym(), "C-AXSPAND");
+  EXPECT_EQ(t.study_type(), "INTERVENTIONAL");
+  EXPECT_THAT(t.scientific_title(), ::testing::StartsWith("Phase 3, Multicenter, Randomized"));
+  EXPECT_TRUE(t.bridging().bridged());
 
   const uint64_t seq = store_->LastChangeSeq();
   v1::ImportClinicalTrialsResponse again = Import({kCtgovJson, chictr});
