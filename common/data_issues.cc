@@ -26,6 +26,7 @@ const filter::Schema& IssueSchema() {
       {"field", filter::StringField()},
       {"product", filter::StringField()},
       {"source", filter::StringField()},
+      {"hand_recorded", filter::BoolField()},
   };
   return *schema;
 }
@@ -55,6 +56,8 @@ class IssuePostings : public filter::Postings {
         values.insert(values.end(), d.related_records().begin(), d.related_records().end());
       } else if (field == "source") {
         for (const auto& c : d.citations()) values.push_back(c.source());
+      } else if (field == "hand_recorded") {
+        values.push_back(d.hand_recorded() ? "true" : "false");
       } else {
         values.push_back(d.field());
       }
@@ -126,6 +129,7 @@ common::v1::DataIssueSeverity DataIssueSeverityOf(common::v1::DataIssueKind kind
     case common::v1::DATA_ISSUE_KIND_DERIVED_FROM_CONFLICTING_CLAIM:
     case common::v1::DATA_ISSUE_KIND_IMPLAUSIBLE_REGISTRY_ID_DATE:
     case common::v1::DATA_ISSUE_KIND_INFERRED_CURRENCY:
+    case common::v1::DATA_ISSUE_KIND_CURATOR_NOTE:
       return common::v1::DATA_ISSUE_SEVERITY_WARNING;
     default:
       return common::v1::DATA_ISSUE_SEVERITY_INFO;

@@ -1,5 +1,6 @@
 // What every service's ListDataIssues shares: the severity of a kind, the
-// filter fields (kind, severity, record, field, product, source), the order
+// filter fields (kind, severity, record, field, product, source,
+// hand_recorded), the order
 // (record, kind, field, description) and the page tokens. Each service
 // computes or stores its own findings and hands them to ListDataIssues().
 #ifndef REGENATLAS_COMMON_DATA_ISSUES_H_

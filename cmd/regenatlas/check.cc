@@ -289,6 +289,7 @@ int RunCheck(const CheckOptions& options, std::ostream& out) {
     // The data-quality report, as the three services' ListDataIssues serve
     // it (the timeline and analytics datasets are loaded for it).
     std::map<std::string, int> by_kind;
+    int hand_recorded = 0;
     std::vector<std::string> lines;
     absl::StatusOr<std::vector<ServiceFinding>> findings =
         LoadAndListFindings(catalog, store->get(), timeline_data, timeline_report, analytics_data,
@@ -297,12 +298,16 @@ int RunCheck(const CheckOptions& options, std::ostream& out) {
     for (const ServiceFinding& f : findings.value_or(std::vector<ServiceFinding>{})) {
       const std::string kind = common::v1::DataIssueKind_Name(f.issue.kind());
       ++by_kind[absl::StrCat(f.service, " ", kind)];
+      if (f.issue.hand_recorded()) ++hand_recorded;
       lines.push_back(absl::StrCat("  [", f.service, " ", kind.substr(strlen("DATA_ISSUE_KIND_")),
-                                   "] ", f.issue.record(), " ", f.issue.field(), ": ",
+                                   f.issue.hand_recorded() ? ", hand-recorded" : "", "] ",
+                                   f.issue.record(), " ", f.issue.field(), ": ",
                                    f.issue.description()));
     }
     out << "\nData-quality findings:\n";
     for (const auto& [kind, n] : by_kind) out << "  " << kind << ": " << n << "\n";
+    // Hand-recorded findings are counted under their kind above as well.
+    out << "  of which hand-recorded: " << hand_recorded << "\n";
     if (options.verbose) {
       for (const std::string& l : lines) out << l << "\n";
     }

@@ -91,6 +91,10 @@ class Catalog {
       absl::string_view text) const;
   absl::StatusOr<catalog::v1::ListDataIssuesResponse> ListDataIssues(
       const catalog::v1::ListDataIssuesRequest& request) const;
+  // Replaces the hand-recorded findings (the catalog dataset's
+  // CuratedFindings, see curated_findings.h) that ListDataIssues serves beside
+  // the computed ones. Unsynced, like the dataset loader's other writes.
+  absl::Status ReplaceCuratedFindings(const std::vector<DataIssue>& issues);
 
   // Counts of products / trials matching `filter`, grouped by one or two
   // dimensions (see CatalogService.CountProducts), from the posting lists.

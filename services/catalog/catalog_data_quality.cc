@@ -1,5 +1,6 @@
 // The catalog's data-quality report (ListDataIssues): the findings the write
-// hooks stored per record (see catalog_findings.h), plus possible duplicates
+// hooks stored per record (see catalog_findings.h), the hand-recorded ones
+// the dataset loader stored (curated_findings.h), plus possible duplicates
 // (products sharing a normalised identifying name); filtered and paged by
 // common/data_issues.h like the other services' reports.
 #include <algorithm>
@@ -21,6 +22,7 @@
 namespace regenatlas::catalog {
 namespace {
 
+using internal::kCuratedIssueRecord;
 using internal::kIndexCf;
 using internal::kIssueKey;
 using internal::kNameKey;
@@ -29,6 +31,13 @@ using storage::KeyReader;
 using storage::ScanRange;
 
 }  // namespace
+
+absl::Status Catalog::ReplaceCuratedFindings(const std::vector<DataIssue>& issues) {
+  storage::WriteBatch batch;
+  batch.set_sync(false);
+  RETURN_IF_ERROR(StageIssues(kCuratedIssueRecord, issues, batch));
+  return store_->Write(std::move(batch)).status();
+}
 
 absl::StatusOr<catalog::v1::ListDataIssuesResponse> Catalog::ListDataIssues(
     const catalog::v1::ListDataIssuesRequest& request) const {

@@ -41,6 +41,10 @@ inline constexpr absl::string_view kSearchKey = "~search";
 inline constexpr absl::string_view kSearchDocKey = "~searchdoc";
 inline constexpr absl::string_view kNameKey = "~pname";
 inline constexpr absl::string_view kIssueKey = "~issue";
+// Hand-recorded findings are issues of this pseudo-record, ("~issue",
+// "~curated", n): no record name starts with '~', so no hook's StageIssues
+// touches them, and ListDataIssues' scan of "~issue" serves them.
+inline constexpr absl::string_view kCuratedIssueRecord = "~curated";
 
 // ---- Filter vocabulary: the shared builders (common/filter_fields.h) ---------
 using filter::AddSources;

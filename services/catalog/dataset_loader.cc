@@ -1,5 +1,6 @@
 // Loading the bundled reference dataset into the catalog: dependency-ordered
-// upserts and the digest check that makes a reload of the same data a no-op.
+// upserts, the hand-recorded findings (checked against the records' quotes)
+// and the digest check that makes a reload of the same data a no-op.
 #include "services/catalog/dataset_loader.h"
 
 #include <set>
@@ -7,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
+#include "services/catalog/curated_findings.h"
 
 namespace regenatlas::catalog {
 namespace {
@@ -49,6 +51,36 @@ absl::Status UpsertByParent(ResourceTable<T>& table,
   return absl::OkStatus();
 }
 
+// Stores the dataset's valid hand-recorded findings in place of the previous
+// ones and rejects the others, like records that fail validation.
+absl::Status LoadCuratedFindings(Catalog& catalog, const v1::CatalogDataset& dataset,
+                                 const DatasetReport& report, LoadSummary& summary) {
+  // Only the records' quotes: a finding's own quotes must not vouch for it.
+  CitedQuotes quotes;
+  std::vector<std::string> sources;
+  for (const auto& r : dataset.sources()) {
+    quotes.Add(r);
+    sources.push_back(r.name());
+  }
+  for (const auto& r : dataset.organizations()) quotes.Add(r);
+  for (const auto& r : dataset.indications()) quotes.Add(r);
+  for (const auto& r : dataset.products()) quotes.Add(r);
+  for (const auto& r : dataset.trials()) quotes.Add(r);
+  std::vector<DataIssue> issues;
+  for (const v1::CuratedFinding& f : dataset.findings()) {
+    std::vector<std::string> errors = CuratedFindingErrors(f, sources, quotes);
+    if (errors.empty()) {
+      issues.push_back(CuratedFindingIssue(f));
+      continue;
+    }
+    auto files = report.files_of.find(f.name());
+    summary.rejected.push_back(absl::StrCat(
+        f.name(), " (", files == report.files_of.end() ? "" : absl::StrJoin(files->second, ", "),
+        "): ", absl::StrJoin(errors, "; ")));
+  }
+  return catalog.ReplaceCuratedFindings(issues);
+}
+
 }  // namespace
 
 absl::StatusOr<LoadSummary> LoadCatalogDataset(Catalog& catalog, const v1::CatalogDataset& dataset,
@@ -65,6 +97,7 @@ absl::StatusOr<LoadSummary> LoadCatalogDataset(Catalog& catalog, const v1::Catal
       UpsertDatasetRecords(catalog.products(), dataset.products(), report, origin, summary));
   RETURN_IF_ERROR(
       UpsertDatasetRecords(catalog.trials(), dataset.trials(), report, origin, summary));
+  RETURN_IF_ERROR(LoadCuratedFindings(catalog, dataset, report, summary));
   return summary;
 }
 

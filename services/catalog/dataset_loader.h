@@ -16,9 +16,10 @@ using LoadSummary = DatasetLoadSummary;
 // Writes a merged dataset into `catalog` in dependency order (sources,
 // organizations and indications parents first, products, trials) with
 // Upsert semantics: unchanged records write nothing, so loading twice is a
-// no-op. A record that fails validation is rejected (and reported with the
-// files that state it); the others are written (see UpsertDatasetRecord). `origin` goes into the
-// change log ("dataset").
+// no-op. The hand-recorded findings replace the stored ones; one that
+// fails CuratedFindingErrors is rejected like a record. A record that fails validation is rejected
+// (and reported with the files that state it); the others are written (see UpsertDatasetRecord).
+// `origin` goes into the change log ("dataset").
 absl::StatusOr<LoadSummary> LoadCatalogDataset(Catalog& catalog, const v1::CatalogDataset& dataset,
                                                const DatasetReport& report,
                                                absl::string_view origin = "dataset");
