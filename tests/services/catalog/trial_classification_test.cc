@@ -216,7 +216,7 @@ TEST_F(TrialClassificationTest, ValuesEvidenceAndProvenance) {
   EXPECT_TRUE(attributes.count("gene_modified"));
 
   // Not a cell therapy: examined, nothing about cells.
-  const v1::TrialClassification& drug = Get("ChiCTR2000029953").classification();
+  const v1::TrialClassification drug = Get("ChiCTR2000029953").classification();
   EXPECT_EQ(drug.origin(), v1::TrialClassification::ORIGIN_DERIVED);
   EXPECT_FALSE(drug.cell_therapy());
   EXPECT_EQ(drug.cell_types_size(), 0);
@@ -263,7 +263,7 @@ TEST_F(TrialClassificationTest, ReimportChangesNothingAndKeepsACuratorsClassific
   c->add_cell_types(v1::CELL_TYPE_NK);
   ASSERT_TRUE(catalog_->trials().Update(t, {}, "test").ok());
   Import(file);
-  const v1::TrialClassification& kept = Get("ChiCTR2000020004").classification();
+  const v1::TrialClassification kept = Get("ChiCTR2000020004").classification();
   EXPECT_EQ(kept.origin(), v1::TrialClassification::ORIGIN_CURATED);
   EXPECT_THAT(kept.cell_types(), ElementsAre(v1::CELL_TYPE_NK));
   EXPECT_THAT(Matching("cell_type = NK"), ElementsAre("ChiCTR2000020004"));
