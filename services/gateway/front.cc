@@ -49,6 +49,20 @@ class Front::ForwardingService : public grpc::Service {
       const char* type = m->client_streaming()
                              ? (m->server_streaming() ? "bidi_stream" : "client_stream")
                              : (m->server_streaming() ? "server_stream" : "unary");
+      if (!m->client_streaming() && !m->server_streaming()) {
+        // Unary: gRPC reads the one request before the handler runs, and
+        // the backend's answer is the whole response.
+        AddMethod(new grpc::internal::RpcServiceMethod(
+            path.c_str(), grpc::internal::RpcMethod::NORMAL_RPC, nullptr));
+        MarkMethodRawCallback(i, new grpc::internal::CallbackUnaryHandler<ByteBuffer, ByteBuffer>(
+                                     [front, path, route](grpc::CallbackServerContext* ctx,
+                                                          const ByteBuffer* request,
+                                                          ByteBuffer* response) {
+                                       return front->NewUnaryCall(ctx, path, route, request,
+                                                                  response);
+                                     }));
+        continue;
+      }
       AddMethod(new grpc::internal::RpcServiceMethod(
           path.c_str(), grpc::internal::RpcMethod::BIDI_STREAMING, nullptr));
       MarkMethodRawCallback(i, new grpc::internal::CallbackBidiHandler<ByteBuffer, ByteBuffer>(
@@ -322,41 +336,36 @@ std::shared_ptr<grpc::Channel> Front::ChannelFor(const std::string& service) {
 
 std::string Front::NextRequestId() { return absl::StrCat(id_prefix_, "-", next_id_.fetch_add(1)); }
 
-grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>* Front::NewCall(
-    grpc::CallbackServerContext* context, const std::string& method, size_t route,
-    const char* grpc_type) {
-  const absl::Time start = absl::Now();
-  for (const auto& observer : *observers_) observer->OnStart(method, grpc_type);
+std::optional<grpc::Status> Front::Admit(grpc::CallbackServerContext* context, size_t route,
+                                         absl::Time start, CallRecord* record) {
+  for (const auto& observer : *observers_) observer->OnStart(record->method, record->grpc_type);
   std::multimap<std::string, std::string> metadata;
   for (const auto& [k, v] : context->client_metadata()) {
     metadata.emplace(std::string(k.data(), k.size()), std::string(v.data(), v.size()));
   }
-  CallRecord record;
-  record.method = method;
-  record.grpc_type = grpc_type;
-  record.backend = options_.routes[route].backend;
-  record.peer = context->peer();
+  record->backend = options_.routes[route].backend;
+  record->peer = context->peer();
   auto rid = metadata.find("x-request-id");
-  record.request_id = rid != metadata.end() && !rid->second.empty() && rid->second.size() <= 128
-                          ? rid->second
-                          : NextRequestId();
-  context->AddInitialMetadata("x-request-id", record.request_id);
+  record->request_id = rid != metadata.end() && !rid->second.empty() && rid->second.size() <= 128
+                           ? rid->second
+                           : NextRequestId();
+  context->AddInitialMetadata("x-request-id", record->request_id);
   auto refuse = [&](const absl::Status& status) {
-    record.status = ToGrpcStatus(status);
-    record.latency = absl::Now() - start;
-    for (const auto& observer : *observers_) observer->OnDone(record);
-    return new Refused(record.status);
+    record->status = ToGrpcStatus(status);
+    record->latency = absl::Now() - start;
+    for (const auto& observer : *observers_) observer->OnDone(*record);
+    return record->status;
   };
   if (draining_.load()) {
     return refuse(absl::UnavailableError("server shutting down; retry on another replica"));
   }
-  absl::StatusOr<Principal> principal = Authorize(options_.access, method, metadata);
+  absl::StatusOr<Principal> principal = Authorize(options_.access, record->method, metadata);
   if (!principal.ok()) return refuse(principal.status());
-  record.role = principal->id == "anonymous" ? "anonymous" : RoleName(principal->role);
+  record->role = principal->id == "anonymous" ? "anonymous" : RoleName(principal->role);
   if (limiter_ != nullptr) {
     // Anonymous callers are limited per peer address, others per key.
     // The peer's address without its port: every connection has a new port.
-    std::string peer = record.peer;
+    std::string peer = record->peer;
     if (size_t colon = peer.rfind(':'); colon != std::string::npos && colon > peer.find(':')) {
       peer = peer.substr(0, colon);
     }
@@ -378,6 +387,19 @@ grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>* Front::NewCall(
         absl::StrCat("server busy: ", options_.max_concurrent_calls,
                      " calls in flight (max_concurrent_calls); retry later")));
   }
+  return std::nullopt;
+}
+
+grpc::ServerBidiReactor<ByteBuffer, ByteBuffer>* Front::NewCall(
+    grpc::CallbackServerContext* context, const std::string& method, size_t route,
+    const char* grpc_type) {
+  const absl::Time start = absl::Now();
+  CallRecord record;
+  record.method = method;
+  record.grpc_type = grpc_type;
+  if (std::optional<grpc::Status> refused = Admit(context, route, start, &record)) {
+    return new Refused(*refused);
+  }
   const bool streaming = absl::string_view(grpc_type) != "unary";
   auto* call = new Call(this, context, std::move(record),
                         ChannelFor(options_.routes[route].service), streaming, start);
@@ -394,7 +416,7 @@ void Front::CallDone(Call* call, bool streaming) {
     absl::MutexLock lock(&mu_);
     streams_.erase(call);
   }
-  in_flight_.fetch_sub(1);
+  ReleaseSlot();
 }
 
 void Front::StopAccepting() { draining_.store(true); }

@@ -76,10 +76,11 @@ struct FrontOptions {
 // The public face of a RegenAtlas process: forwards the APIs of the routed
 // services unchanged to their backends (in-process channels in all-in-one,
 // remote ones in the gateway role) after authentication, role checks and
-// rate limiting. Every call is passed through byte for byte as a stream,
-// so unary and streaming methods take the same path; the caller's deadline
-// and cancellation propagate to the backend, and a request id (the
-// caller's x-request-id, or a new one) is sent along and logged.
+// rate limiting. Every call is passed through byte for byte: a unary method
+// as one raw unary call to the backend (one client operation, no parsing),
+// a streaming method as a raw stream; the caller's deadline and
+// cancellation propagate to the backend, and a request id (the caller's
+// x-request-id, or a new one) is sent along and logged.
 //
 // Services() returns one grpc::Service per routed proto service, with every
 // method registered, so that server reflection lists them and clients see
@@ -112,12 +113,24 @@ class Front {
 
  private:
   class Call;
+  class UnaryCall;
   class ForwardingService;
 
+  // Starts the record of a call and decides whether it may be forwarded
+  // (drain, credentials, rate limit, admission). A refusal is returned as
+  // the status the caller gets, the observers already told; admitted calls
+  // hold one of the max_concurrent_calls slots until ReleaseSlot().
+  std::optional<grpc::Status> Admit(grpc::CallbackServerContext* context, size_t route,
+                                    absl::Time start, CallRecord* record);
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* NewCall(
       grpc::CallbackServerContext* context, const std::string& method, size_t route,
       const char* grpc_type);
+  grpc::ServerUnaryReactor* NewUnaryCall(grpc::CallbackServerContext* context,
+                                         const std::string& method, size_t route,
+                                         const grpc::ByteBuffer* request,
+                                         grpc::ByteBuffer* response);
   void CallDone(Call* call, bool streaming);
+  void ReleaseSlot() { in_flight_.fetch_sub(1); }
   std::string NextRequestId();
 
   const FrontOptions options_;

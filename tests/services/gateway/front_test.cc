@@ -25,19 +25,43 @@ using catalog::v1::GetTrialRequest;
 using catalog::v1::Trial;
 using ::testing::HasSubstr;
 
+// A backend call that waits for its caller to cancel it, then says so.
+class AwaitsCancel final : public grpc::ServerUnaryReactor {
+ public:
+  explicit AwaitsCancel(absl::Notification* cancelled) : cancelled_(cancelled) {}
+  void OnCancel() override {
+    cancelled_->Notify();
+    Finish(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
+  }
+  void OnDone() override { delete this; }
+
+ private:
+  absl::Notification* const cancelled_;
+};
+
 // A catalog that answers GetTrial with the name asked for, NOT_FOUND for
-// "trials/missing", and holds "trials/hold" until Release(); it records the
-// propagated context of every call that reaches it.
+// "trials/missing", a trailer with "trials/trailer", holds "trials/hold"
+// until Release() and "trials/cancel" until its caller cancels it; it
+// records the propagated context of every call that reaches it.
 class FakeCatalog final : public CatalogService::CallbackService {
  public:
   grpc::ServerUnaryReactor* GetTrial(grpc::CallbackServerContext* context,
                                      const GetTrialRequest* request, Trial* response) override {
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
     {
       absl::MutexLock lock(&mu_);
       calls_.push_back(CallContextOf(context));
     }
-    if (request->name() == "trials/missing") {
+    if (request->name() == "trials/cancel") {
+      auto* reactor = new AwaitsCancel(&backend_cancelled);
+      cancel_call_arrived.Notify();
+      return reactor;
+    }
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    if (request->name() == "trials/trailer") {
+      context->AddTrailingMetadata("x-resume-token", "token-7");
+      response->set_name(request->name());
+      reactor->Finish(grpc::Status::OK);
+    } else if (request->name() == "trials/missing") {
       reactor->Finish(grpc::Status(grpc::StatusCode::NOT_FOUND, "trials/missing: no such trial"));
     } else if (request->name() == "trials/hold") {
       absl::MutexLock lock(&mu_);
@@ -59,6 +83,10 @@ class FakeCatalog final : public CatalogService::CallbackService {
     absl::MutexLock lock(&mu_);
     while (held_.size() < n) held_cv_.Wait(&mu_);
   }
+  // Notified when a "trials/cancel" call arrives, and when it is cancelled.
+  absl::Notification cancel_call_arrived;
+  absl::Notification backend_cancelled;
+
   void Release() {
     absl::MutexLock lock(&mu_);
     for (auto& [reactor, response] : held_) {
@@ -324,6 +352,43 @@ TEST_F(FrontTest, AfterStopAcceptingNewCallsAreUnavailable) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_THAT(s.error_message(), HasSubstr("shutting down"));
   EXPECT_TRUE(catalog_.calls().empty());
+}
+
+TEST_F(FrontTest, UnaryCallsPassTheBackendsTrailersOn) {
+  StartFront(FrontOptions{});
+  auto ctx = Ctx();
+  Trial got;
+  ASSERT_TRUE(Get("trials/trailer", ctx.get(), &got).ok());
+  EXPECT_EQ(got.name(), "trials/trailer");
+  auto token = ctx->GetServerTrailingMetadata().find("x-resume-token");
+  ASSERT_NE(token, ctx->GetServerTrailingMetadata().end());
+  EXPECT_EQ(std::string(token->second.data(), token->second.size()), "token-7");
+  std::vector<CallRecord> records = recorder_->Await(1);
+  EXPECT_EQ(records[0].grpc_type, std::string("unary"));
+  EXPECT_EQ(records[0].messages_received, 1);
+  EXPECT_EQ(records[0].messages_sent, 1);
+}
+
+TEST_F(FrontTest, ACallerCancellingAUnaryCallCancelsTheBackendCall) {
+  StartFront(FrontOptions{});
+  auto ctx = Ctx();
+  GetTrialRequest request;
+  request.set_name("trials/cancel");
+  Trial out;
+  absl::Notification done;
+  grpc::Status status;
+  stub_->async()->GetTrial(ctx.get(), &request, &out, [&](grpc::Status s) {
+    status = std::move(s);
+    done.Notify();
+  });
+  catalog_.cancel_call_arrived.WaitForNotification();
+  ctx->TryCancel();
+  done.WaitForNotification();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED);
+  catalog_.backend_cancelled.WaitForNotification();
+  std::vector<CallRecord> records = recorder_->Await(1);
+  EXPECT_TRUE(records[0].forwarded);
+  EXPECT_EQ(front_->in_flight(), 0);
 }
 
 }  // namespace
