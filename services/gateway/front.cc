@@ -54,13 +54,12 @@ class Front::ForwardingService : public grpc::Service {
         // the backend's answer is the whole response.
         AddMethod(new grpc::internal::RpcServiceMethod(
             path.c_str(), grpc::internal::RpcMethod::NORMAL_RPC, nullptr));
-        MarkMethodRawCallback(i, new grpc::internal::CallbackUnaryHandler<ByteBuffer, ByteBuffer>(
-                                     [front, path, route](grpc::CallbackServerContext* ctx,
-                                                          const ByteBuffer* request,
-                                                          ByteBuffer* response) {
-                                       return front->NewUnaryCall(ctx, path, route, request,
-                                                                  response);
-                                     }));
+        MarkMethodRawCallback(
+            i, new grpc::internal::CallbackUnaryHandler<ByteBuffer, ByteBuffer>(
+                   [front, path, route](grpc::CallbackServerContext* ctx, const ByteBuffer* request,
+                                        ByteBuffer* response) {
+                     return front->NewUnaryCall(ctx, path, route, request, response);
+                   }));
         continue;
       }
       AddMethod(new grpc::internal::RpcServiceMethod(
