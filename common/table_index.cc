@@ -318,53 +318,6 @@ void TableIndex::Clear() {
   next_dense_ = 0;
 }
 
-// Runs before the index is shared (from the table's constructor), so it
-// takes no lock: holding mu_ across the rebuild's store writes would order
-// mu_ before the store's write lock, the opposite of every commit.
-absl::Status TableIndex::Load() ABSL_NO_THREAD_SAFETY_ANALYSIS {
-  const absl::Time start = absl::Now();
-  absl::StatusOr<std::optional<std::string>> meta = store_->Get(options_.index_cf, MetaKey());
-  if (!meta.ok()) return status_ = meta.status();
-  std::optional<uint64_t> stored;
-  uint64_t next = 0;
-  if (meta->has_value()) {
-    storage::KeyReader r(**meta);
-    absl::StatusOr<uint64_t> f = r.Uint64();
-    absl::StatusOr<uint64_t> n = r.Uint64();
-    if (f.ok() && n.ok()) {
-      stored = *f;
-      next = *n;
-    }
-  }
-  if (!stored.has_value()) return status_ = Rebuild("no index");
-  if (*stored != fingerprint_) return status_ = Rebuild("index of another version");
-  Clear();
-  next_dense_ = static_cast<uint32_t>(next);
-  const std::string rows = prefix_ + Key().String("row").Release();
-  bool corrupt = false;
-  absl::Status s =
-      store_->Scan(options_.index_cf, storage::ScanRange::Prefix(rows), nullptr,
-                   [&](absl::string_view key, absl::string_view value) {
-                     storage::KeyReader r(key.substr(rows.size()));
-                     absl::StatusOr<uint64_t> dense = r.Uint64();
-                     std::string id;
-                     Terms terms;
-                     if (!dense.ok() || *dense >= next || !DecodeRow(value, &id, &terms)) {
-                       corrupt = true;
-                       return false;
-                     }
-                     Add(static_cast<uint32_t>(*dense), id, terms);
-                     return true;
-                   });
-  if (!s.ok()) return status_ = s;
-  if (corrupt) return status_ = Rebuild("corrupt index row");
-  Log(LogLevel::kDebug, "index loaded",
-      {{"collection", options_.collection},
-       {"records", absl::StrCat(all_.cardinality())},
-       {"ms", absl::StrCat(absl::ToInt64Milliseconds(absl::Now() - start))}});
-  return status_ = absl::OkStatus();
-}
-
 // Rebuilds rows and meta from the records, in record-id order (so dense
 // order starts out as name order). The meta key is written last: a rebuild
 // cut short is done again at the next start.

@@ -183,6 +183,11 @@ class TableIndex {
   std::string EncodeRow(absl::string_view id, const Terms& terms) const;
   bool DecodeRow(absl::string_view value, std::string* id, Terms* terms) const;
   void Add(uint32_t dense, const std::string& id, const Terms& terms);
+  // Load's bulk path (table_index_load.cc): LoadRow collects one persisted
+  // row (false when malformed), FinishLoad builds the index from them all.
+  struct BulkLoad;
+  bool LoadRow(BulkLoad& load, uint32_t dense, absl::string_view row);
+  void FinishLoad(BulkLoad& load);
   void Remove(uint32_t dense, const Terms& terms);
   absl::Status Rebuild(absl::string_view why);
   void Clear();

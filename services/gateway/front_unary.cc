@@ -57,6 +57,17 @@ class Front::UnaryCall final : public grpc::ServerUnaryReactor, public RefCounte
       }
       record_.messages_received = 1;
       method = record_.method;
+      response_ = response;
+      // A raw request buffer can be without slices (a call cancelled before
+      // its message arrived: gRPC still runs a ByteBuffer handler), and
+      // sending one aborts the process ("API misuse ... INVALID_MESSAGE",
+      // found by e2e_stress): send one empty slice instead. The same below
+      // for answers.
+      if (!request->Valid()) {
+        grpc::Slice empty;
+        empty_request_ = ByteBuffer(&empty, 1);
+        request = &empty_request_;
+      }
     }
     Ref();  // the backend callback's reference, dropped in OnBackendDone
     TsanRelease(this);
@@ -95,7 +106,14 @@ class Front::UnaryCall final : public grpc::ServerUnaryReactor, public RefCounte
         status = grpc::Status(grpc::StatusCode::UNAVAILABLE,
                               "backend dropped the call (shutting down?); retry");
       }
-      if (status.ok()) record_.messages_sent = 1;
+      if (status.ok()) {
+        record_.messages_sent = 1;
+        // An answer without slices, as in Start.
+        if (!response_->Valid()) {
+          grpc::Slice empty;
+          *response_ = ByteBuffer(&empty, 1);
+        }
+      }
       // The backend's trailers reach the caller; grpc-* ones (status,
       // message, details) travel in the status.
       for (const auto& [key, value] : client_ctx_.GetServerTrailingMetadata()) {
@@ -114,6 +132,10 @@ class Front::UnaryCall final : public grpc::ServerUnaryReactor, public RefCounte
   grpc::CallbackServerContext* const ctx_;
   const std::shared_ptr<const std::vector<std::shared_ptr<CallObserver>>> observers_;
   grpc::ClientContext client_ctx_;
+  // The caller's response buffer (gRPC's until OnDone).
+  ByteBuffer* response_ = nullptr;
+  // Sent instead of an empty request buffer; outlives the backend call.
+  ByteBuffer empty_request_;
   const absl::Time start_;
   absl::Mutex mu_;
   bool caller_cancelled_ ABSL_GUARDED_BY(mu_) = false;

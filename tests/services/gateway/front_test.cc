@@ -74,6 +74,15 @@ class FakeCatalog final : public CatalogService::CallbackService {
     return reactor;
   }
 
+  // An empty answer: google.protobuf.Empty is zero bytes on the wire.
+  grpc::ServerUnaryReactor* DeleteTrial(grpc::CallbackServerContext* context,
+                                        const catalog::v1::DeleteTrialRequest* request,
+                                        google::protobuf::Empty* response) override {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+
   std::vector<CallContext> calls() {
     absl::MutexLock lock(&mu_);
     return calls_;
@@ -367,6 +376,32 @@ TEST_F(FrontTest, UnaryCallsPassTheBackendsTrailersOn) {
   EXPECT_EQ(records[0].grpc_type, std::string("unary"));
   EXPECT_EQ(records[0].messages_received, 1);
   EXPECT_EQ(records[0].messages_sent, 1);
+}
+
+TEST_F(FrontTest, AnEmptyRequestIsForwarded) {
+  // Every field default: zero bytes on the wire.
+  StartFront(FrontOptions{});
+  for (int i = 0; i < 3; ++i) {
+    auto ctx = Ctx();
+    GetTrialRequest request;
+    Trial out;
+    out.set_name("not overwritten?");
+    grpc::Status s = stub_->GetTrial(ctx.get(), request, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(out.name(), "");
+  }
+}
+
+TEST_F(FrontTest, AnEmptyAnswerIsForwarded) {
+  StartFront(WithKeys());
+  for (int i = 0; i < 3; ++i) {
+    auto ctx = Ctx(kCuratorKey);
+    catalog::v1::DeleteTrialRequest request;
+    request.set_name("trials/NCT01");
+    google::protobuf::Empty out;
+    grpc::Status s = stub_->DeleteTrial(ctx.get(), request, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+  }
 }
 
 TEST_F(FrontTest, ACallerCancellingAUnaryCallCancelsTheBackendCall) {
