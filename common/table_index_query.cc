@@ -2,12 +2,22 @@
 // pages and grouped counts. Every function here runs under the index's
 // shared lock and reads no record.
 #include <algorithm>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/table_index.h"
 
 namespace regenatlas {
 namespace {
+
+// The group of records without a value of a field.
+const char kNoValue[] = "(none)";
+// Two-field counts over at least 1/kColumnShare of the table use a value
+// column (CountByColumn).
+constexpr uint64_t kColumnShare = 16;
 
 const std::string& Empty() {
   static const auto* empty = new std::string();
@@ -176,8 +186,106 @@ std::vector<TableIndex::Entry> TableIndex::SelectPage(
   return out;
 }
 
+namespace {
+
+// Calls f(id) for every id of `bitmap`, in increasing order, reading the ids
+// in blocks (no per-id call into the library).
+template <typename F>
+void ForEachId(const Bitmap& bitmap, F&& f) {
+  roaring_uint32_iterator_t it;
+  roaring_init_iterator(&bitmap.roaring, &it);
+  uint32_t block[256];
+  for (;;) {
+    const uint32_t n = roaring_read_uint32_iterator(&it, block, 256);
+    if (n == 0) break;
+    for (uint32_t i = 0; i < n; ++i) f(block[i]);
+  }
+}
+
+using Groups = std::map<std::vector<std::string>, int>;
+
+// Two-field counts by a per-record column of the values of one field
+// (`column`), built for this call from its value bitmaps, and one pass over
+// the postings of the other (`other`): linear in the table and in the
+// other field's postings, where AND-ing every pair of value bitmaps costs
+// (values × values × containers). Only when every matching record has at
+// most one value of `column` (nullopt otherwise: the caller AND-s pairs).
+std::optional<Groups> CountByColumn(const TableIndex& index, const Bitmap& matches,
+                                    const std::string& column, const std::string& other,
+                                    bool column_first) {
+  constexpr uint16_t kNotMatched = 0xffff;
+  constexpr uint16_t kNone = 0xfffe;
+  const auto column_values = index.Values(column);
+  const auto other_values = index.Values(other);
+  if (column_values.size() >= kNone || index.all().isEmpty()) return std::nullopt;
+  const uint32_t size = index.all().maximum() + 1;
+  // Every id below `size` matches (no filter, no deleted record): plain
+  // loops instead of walking the matches.
+  const bool everything = matches.cardinality() == size;
+  std::vector<uint16_t> value_of(size, everything ? kNone : kNotMatched);
+  if (!everything) {
+    ForEachId(matches, [&](uint32_t id) {
+      if (id < size) value_of[id] = kNone;
+    });
+  }
+  for (size_t v = 0; v < column_values.size(); ++v) {
+    bool single = true;
+    ForEachId(*column_values[v].second, [&](uint32_t id) {
+      uint16_t& slot = value_of[id];
+      if (slot == kNotMatched) return;
+      if (slot != kNone) single = false;
+      slot = static_cast<uint16_t>(v);
+    });
+    if (!single) return std::nullopt;
+  }
+  // counts[c * (others + 1) + o]; row/column `size()` is "(none)".
+  const size_t columns = column_values.size() + 1;
+  const size_t others = other_values.size() + 1;
+  std::vector<int> counts(columns * others, 0);
+  auto row = [&](uint16_t c) { return (c == kNone ? column_values.size() : c) * others; };
+  std::vector<uint8_t> has_other(size, 0);
+  for (size_t o = 0; o < other_values.size(); ++o) {
+    ForEachId(*other_values[o].second, [&](uint32_t id) {
+      const uint16_t c = value_of[id];
+      if (c == kNotMatched) return;
+      ++counts[row(c) + o];
+      has_other[id] = 1;
+    });
+  }
+  auto count_none = [&](uint32_t id) {
+    if (id < size && !has_other[id]) ++counts[row(value_of[id]) + other_values.size()];
+  };
+  if (everything) {
+    for (uint32_t id = 0; id < size; ++id) count_none(id);
+  } else {
+    ForEachId(matches, count_none);
+  }
+  Groups out;
+  for (size_t c = 0; c < columns; ++c) {
+    const std::string a = c < column_values.size() ? column_values[c].first : kNoValue;
+    for (size_t o = 0; o < others; ++o) {
+      const int n = counts[c * others + o];
+      if (n == 0) continue;
+      const std::string b = o < other_values.size() ? other_values[o].first : kNoValue;
+      out[column_first ? std::vector<std::string>{a, b} : std::vector<std::string>{b, a}] = n;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::map<std::vector<std::string>, int> CountGroups(const TableIndex& index, const Bitmap& matches,
                                                     const std::vector<std::string>& fields) {
+  // Most of the table: a value column of a single-valued field (usually
+  // the first one tried) beats AND-ing every pair of value bitmaps.
+  if (fields.size() == 2 && matches.cardinality() * kColumnShare >= index.size()) {
+    for (bool first : {true, false}) {
+      std::optional<Groups> by_column =
+          CountByColumn(index, matches, fields[first ? 0 : 1], fields[first ? 1 : 0], first);
+      if (by_column.has_value()) return *std::move(by_column);
+    }
+  }
   // The values of a field restricted to the matches, plus "(none)": the
   // matches without any value.
   auto restrict = [&](const std::string& field) {
@@ -190,7 +298,7 @@ std::map<std::vector<std::string>, int> CountGroups(const TableIndex& index, con
       out.emplace_back(value, std::move(both));
     }
     Bitmap none = matches - any;
-    if (!none.isEmpty()) out.emplace_back("(none)", std::move(none));
+    if (!none.isEmpty()) out.emplace_back(kNoValue, std::move(none));
     return out;
   };
   std::map<std::vector<std::string>, int> counts;
