@@ -37,6 +37,17 @@ struct NormalizedText {
   // character.
   std::vector<int> word_starts;
 
+  // Which 3-byte sequences of `text` occur, hashed to kTrigramBits bits
+  // (set by Normalize; empty = unknown, every pattern is tried). A pattern
+  // whose first literal's first three bytes are absent cannot match: most
+  // rules are skipped without scanning the text.
+  static constexpr int kTrigramBits = 4096;
+  std::vector<uint64_t> trigrams;
+  static int TrigramOf(absl::string_view three);
+  bool MayContain(int trigram) const {
+    return trigrams.empty() || ((trigrams[trigram >> 6] >> (trigram & 63)) & 1) != 0;
+  }
+
   // Number of words that start in [from, to).
   int WordsBetween(int from, int to) const;
   // The original text of the normalised span [begin, end).
@@ -68,6 +79,7 @@ class Pattern {
   std::vector<std::string> parts_;  // literals between the wildcards
   bool boundary_left_ = false;
   bool boundary_right_ = false;  // no trailing wildcard and ends in a word byte
+  int trigram_ = -1;             // of parts_[0]'s first three bytes; -1 = shorter
 };
 
 enum class Attribute { kCellType, kCellSource, kAllogeneity, kGeneModified };

@@ -132,7 +132,18 @@ NormalizedText Normalize(absl::string_view text) {
       out.origin_end.push_back(u.end);
     }
   }
+  out.trigrams.assign(NormalizedText::kTrigramBits / 64, 0);
+  for (size_t i = 0; i + 3 <= out.text.size(); ++i) {
+    const int t = NormalizedText::TrigramOf(absl::string_view(out.text).substr(i, 3));
+    out.trigrams[t >> 6] |= uint64_t{1} << (t & 63);
+  }
   return out;
+}
+
+int NormalizedText::TrigramOf(absl::string_view three) {
+  const auto b = [&](int i) { return static_cast<uint32_t>(static_cast<unsigned char>(three[i])); };
+  const uint32_t h = (b(0) * 0x9E3779B1u) ^ (b(1) * 0x85EBCA77u) ^ (b(2) * 0xC2B2AE3Du);
+  return static_cast<int>((h >> 7) % kTrigramBits);
 }
 
 int NormalizedText::WordsBetween(int from, int to) const {
@@ -176,10 +187,12 @@ absl::StatusOr<Pattern> Pattern::Compile(absl::string_view written) {
   p.parts_.push_back(part);
   p.boundary_left_ = n.classes.front() == NormalizedText::kWord;
   p.boundary_right_ = n.text.back() != '*' && n.classes.back() == NormalizedText::kWord;
+  if (p.parts_[0].size() >= 3) p.trigram_ = NormalizedText::TrigramOf(p.parts_[0]);
   return p;
 }
 
 void Pattern::FindAll(const NormalizedText& t, std::vector<Span>* out) const {
+  if (trigram_ >= 0 && !t.MayContain(trigram_)) return;
   const std::string& s = t.text;
   const int size = static_cast<int>(s.size());
   const auto is_word = [&](int i) { return i >= 0 && i < size && t.classes[i] == t.kWord; };
