@@ -89,6 +89,20 @@ TEST(ClassificationPatternTest, LatinPatternsMatchWholeWords) {
               ElementsAre("stem cells transplanted"));
 }
 
+// The trigram pre-check (a pattern is skipped when the text lacks its first
+// three bytes) must not skip matches at either end of a text, of a text of
+// exactly the pattern, or of patterns shorter than three bytes.
+TEST(ClassificationPatternTest, TrigramPrecheckKeepsEveryMatch) {
+  EXPECT_THAT(Matches("msc", "msc"), ElementsAre("msc"));
+  EXPECT_THAT(Matches("msc", "Allogeneic MSC"), ElementsAre("MSC"));
+  EXPECT_THAT(Matches("msc", "MSC, allogeneic"), ElementsAre("MSC"));
+  EXPECT_THAT(Matches("nk", "NK"), ElementsAre("NK"));
+  EXPECT_THAT(Matches("干细胞", "干细胞"), ElementsAre("干细胞"));
+  EXPECT_THAT(Matches("adipose*", "from ADIPOSE"), ElementsAre("ADIPOSE"));
+  EXPECT_THAT(Matches("msc", "MS"), ElementsAre());
+  EXPECT_THAT(Matches("msc", "mesenchymal"), ElementsAre());
+}
+
 TEST(ClassificationPatternTest, ChineseNeedsNoBoundaries) {
   EXPECT_THAT(Matches("干细胞", "人脐带间充质干细胞注射液"), ElementsAre("干细胞"));
   EXPECT_THAT(Matches("nk细胞", "自体NK细胞；CIK-NK细胞"), ElementsAre("NK细胞", "NK细胞"));
