@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "common/paging.h"
 #include "common/status_macros.h"
+#include "common/table_index_codec.h"
 #include "storage/collection.h"
 #include "storage/key.h"
 
@@ -18,41 +19,20 @@ namespace {
 
 using google::protobuf::Message;
 using storage::Key;
+using table_index_codec::GetString;
+using table_index_codec::GetVarint;
+using table_index_codec::PutString;
+using table_index_codec::PutVarint;
 
 // Bump when the row or meta encoding changes.
 constexpr int kFormatVersion = 1;
 // Rows written per batch while rebuilding.
 constexpr size_t kRebuildBatch = 4096;
 
-void PutVarint(std::string& out, uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
-
-bool GetVarint(absl::string_view& in, uint64_t* v) {
-  *v = 0;
-  for (int shift = 0; shift < 64 && !in.empty(); shift += 7) {
-    const auto b = static_cast<unsigned char>(in.front());
-    in.remove_prefix(1);
-    *v |= static_cast<uint64_t>(b & 0x7f) << shift;
-    if ((b & 0x80) == 0) return true;
-  }
-  return false;
-}
-
-void PutString(std::string& out, absl::string_view s) {
-  PutVarint(out, s.size());
-  out.append(s.data(), s.size());
-}
-
 bool GetString(absl::string_view& in, std::string* s) {
-  uint64_t n;
-  if (!GetVarint(in, &n) || n > in.size()) return false;
-  s->assign(in.data(), n);
-  in.remove_prefix(n);
+  absl::string_view view;
+  if (!GetString(in, &view)) return false;
+  s->assign(view.data(), view.size());
   return true;
 }
 

@@ -14,33 +14,25 @@
 #include "absl/time/clock.h"
 #include "common/log.h"
 #include "common/table_index.h"
+#include "common/table_index_codec.h"
 #include "storage/key.h"
 
 namespace regenatlas {
 namespace {
 
-bool ReadVarint(absl::string_view& in, uint64_t* v) {
-  *v = 0;
-  for (int shift = 0; shift < 64 && !in.empty(); shift += 7) {
-    const auto b = static_cast<unsigned char>(in.front());
-    in.remove_prefix(1);
-    *v |= static_cast<uint64_t>(b & 0x7f) << shift;
-    if ((b & 0x80) == 0) return true;
-  }
-  return false;
-}
-
-bool ReadString(absl::string_view& in, absl::string_view* s) {
-  uint64_t n;
-  if (!ReadVarint(in, &n) || n > in.size()) return false;
-  *s = in.substr(0, n);
-  in.remove_prefix(n);
-  return true;
-}
+using table_index_codec::GetString;
+using table_index_codec::GetVarint;
 
 // Dense ids by value, in the order they were read.
 template <typename K>
 using IdLists = absl::flat_hash_map<K, std::vector<uint32_t>>;
+
+// The id list of `value`, added empty when new (no key copy when found).
+std::vector<uint32_t>& ListOf(IdLists<std::string>& lists, absl::string_view value) {
+  auto it = lists.find(value);
+  if (it == lists.end()) it = lists.try_emplace(std::string(value)).first;
+  return it->second;
+}
 
 void AddAll(Bitmap& bitmap, const std::vector<uint32_t>& ids) {
   bitmap.addMany(ids.size(), ids.data());
@@ -115,33 +107,27 @@ bool TableIndex::LoadRow(BulkLoad& load, uint32_t dense, absl::string_view in) {
   absl::string_view id;
   uint64_t n;
   if (dense >= keys_.size() || !keys_[dense].empty()) return false;
-  if (!ReadString(in, &id) || id.empty() || !ReadVarint(in, &n)) return false;
+  if (!GetString(in, &id) || id.empty() || !GetVarint(in, &n)) return false;
   for (uint64_t i = 0; i < n; ++i) {
     uint64_t f;
-    if (!ReadVarint(in, &f) || f >= fields_.size() || in.empty()) return false;
+    if (!GetVarint(in, &f) || f >= fields_.size() || in.empty()) return false;
     const char kind = in.front();
     in.remove_prefix(1);
     if (kind == 1) {
       uint64_t z;
-      if (!ReadVarint(in, &z)) return false;
+      if (!GetVarint(in, &z)) return false;
       const int64_t v = static_cast<int64_t>(z >> 1) ^ -static_cast<int64_t>(z & 1);
       load.ints[f][v].push_back(dense);
     } else {
       absl::string_view value;
-      if (!ReadString(in, &value)) return false;
-      auto& lists = load.strings[f];
-      auto it = lists.find(value);
-      if (it == lists.end()) it = lists.try_emplace(std::string(value)).first;
-      it->second.push_back(dense);
+      if (!GetString(in, &value)) return false;
+      ListOf(load.strings[f], value).push_back(dense);
     }
   }
   for (size_t i = 0; i < orders_.size(); ++i) {
     absl::string_view key;
-    if (!ReadString(in, &key)) return false;
-    auto& lists = load.orders[i];
-    auto it = lists.find(key);
-    if (it == lists.end()) it = lists.try_emplace(std::string(key)).first;
-    it->second.push_back(dense);
+    if (!GetString(in, &key)) return false;
+    ListOf(load.orders[i], key).push_back(dense);
   }
   if (!in.empty()) return false;
   keys_[dense].assign(id.data(), id.size());
