@@ -2,6 +2,8 @@
 
 #include <optional>
 
+#include "common/tsan.h"
+
 namespace regenatlas {
 
 using grpc::health::v1::HealthCheckRequest;
@@ -24,6 +26,7 @@ class HealthService::Watcher final : public grpc::ServerWriteReactor<HealthCheck
   }
 
   void OnWriteDone(bool ok) override {
+    TsanAcquire(this);
     absl::MutexLock lock(&mu_);
     writing_ = false;
     if (!ok) {
@@ -42,11 +45,13 @@ class HealthService::Watcher final : public grpc::ServerWriteReactor<HealthCheck
   }
 
   void OnCancel() override {
+    TsanAcquire(this);
     absl::MutexLock lock(&mu_);
     FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "watch cancelled"));
   }
 
   void OnDone() override {
+    TsanAcquire(this);
     owner_->Unregister(this);
     // Orders the destruction after the last reaction's unlock visibly for
     // ThreadSanitizer (gRPC's own ordering is not instrumented).
@@ -142,6 +147,9 @@ grpc::ServerUnaryReactor* HealthService::Check(grpc::CallbackServerContext* cont
 grpc::ServerWriteReactor<HealthCheckResponse>* HealthService::Watch(
     grpc::CallbackServerContext* context, const HealthCheckRequest* request) {
   auto* watcher = new Watcher(this, request->service());
+  // Reactions run on gRPC threads whose ordering ThreadSanitizer does not
+  // see; each acquires what this released.
+  TsanRelease(watcher);
   absl::MutexLock lock(&mu_);
   watchers_.insert(watcher);
   watcher->Notify(StatusOf(request->service()));

@@ -9,6 +9,7 @@
 #include "common/paging.h"
 #include "common/ref_counted.h"
 #include "common/rpc.h"
+#include "common/tsan.h"
 
 namespace regenatlas::timeline {
 namespace {
@@ -121,6 +122,7 @@ class TimelineService::Watcher final : public grpc::ServerWriteReactor<v1::Watch
   }
 
   void OnWriteDone(bool ok) override {
+    TsanAcquire(this);
     absl::MutexLock lock(&mu_);
     writing_ = false;
     if (!ok) {
@@ -138,9 +140,13 @@ class TimelineService::Watcher final : public grpc::ServerWriteReactor<v1::Watch
     MaybeFetchLocked();
   }
 
-  void OnCancel() override { Stop(absl::CancelledError("watch cancelled")); }
+  void OnCancel() override {
+    TsanAcquire(this);
+    Stop(absl::CancelledError("watch cancelled"));
+  }
 
   void OnDone() override {
+    TsanAcquire(this);
     service_->Unregister(this);
     // Orders the last reaction before a destruction on this thread visibly
     // for ThreadSanitizer (gRPC's own ordering is not instrumented).
@@ -233,8 +239,14 @@ namespace {
 // A WatchEvents call refused at once; still freed in OnDone.
 class FailedWatch final : public grpc::ServerWriteReactor<v1::WatchEventsResponse> {
  public:
-  explicit FailedWatch(const absl::Status& s) { Finish(ToGrpcStatus(s)); }
-  void OnDone() override { delete this; }
+  explicit FailedWatch(const absl::Status& s) {
+    TsanRelease(this);
+    Finish(ToGrpcStatus(s));
+  }
+  void OnDone() override {
+    TsanAcquire(this);
+    delete this;
+  }
 };
 }  // namespace
 
@@ -244,6 +256,9 @@ grpc::ServerWriteReactor<v1::WatchEventsResponse>* TimelineService::WatchEvents(
   absl::StatusOr<Timeline::WatchQuery> query = timeline_->PrepareWatch(*req);
   if (!query.ok()) return new FailedWatch(query.status());
   auto* watcher = new Watcher(this, ctx, *std::move(query));
+  // gRPC runs the reactions on other threads through synchronisation that
+  // ThreadSanitizer does not see; each reaction acquires what this released.
+  TsanRelease(watcher);
   {
     absl::MutexLock lock(&mu_);
     if (shut_down_) {
