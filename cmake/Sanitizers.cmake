@@ -39,6 +39,9 @@ endif()
 # Appended after CMAKE_CXX_FLAGS_<CONFIG>, so these win over -O2 -g.
 separate_arguments(_regenatlas_san_opt UNIX_COMMAND "${REGENATLAS_SANITIZE_OPT}")
 add_compile_options(${_regenatlas_san_opt} ${_regenatlas_san_debug} -fno-omit-frame-pointer)
+# The binary keeps abseil's mutex deadlock detection in these builds
+# (cmd/regenatlas/main.cc turns it off in release builds only).
+add_compile_definitions(REGENATLAS_SANITIZER_BUILD)
 
 if(REGENATLAS_SANITIZE STREQUAL "address")
   set(_regenatlas_san_flags -fsanitize=address,undefined)

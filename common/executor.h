@@ -28,7 +28,8 @@ struct ExecutorOptions {
 // fixed set of threads and a bounded FIFO queue. gRPC reactors never block;
 // they hand such work here and finish the call from the task.
 //
-// Each service owns one Executor. A task may wait on another service's
+// Each service has one Executor (shared by its instances on the internal
+// and the public server, common/call_gate.h). A task may wait on another service's
 // executor (the timeline checks references in the catalog, analytics reads
 // both, the gateway's dossier reads all three) but never on its own, so the
 // waits form a DAG and cannot deadlock.

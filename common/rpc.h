@@ -2,11 +2,13 @@
 #define REGENATLAS_COMMON_RPC_H_
 
 #include <chrono>
+#include <optional>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/call_context.h"
+#include "common/call_gate.h"
 #include "common/client_call.h"
 #include "common/executor.h"
 #include "common/grpc_status.h"
@@ -16,11 +18,24 @@ namespace regenatlas {
 
 // Finishes a unary callback call with `status`, converted once here. Only
 // for answers that need no domain work (refusals, validation of the request
-// shape); everything else goes through RunUnary.
+// shape); everything else goes through RunUnary. A refusal of the public
+// port's gate (common/call_gate.h) wins over `status`.
 inline grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* context,
                                        const absl::Status& status) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(status));
+  std::optional<grpc::Status> refused = TakeRefusal(context);
+  reactor->Finish(refused.has_value() ? *std::move(refused) : ToGrpcStatus(status));
+  return reactor;
+}
+
+// For handlers that finish the call themselves (not through RunUnary or
+// Reply): the reactor finished with the gate's refusal, or null when the
+// call is admitted.
+inline grpc::ServerUnaryReactor* Refused(grpc::CallbackServerContext* context) {
+  std::optional<grpc::Status> refused = TakeRefusal(context);
+  if (!refused.has_value()) return nullptr;
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(*std::move(refused));
   return reactor;
 }
 
@@ -44,11 +59,11 @@ inline absl::Time DeadlineOf(const grpc::CallbackServerContext* context) {
 // The execution model of every unary method (docs/execution.md): the
 // reactor does no domain work. `body` (absl::Status(), filling the response
 // itself) runs on `executor`, which finishes the call with its status. A
-// full queue answers RESOURCE_EXHAUSTED at once; a call cancelled or past
-// its deadline while queued is finished without running `body`. While
-// `body` runs, CallContext::Current() is this call's context, so the client
-// libraries carry its deadline, request id and trace context on to the
-// services `body` calls (common/call_context.h).
+// call the public port's gate refused (common/call_gate.h) is finished
+// with that refusal at once; a full queue answers RESOURCE_EXHAUSTED at once; a call cancelled or
+// past its deadline while queued is finished without running `body`. While `body` runs,
+// CallContext::Current() is this call's context, so the client libraries carry its deadline,
+// request id and trace context on to the services `body` calls (common/call_context.h).
 //
 // Lifetime: the request, the response and the context belong to gRPC and
 // stay valid until the reactor's OnDone, which cannot run before Finish;
@@ -56,6 +71,7 @@ inline absl::Time DeadlineOf(const grpc::CallbackServerContext* context) {
 template <typename Body>
 grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* context, Executor* executor,
                                    Body body) {
+  if (grpc::ServerUnaryReactor* refused = Refused(context)) return refused;
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   absl::Status queued = executor->Submit(
       [context, reactor, body = std::move(body), call = CallContextOf(context)]() mutable {

@@ -124,6 +124,11 @@ void ServerRunner::AddService(grpc::Service* service, const std::string& health_
   if (!health_name.empty()) served_.insert(health_name);
 }
 
+void ServerRunner::AddInterceptorFactory(
+    std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> factory) {
+  interceptor_factories_.push_back(std::move(factory));
+}
+
 void ServerRunner::AddShutdownHook(std::function<void()> hook) {
   shutdown_hooks_.push_back(std::move(hook));
 }
@@ -162,6 +167,8 @@ absl::Status ServerRunner::Start() {
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
     creators.push_back(std::make_unique<CallInterceptorFactory>(&options_.observer,
                                                                 options_.log_failures, &served_));
+    for (auto& factory : interceptor_factories_) creators.push_back(std::move(factory));
+    interceptor_factories_.clear();
     builder.experimental().SetInterceptorCreators(std::move(creators));
   }
   builder.RegisterService(&health_);

@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "common/health.h"
 #include "grpcpp/grpcpp.h"
+#include "grpcpp/support/server_interceptor.h"
 
 namespace regenatlas {
 
@@ -66,6 +67,11 @@ class ServerRunner {
   // rather than gRPC's bare UNIMPLEMENTED. Only before Start().
   void AddServedName(const std::string& full_name) { served_.insert(full_name); }
 
+  // Adds a server interceptor, run after the runner's own (which logs and
+  // maps undecodable requests to INVALID_ARGUMENT). Only before Start().
+  void AddInterceptorFactory(
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> factory);
+
   // Runs `hook` at the start of Shutdown(), before the server stops taking
   // calls (e.g. to end long-lived streams so they do not use up the grace
   // period).
@@ -107,6 +113,8 @@ class ServerRunner {
   std::vector<Registered> services_;
   std::set<std::string> served_;
   std::vector<std::function<void()>> shutdown_hooks_;
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptor_factories_;
   std::unique_ptr<grpc::Server> server_;
   std::shared_ptr<grpc::Channel> local_;
   // The private directory of the local socket (removed at Shutdown).

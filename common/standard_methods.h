@@ -7,7 +7,7 @@
 // that declare a resource's methods in a service class. A service's own .cc
 // then holds only its custom methods.
 //
-// In a CallbackService subclass with an `Executor executor_` member:
+// In a CallbackService subclass with a `std::shared_ptr<Executor> executor_` member:
 //
 //   REGENATLAS_STANDARD_METHODS(v1, Source, Sources, source, sources,
 //                               catalog_->sources(), catalog_->ListSources)
@@ -94,42 +94,42 @@ grpc::ServerUnaryReactor* HandleDelete(grpc::CallbackServerContext* ctx, Executo
   grpc::ServerUnaryReactor* Create##Type(grpc::CallbackServerContext* ctx,                     \
                                          const ns::Create##Type##Request* req, ns::Type* resp) \
       override {                                                                               \
-    return ::regenatlas::HandleCreate(ctx, &executor_, &(table), &req->field##_id(),           \
+    return ::regenatlas::HandleCreate(ctx, executor_.get(), &(table), &req->field##_id(),      \
                                       &req->field(), resp);                                    \
   }
 #define REGENATLAS_GET_METHOD(ns, Type, table)                                           \
   grpc::ServerUnaryReactor* Get##Type(grpc::CallbackServerContext* ctx,                  \
                                       const ns::Get##Type##Request* req, ns::Type* resp) \
       override {                                                                         \
-    return ::regenatlas::HandleGet(ctx, &executor_, &(table), &req->name(), resp);       \
+    return ::regenatlas::HandleGet(ctx, executor_.get(), &(table), &req->name(), resp);  \
   }
 #define REGENATLAS_BATCH_GET_METHOD(ns, Types, fields, table)                               \
   grpc::ServerUnaryReactor* BatchGet##Types(grpc::CallbackServerContext* ctx,               \
                                             const ns::BatchGet##Types##Request* req,        \
                                             ns::BatchGet##Types##Response* resp) override { \
-    return ::regenatlas::HandleBatchGet(ctx, &executor_, &(table), &req->names(),           \
+    return ::regenatlas::HandleBatchGet(ctx, executor_.get(), &(table), &req->names(),      \
                                         resp->mutable_##fields());                          \
   }
-#define REGENATLAS_LIST_METHOD(ns, Types, fields, list)                                           \
-  grpc::ServerUnaryReactor* List##Types(grpc::CallbackServerContext* ctx,                         \
-                                        const ns::List##Types##Request* req,                      \
-                                        ns::List##Types##Response* resp) override {               \
-    return ::regenatlas::HandleList(                                                              \
-        ctx, &executor_, [this](const ::regenatlas::ListQuery& q) { return list(q); }, req, resp, \
-        resp->mutable_##fields());                                                                \
+#define REGENATLAS_LIST_METHOD(ns, Types, fields, list)                                          \
+  grpc::ServerUnaryReactor* List##Types(grpc::CallbackServerContext* ctx,                        \
+                                        const ns::List##Types##Request* req,                     \
+                                        ns::List##Types##Response* resp) override {              \
+    return ::regenatlas::HandleList(                                                             \
+        ctx, executor_.get(), [this](const ::regenatlas::ListQuery& q) { return list(q); }, req, \
+        resp, resp->mutable_##fields());                                                         \
   }
 #define REGENATLAS_UPDATE_METHOD(ns, Type, field, table)                                       \
   grpc::ServerUnaryReactor* Update##Type(grpc::CallbackServerContext* ctx,                     \
                                          const ns::Update##Type##Request* req, ns::Type* resp) \
       override {                                                                               \
-    return ::regenatlas::HandleUpdate(ctx, &executor_, &(table), &req->field(),                \
+    return ::regenatlas::HandleUpdate(ctx, executor_.get(), &(table), &req->field(),           \
                                       &req->update_mask(), resp);                              \
   }
-#define REGENATLAS_DELETE_METHOD(ns, Type, table)                                             \
-  grpc::ServerUnaryReactor* Delete##Type(grpc::CallbackServerContext* ctx,                    \
-                                         const ns::Delete##Type##Request* req,                \
-                                         google::protobuf::Empty*) override {                 \
-    return ::regenatlas::HandleDelete(ctx, &executor_, &(table), &req->name(), &req->etag()); \
+#define REGENATLAS_DELETE_METHOD(ns, Type, table)                                                  \
+  grpc::ServerUnaryReactor* Delete##Type(grpc::CallbackServerContext* ctx,                         \
+                                         const ns::Delete##Type##Request* req,                     \
+                                         google::protobuf::Empty*) override {                      \
+    return ::regenatlas::HandleDelete(ctx, executor_.get(), &(table), &req->name(), &req->etag()); \
   }
 
 // All six standard methods of one resource.

@@ -27,6 +27,12 @@ struct StoreOptions {
   // acknowledged to a client survives a crash or `kill -9`. Turning it off
   // trades that for throughput (bulk imports, tests).
   bool sync_writes = true;
+  // One LRU cache of uncompressed data blocks shared by every column
+  // family. Index and filter blocks stay with their open tables, outside
+  // it: a large table's index block does not fit in one cache shard and
+  // would be read again on every Get. Point reads use a Bloom filter per
+  // table (tables written before it have none until compacted).
+  size_t block_cache_bytes = 64 << 20;
   // Time source for change-log entries; injectable for tests.
   std::function<absl::Time()> clock = [] { return absl::Now(); };
 };

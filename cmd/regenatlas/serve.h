@@ -62,6 +62,8 @@ struct ServeOptions {
   // (at most half the grace period) before it closes.
   int drain_window_ms = 300;
   bool sync_writes = true;
+  // The store's block cache (storage::StoreOptions::block_cache_bytes).
+  int block_cache_mb = 64;
   // The clock of the store and the services (tests inject one); unset:
   // absl::Now.
   std::function<absl::Time()> clock;

@@ -117,6 +117,11 @@ struct Server::Parts {
 
   // The services, on a server without a port.
   std::unique_ptr<ServerRunner> internal;
+  // The same services again (sharing the executors), registered on the
+  // public server for the local routes: no forwarding hop (front.h
+  // Route::local). The timeline's is kept apart for its Shutdown.
+  std::vector<std::unique_ptr<grpc::Service>> public_services;
+  timeline::TimelineService* public_timeline = nullptr;
   // Background work that calls other services; stopped before the servers.
   std::unique_ptr<timeline::StageSync> stage_sync;
   std::unique_ptr<BackgroundLoader> loader;
@@ -173,6 +178,7 @@ absl::Status Server::StartServices(gateway::AccessOptions access) {
     storage::StoreOptions store_options;
     store_options.path = o.data_dir;
     store_options.sync_writes = o.sync_writes;
+    store_options.block_cache_bytes = static_cast<size_t>(o.block_cache_mb) << 20;
     if (o.clock) store_options.clock = o.clock;
     ASSIGN_OR_RETURN(p.store, storage::Store::Open(store_options), _ << "cannot open store");
   }
@@ -213,10 +219,16 @@ absl::Status Server::StartServices(gateway::AccessOptions access) {
         p.catalog.get(), executor_named("catalog-internal"));
     internal->AddService(p.catalog_service.get(), kCatalogService);
     internal->AddService(p.catalog_internal.get(), kCatalogInternalService);
-    routes.push_back({kCatalogService, "catalog", local});
+    routes.push_back({kCatalogService, "catalog", local, true});
+    p.public_services.push_back(
+        std::make_unique<catalog::CatalogService>(p.catalog.get(), p.catalog_service->executor()));
     // Only peers (the `service` role) reach the internal service, and only
     // on a backend's own port; the all-in-one public port never routes it.
-    if (!all) routes.push_back({kCatalogInternalService, "catalog", local});
+    if (!all) {
+      routes.push_back({kCatalogInternalService, "catalog", local, true});
+      p.public_services.push_back(std::make_unique<catalog::CatalogInternalService>(
+          p.catalog.get(), p.catalog_internal->executor()));
+    }
   }
   if (all || o.role == "timeline") {
     p.timeline_catalog =
@@ -229,7 +241,11 @@ absl::Status Server::StartServices(gateway::AccessOptions access) {
     to.max_watch_streams = o.max_watch_streams;
     p.timeline_service = std::make_unique<timeline::TimelineService>(p.timeline.get(), to);
     internal->AddService(p.timeline_service.get(), kTimelineService, !load);
-    routes.push_back({kTimelineService, "timeline", local});
+    routes.push_back({kTimelineService, "timeline", local, true});
+    to.shared_executor = p.timeline_service->executor();
+    auto public_timeline = std::make_unique<timeline::TimelineService>(p.timeline.get(), to);
+    p.public_timeline = public_timeline.get();
+    p.public_services.push_back(std::move(public_timeline));
   }
   if (all || o.role == "analytics") {
     analytics::AnalyticsOptions ao;
@@ -242,7 +258,9 @@ absl::Status Server::StartServices(gateway::AccessOptions access) {
     p.analytics_service = std::make_unique<analytics::AnalyticsService>(
         p.analytics.get(), executor_named("analytics"));
     internal->AddService(p.analytics_service.get(), kAnalyticsService, !load);
-    routes.push_back({kAnalyticsService, "analytics", local});
+    routes.push_back({kAnalyticsService, "analytics", local, true});
+    p.public_services.push_back(std::make_unique<analytics::AnalyticsService>(
+        p.analytics.get(), p.analytics_service->executor()));
   }
   if (all || o.role == "gateway") {
     gateway::GatewayOptions go;
@@ -261,10 +279,13 @@ absl::Status Server::StartServices(gateway::AccessOptions access) {
                 {kTimelineService, o.timeline_addr, go.backends[1].connect},
                 {kAnalyticsService, o.analytics_addr, go.backends[2].connect}};
     }
+    gateway::GatewayOptions public_go = go;
     p.gateway_service =
         std::make_unique<gateway::GatewayService>(std::move(go), executor_named("gateway"));
     internal->AddService(p.gateway_service.get(), kGatewayService);
-    routes.push_back({kGatewayService, "local", local});
+    routes.push_back({kGatewayService, "local", local, true});
+    p.public_services.push_back(std::make_unique<gateway::GatewayService>(
+        std::move(public_go), p.gateway_service->executor()));
   }
   RETURN_IF_ERROR(internal->Start());
 
@@ -312,8 +333,9 @@ absl::Status Server::StartServices(gateway::AccessOptions access) {
   return absl::OkStatus();
 }
 
-// The public face: forwarding services for `routes`, health (mirroring the
-// routed services) and reflection on --listen; optionally a health-only
+// The public face: the local routes' services (admitted by the front's
+// interceptor), forwarding services for the other routes, health (mirroring
+// the routed services) and reflection on --listen; optionally a health-only
 // plaintext port and Prometheus metrics.
 absl::Status Server::StartPublicFace(const gateway::AccessOptions& access) {
   const ServeOptions& o = options_;
@@ -349,6 +371,8 @@ absl::Status Server::StartPublicFace(const gateway::AccessOptions& access) {
   std::vector<gateway::MonitoredBackend> monitored;
   gateway::Front* front = p.front.get();
   for (grpc::Service* s : front->Services()) p.public_runner->AddService(s, "", true);
+  for (const auto& s : p.public_services) p.public_runner->AddService(s.get(), "", true);
+  p.public_runner->AddInterceptorFactory(front->LocalInterceptorFactory());
   for (const gateway::Route& r : routes) {
     p.public_runner->AddServedName(r.service);
     monitored.push_back({r.service, [front, name = r.service] { return front->ChannelFor(name); }});
@@ -407,6 +431,7 @@ absl::Status Server::Shutdown() {
   // status and the x-resume-token trailer; the front passes them on. Then
   // streams still open (to remote backends) are cut.
   if (p.timeline_service != nullptr) p.timeline_service->Shutdown();
+  if (p.public_timeline != nullptr) p.public_timeline->Shutdown();
   if (p.front != nullptr) {
     p.front->WaitForStreams(drain_end);
     p.front->AbortStreams();
@@ -430,6 +455,8 @@ absl::Status Server::Shutdown() {
       {{"after", absl::FormatDuration(absl::Trunc(absl::Now() - start, absl::Milliseconds(1)))}});
   // The services go before the store: their executors join here, so no
   // task still reads while the store closes.
+  p.public_timeline = nullptr;
+  p.public_services.clear();
   p.gateway_service.reset();
   p.analytics_service.reset();
   p.timeline_service.reset();

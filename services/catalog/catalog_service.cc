@@ -33,28 +33,28 @@ absl::Status DimensionsOf(const Request& request, const google::protobuf::EnumDe
 
 grpc::ServerUnaryReactor* CatalogService::CreateTrial(Ctx* ctx, const v1::CreateTrialRequest* req,
                                                       v1::Trial* resp) {
-  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+  return RunUnary(ctx, executor_.get(), [=]() -> absl::Status {
     return Deliver(catalog_->CreateTrial(req->trial_id(), req->trial()), resp);
   });
 }
 
 grpc::ServerUnaryReactor* CatalogService::GetTrial(Ctx* ctx, const v1::GetTrialRequest* req,
                                                    v1::Trial* resp) {
-  return RunUnary(ctx, &executor_,
+  return RunUnary(ctx, executor_.get(),
                   [=]() -> absl::Status { return Deliver(catalog_->GetTrial(req->name()), resp); });
 }
 
 grpc::ServerUnaryReactor* CatalogService::SearchProducts(Ctx* ctx,
                                                          const v1::SearchProductsRequest* req,
                                                          v1::SearchProductsResponse* resp) {
-  return RunUnary(ctx, &executor_,
+  return RunUnary(ctx, executor_.get(),
                   [=]() -> absl::Status { return Deliver(catalog_->SearchProducts(*req), resp); });
 }
 
 grpc::ServerUnaryReactor* CatalogService::ResolveRegistryId(Ctx* ctx,
                                                             const v1::ResolveRegistryIdRequest* req,
                                                             v1::ResolveRegistryIdResponse* resp) {
-  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+  return RunUnary(ctx, executor_.get(), [=]() -> absl::Status {
     return Deliver(catalog_->ResolveRegistryId(req->registry_id()), resp);
   });
 }
@@ -62,14 +62,14 @@ grpc::ServerUnaryReactor* CatalogService::ResolveRegistryId(Ctx* ctx,
 grpc::ServerUnaryReactor* CatalogService::ListDataIssues(Ctx* ctx,
                                                          const v1::ListDataIssuesRequest* req,
                                                          v1::ListDataIssuesResponse* resp) {
-  return RunUnary(ctx, &executor_,
+  return RunUnary(ctx, executor_.get(),
                   [=]() -> absl::Status { return Deliver(catalog_->ListDataIssues(*req), resp); });
 }
 
 grpc::ServerUnaryReactor* CatalogService::CountProducts(Ctx* ctx,
                                                         const v1::CountProductsRequest* req,
                                                         v1::CountResponse* resp) {
-  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+  return RunUnary(ctx, executor_.get(), [=]() -> absl::Status {
     google::protobuf::RepeatedPtrField<std::string> dimensions;
     std::string field;
     RETURN_IF_ERROR(DimensionsOf(*req, v1::ProductDimension_descriptor(), &dimensions, &field));
@@ -79,7 +79,7 @@ grpc::ServerUnaryReactor* CatalogService::CountProducts(Ctx* ctx,
 
 grpc::ServerUnaryReactor* CatalogService::CountTrials(Ctx* ctx, const v1::CountTrialsRequest* req,
                                                       v1::CountResponse* resp) {
-  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+  return RunUnary(ctx, executor_.get(), [=]() -> absl::Status {
     google::protobuf::RepeatedPtrField<std::string> dimensions;
     std::string field;
     RETURN_IF_ERROR(DimensionsOf(*req, v1::TrialDimension_descriptor(), &dimensions, &field));
@@ -89,7 +89,7 @@ grpc::ServerUnaryReactor* CatalogService::CountTrials(Ctx* ctx, const v1::CountT
 
 grpc::ServerUnaryReactor* CatalogService::ImportClinicalTrials(
     Ctx* ctx, const v1::ImportClinicalTrialsRequest* req, v1::ImportClinicalTrialsResponse* resp) {
-  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+  return RunUnary(ctx, executor_.get(), [=]() -> absl::Status {
     if (req->file_name().empty()) {
       return Deliver(absl::InvalidArgumentError("file_name: required"));
     }
@@ -126,7 +126,7 @@ grpc::ServerUnaryReactor* CatalogService::ImportClinicalTrials(
 grpc::ServerUnaryReactor* CatalogInternalService::SetRegulatoryStages(
     grpc::CallbackServerContext* ctx, const v1::SetRegulatoryStagesRequest* req,
     v1::Product* resp) {
-  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+  return RunUnary(ctx, executor_.get(), [=]() -> absl::Status {
     return Deliver(catalog_->SetRegulatoryStages(req->product(), req->stages()), resp);
   });
 }

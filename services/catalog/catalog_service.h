@@ -1,6 +1,8 @@
 #ifndef REGENATLAS_SERVICES_CATALOG_CATALOG_SERVICE_H_
 #define REGENATLAS_SERVICES_CATALOG_CATALOG_SERVICE_H_
 
+#include <memory>
+
 #include "common/executor.h"
 #include "common/standard_methods.h"
 #include "regenatlas/catalog/v1/catalog_internal_service.grpc.pb.h"
@@ -17,7 +19,12 @@ class CatalogService final : public v1::CatalogService::CallbackService {
  public:
   // `catalog` is not owned and must outlive the service.
   explicit CatalogService(Catalog* catalog, ExecutorOptions executor = {"catalog"})
+      : CatalogService(catalog, std::make_shared<Executor>(std::move(executor))) {}
+  // Shares `executor` with another instance (the same service registered on
+  // a second server: common/call_gate.h).
+  CatalogService(Catalog* catalog, std::shared_ptr<Executor> executor)
       : catalog_(catalog), executor_(std::move(executor)) {}
+  const std::shared_ptr<Executor>& executor() const { return executor_; }
 
   using Ctx = grpc::CallbackServerContext;
   using Reactor = grpc::ServerUnaryReactor;
@@ -56,7 +63,7 @@ class CatalogService final : public v1::CatalogService::CallbackService {
 
  private:
   Catalog* const catalog_;
-  Executor executor_;
+  const std::shared_ptr<Executor> executor_;
 };
 
 // Methods only the other RegenAtlas services call (never routed by the
@@ -66,7 +73,10 @@ class CatalogInternalService final : public v1::CatalogInternalService::Callback
   // `catalog` is not owned and must outlive the service.
   explicit CatalogInternalService(Catalog* catalog,
                                   ExecutorOptions executor = {"catalog-internal", 2})
+      : CatalogInternalService(catalog, std::make_shared<Executor>(std::move(executor))) {}
+  CatalogInternalService(Catalog* catalog, std::shared_ptr<Executor> executor)
       : catalog_(catalog), executor_(std::move(executor)) {}
+  const std::shared_ptr<Executor>& executor() const { return executor_; }
 
   grpc::ServerUnaryReactor* SetRegulatoryStages(grpc::CallbackServerContext* ctx,
                                                 const v1::SetRegulatoryStagesRequest* req,
@@ -74,7 +84,7 @@ class CatalogInternalService final : public v1::CatalogInternalService::Callback
 
  private:
   Catalog* const catalog_;
-  Executor executor_;
+  const std::shared_ptr<Executor> executor_;
 };
 
 }  // namespace regenatlas::catalog

@@ -27,6 +27,12 @@ class Refused final : public grpc::ServerBidiReactor<ByteBuffer, ByteBuffer> {
   void OnDone() override { delete this; }
 };
 
+// The grpc_type label of a method (metrics, access log).
+const char* GrpcType(const google::protobuf::MethodDescriptor* m) {
+  return m->client_streaming() ? (m->server_streaming() ? "bidi_stream" : "client_stream")
+                               : (m->server_streaming() ? "server_stream" : "unary");
+}
+
 std::string RandomPrefix() {
   std::random_device rd;
   return absl::StrFormat("%08x", rd());
@@ -46,9 +52,7 @@ class Front::ForwardingService : public grpc::Service {
           absl::StrCat("/", descriptor->full_name(), "/", descriptor->method(i)->name()));
       const std::string& path = paths_.back();
       const google::protobuf::MethodDescriptor* m = descriptor->method(i);
-      const char* type = m->client_streaming()
-                             ? (m->server_streaming() ? "bidi_stream" : "client_stream")
-                             : (m->server_streaming() ? "server_stream" : "unary");
+      const char* type = GrpcType(m);
       if (!m->client_streaming() && !m->server_streaming()) {
         // Unary: gRPC reads the one request before the handler runs, and
         // the backend's answer is the whole response.
@@ -307,6 +311,14 @@ Front::Front(FrontOptions options)
       Log(LogLevel::kError, "unknown routed service", {{"service", options_.routes[i].service}});
       continue;
     }
+    if (options_.routes[i].local) {
+      for (int m = 0; m < descriptor->method_count(); ++m) {
+        local_methods_[absl::StrCat("/", descriptor->full_name(), "/",
+                                    descriptor->method(m)->name())] = {
+            i, GrpcType(descriptor->method(m))};
+      }
+      continue;
+    }
     services_.push_back(std::make_unique<ForwardingService>(this, descriptor, i));
   }
 }
@@ -335,7 +347,7 @@ std::shared_ptr<grpc::Channel> Front::ChannelFor(const std::string& service) {
 
 std::string Front::NextRequestId() { return absl::StrCat(id_prefix_, "-", next_id_.fetch_add(1)); }
 
-std::optional<grpc::Status> Front::Admit(grpc::CallbackServerContext* context, size_t route,
+std::optional<grpc::Status> Front::Admit(grpc::ServerContextBase* context, size_t route,
                                          absl::Time start, CallRecord* record) {
   for (const auto& observer : *observers_) observer->OnStart(record->method, record->grpc_type);
   std::multimap<std::string, std::string> metadata;

@@ -12,10 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
 #include "grpcpp/grpcpp.h"
+#include "grpcpp/support/server_interceptor.h"
 #include "services/gateway/access.h"
 
 namespace regenatlas::gateway {
@@ -28,6 +30,11 @@ struct Route {
   std::string backend;
   // Opens the backend channel on first use.
   std::function<std::shared_ptr<grpc::Channel>()> connect;
+  // The service is registered on the front's own server (the caller does
+  // that): no forwarding hop; the front admits its calls in a server
+  // interceptor (LocalInterceptorFactory) and the handler finishes a
+  // refused one (common/call_gate.h). `connect` still serves ChannelFor.
+  bool local = false;
 };
 
 // What the front knows about one call when it is over (metrics, access
@@ -82,9 +89,10 @@ struct FrontOptions {
 // cancellation propagate to the backend, and a request id (the caller's
 // x-request-id, or a new one) is sent along and logged.
 //
-// Services() returns one grpc::Service per routed proto service, with every
-// method registered, so that server reflection lists them and clients see
-// the real API.
+// Services() returns one grpc::Service per forwarded proto service, with
+// every method registered, so that server reflection lists them and clients
+// see the real API. Local routes are served by the real service on the same
+// server, behind the same admission (LocalInterceptorFactory).
 class Front {
  public:
   explicit Front(FrontOptions options);
@@ -92,6 +100,12 @@ class Front {
 
   // Register these with the server (the Front must outlive it).
   std::vector<grpc::Service*> Services();
+
+  // For the same server: admits the calls of the local routes' methods
+  // (drain, credentials, rate limit, max_concurrent_calls, request id,
+  // observers) as the forwarding path does. Other methods are not
+  // intercepted.
+  std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> LocalInterceptorFactory();
 
   // Channels are opened lazily; this lets callers (health checks, the
   // dossier) share them.
@@ -115,12 +129,14 @@ class Front {
   class Call;
   class UnaryCall;
   class ForwardingService;
+  class LocalCall;
+  class LocalFactory;
 
   // Starts the record of a call and decides whether it may be forwarded
   // (drain, credentials, rate limit, admission). A refusal is returned as
   // the status the caller gets, the observers already told; admitted calls
   // hold one of the max_concurrent_calls slots until ReleaseSlot().
-  std::optional<grpc::Status> Admit(grpc::CallbackServerContext* context, size_t route,
+  std::optional<grpc::Status> Admit(grpc::ServerContextBase* context, size_t route,
                                     absl::Time start, CallRecord* record);
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* NewCall(
       grpc::CallbackServerContext* context, const std::string& method, size_t route,
@@ -137,6 +153,12 @@ class Front {
   const std::shared_ptr<const std::vector<std::shared_ptr<CallObserver>>> observers_;
   std::unique_ptr<RateLimiter> limiter_;
   std::vector<std::unique_ptr<ForwardingService>> services_;
+  // The methods of local routes ("/pkg.Service/Method"): route and type.
+  struct LocalMethod {
+    size_t route;
+    const char* grpc_type;
+  };
+  absl::flat_hash_map<std::string, LocalMethod> local_methods_;
   absl::Mutex mu_;
   std::vector<std::shared_ptr<grpc::Channel>> channels_ ABSL_GUARDED_BY(mu_);
   std::set<Call*> streams_ ABSL_GUARDED_BY(mu_);

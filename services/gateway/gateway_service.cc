@@ -36,6 +36,9 @@ ClientOptions DossierClientOptions(const GatewayOptions& options) {
 }  // namespace
 
 GatewayService::GatewayService(GatewayOptions options, ExecutorOptions executor)
+    : GatewayService(std::move(options), std::make_shared<Executor>(std::move(executor))) {}
+
+GatewayService::GatewayService(GatewayOptions options, std::shared_ptr<Executor> executor)
     : options_(std::move(options)),
       channels_(options_.backends.size()),
       catalog_([this] { return ChannelFor(kCatalog); }, DossierClientOptions(options_)),
@@ -52,6 +55,7 @@ std::shared_ptr<grpc::Channel> GatewayService::ChannelOf(size_t i) {
 grpc::ServerUnaryReactor* GatewayService::ListBackends(
     grpc::CallbackServerContext* context, const gateway::v1::ListBackendsRequest* request,
     gateway::v1::ListBackendsResponse* response) {
+  if (grpc::ServerUnaryReactor* refused = Refused(context)) return refused;
   // Paged in configuration order (AIP-158): the token holds the index of the
   // next backend and is bound to the configured services, so a token of a
   // differently configured gateway is refused.
@@ -243,7 +247,7 @@ grpc::ServerUnaryReactor* GatewayService::Dossier(grpc::CallbackServerContext* c
   // 5 × default_deadline —, request id and trace context), the landscapes
   // after them because they need the product's indications.
   // `product` is the request's, which outlives the call (common/rpc.h).
-  return RunUnary(context, &executor_, [this, &product, response]() -> absl::Status {
+  return RunUnary(context, executor_.get(), [this, &product, response]() -> absl::Status {
     catalog::v1::CatalogService::Stub* catalog = catalog_.stub();
     timeline::v1::RegulatoryTimelineService::Stub* timeline = timeline_.stub();
     analytics::v1::MarketAnalyticsService::Stub* analytics = analytics_.stub();

@@ -40,6 +40,10 @@ struct GatewayOptions {
 class GatewayService final : public gateway::v1::GatewayService::CallbackService {
  public:
   explicit GatewayService(GatewayOptions options, ExecutorOptions executor = {"gateway"});
+  // Shares `executor` with another instance (the same service registered on
+  // a second server: common/call_gate.h).
+  GatewayService(GatewayOptions options, std::shared_ptr<Executor> executor);
+  const std::shared_ptr<Executor>& executor() const { return executor_; }
 
   // Checks the page's backends' grpc.health.v1.Health in parallel under the
   // caller's deadline.
@@ -74,7 +78,7 @@ class GatewayService final : public gateway::v1::GatewayService::CallbackService
   catalog::GrpcCatalogClient catalog_;
   timeline::GrpcTimelineClient timeline_;
   analytics::GrpcAnalyticsClient analytics_;
-  Executor executor_;
+  const std::shared_ptr<Executor> executor_;
 };
 
 }  // namespace regenatlas::gateway

@@ -49,7 +49,7 @@ template <typename Response, typename Fn>
 grpc::ServerUnaryReactor* AnalyticsService::Offload(Ctx* ctx, Response* response, Fn fn) {
   // The caller's deadline bounds the downstream calls of the computation:
   // RunUnary makes it the CallContext the client libraries stamp.
-  return RunUnary(ctx, &executor_,
+  return RunUnary(ctx, executor_.get(),
                   [response, fn = std::move(fn)]() mutable { return Deliver(fn(), response); });
 }
 

@@ -1,6 +1,8 @@
 #ifndef REGENATLAS_SERVICES_MARKET_ANALYTICS_ANALYTICS_SERVICE_H_
 #define REGENATLAS_SERVICES_MARKET_ANALYTICS_ANALYTICS_SERVICE_H_
 
+#include <memory>
+
 #include "absl/status/statusor.h"
 #include "common/executor.h"
 #include "common/standard_methods.h"
@@ -30,7 +32,12 @@ class AnalyticsService final : public v1::MarketAnalyticsService::CallbackServic
  public:
   // `analytics` is not owned and must outlive the service.
   explicit AnalyticsService(Analytics* analytics, ExecutorOptions executor = {"analytics"})
+      : AnalyticsService(analytics, std::make_shared<Executor>(std::move(executor))) {}
+  // Shares `executor` with another instance (the same service registered on
+  // a second server: common/call_gate.h).
+  AnalyticsService(Analytics* analytics, std::shared_ptr<Executor> executor)
       : analytics_(analytics), executor_(std::move(executor)) {}
+  const std::shared_ptr<Executor>& executor() const { return executor_; }
 
   using Ctx = grpc::CallbackServerContext;
   using Reactor = grpc::ServerUnaryReactor;
@@ -74,7 +81,7 @@ class AnalyticsService final : public v1::MarketAnalyticsService::CallbackServic
   Reactor* Offload(Ctx* ctx, Response* response, Fn fn);
 
   Analytics* const analytics_;
-  Executor executor_;
+  const std::shared_ptr<Executor> executor_;
 };
 
 }  // namespace regenatlas::analytics

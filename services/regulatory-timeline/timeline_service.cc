@@ -43,20 +43,20 @@ absl::StatusOr<v1::ListFirstsRequest> WithFirstDimension(const v1::ListFirstsReq
 grpc::ServerUnaryReactor* TimelineService::ListDataIssues(Ctx* ctx,
                                                           const v1::ListDataIssuesRequest* req,
                                                           v1::ListDataIssuesResponse* resp) {
-  return RunUnary(ctx, &executor_,
+  return RunUnary(ctx, executor_.get(),
                   [=]() -> absl::Status { return Deliver(timeline_->ListDataIssues(*req), resp); });
 }
 
 grpc::ServerUnaryReactor* TimelineService::GetProductTimeline(
     Ctx* ctx, const v1::GetProductTimelineRequest* req, v1::ProductTimeline* resp) {
-  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+  return RunUnary(ctx, executor_.get(), [=]() -> absl::Status {
     return Deliver(timeline_->GetProductTimeline(req->product()), resp);
   });
 }
 
 grpc::ServerUnaryReactor* TimelineService::ComputeProductTimeline(
     Ctx* ctx, const v1::ComputeProductTimelineRequest* req, v1::ProductTimeline* resp) {
-  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+  return RunUnary(ctx, executor_.get(), [=]() -> absl::Status {
     return Deliver(timeline_->GetProductTimeline(req->product()), resp);
   });
 }
@@ -64,14 +64,14 @@ grpc::ServerUnaryReactor* TimelineService::ComputeProductTimeline(
 grpc::ServerUnaryReactor* TimelineService::ComputeMilestoneIntervals(
     Ctx* ctx, const v1::ComputeMilestoneIntervalsRequest* req,
     v1::ComputeMilestoneIntervalsResponse* resp) {
-  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+  return RunUnary(ctx, executor_.get(), [=]() -> absl::Status {
     return Deliver(timeline_->ComputeMilestoneIntervals(*req), resp);
   });
 }
 
 grpc::ServerUnaryReactor* TimelineService::ListFirsts(Ctx* ctx, const v1::ListFirstsRequest* req,
                                                       v1::ListFirstsResponse* resp) {
-  return RunUnary(ctx, &executor_, [=]() -> absl::Status {
+  return RunUnary(ctx, executor_.get(), [=]() -> absl::Status {
     absl::StatusOr<v1::ListFirstsRequest> resolved = WithFirstDimension(*req);
     if (!resolved.ok()) return resolved.status();
     return Deliver(timeline_->ListFirsts(*resolved), resp);
@@ -160,7 +160,7 @@ class TimelineService::Watcher final : public grpc::ServerWriteReactor<v1::Watch
     fetching_ = true;
     more_ = false;
     Ref();
-    absl::Status queued = service_->executor_.Submit([this] {
+    absl::Status queued = service_->executor_->Submit([this] {
       Fetch();
       Unref();
     });
@@ -239,9 +239,9 @@ namespace {
 // A WatchEvents call refused at once; still freed in OnDone.
 class FailedWatch final : public grpc::ServerWriteReactor<v1::WatchEventsResponse> {
  public:
-  explicit FailedWatch(const absl::Status& s) {
+  explicit FailedWatch(const grpc::Status& s) {
     TsanRelease(this);
-    Finish(ToGrpcStatus(s));
+    Finish(s);
   }
   void OnDone() override {
     TsanAcquire(this);
@@ -252,9 +252,10 @@ class FailedWatch final : public grpc::ServerWriteReactor<v1::WatchEventsRespons
 
 grpc::ServerWriteReactor<v1::WatchEventsResponse>* TimelineService::WatchEvents(
     Ctx* ctx, const v1::WatchEventsRequest* req) {
+  if (std::optional<grpc::Status> refused = TakeRefusal(ctx)) return new FailedWatch(*refused);
   // Parsing a filter is bounded (length and depth limits), so it runs here.
   absl::StatusOr<Timeline::WatchQuery> query = timeline_->PrepareWatch(*req);
-  if (!query.ok()) return new FailedWatch(query.status());
+  if (!query.ok()) return new FailedWatch(ToGrpcStatus(query.status()));
   auto* watcher = new Watcher(this, ctx, *std::move(query));
   // gRPC runs the reactions on other threads through synchronisation that
   // ThreadSanitizer does not see; each reaction acquires what this released.
@@ -294,7 +295,9 @@ void TimelineService::Shutdown() {
 
 TimelineService::TimelineService(Timeline* timeline, TimelineServiceOptions options)
     : timeline_(timeline),
-      executor_(std::move(options.executor)),
+      executor_(options.shared_executor != nullptr
+                    ? std::move(options.shared_executor)
+                    : std::make_shared<Executor>(std::move(options.executor))),
       max_watch_streams_(options.max_watch_streams) {
   listener_ = timeline_->AddChangeListener([this] { WakeWatchers(); });
 }

@@ -1,6 +1,7 @@
 #ifndef REGENATLAS_SERVICES_REGULATORY_TIMELINE_TIMELINE_SERVICE_H_
 #define REGENATLAS_SERVICES_REGULATORY_TIMELINE_TIMELINE_SERVICE_H_
 
+#include <memory>
 #include <set>
 
 #include "absl/synchronization/mutex.h"
@@ -16,6 +17,9 @@ namespace v1 = ::regenatlas::timeline::v1;
 // How the timeline's gRPC face is sized.
 struct TimelineServiceOptions {
   ExecutorOptions executor{"timeline"};
+  // When set, used instead of a new executor of `executor` (the same
+  // service registered on a second server: common/call_gate.h).
+  std::shared_ptr<Executor> shared_executor;
   // Open WatchEvents streams; more are refused with RESOURCE_EXHAUSTED.
   size_t max_watch_streams = 1000;
 };
@@ -63,13 +67,15 @@ class TimelineService final : public v1::RegulatoryTimelineService::CallbackServ
   // tests write after a stream has started instead of sleeping.
   bool AwaitWatchStreams(size_t n, absl::Time deadline);
 
+  const std::shared_ptr<Executor>& executor() const { return executor_; }
+
  private:
   class Watcher;
   void Unregister(Watcher* watcher);
   void WakeWatchers();
 
   Timeline* const timeline_;
-  Executor executor_;
+  const std::shared_ptr<Executor> executor_;
   absl::Mutex mu_;
   std::set<Watcher*> watchers_ ABSL_GUARDED_BY(mu_);
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
