@@ -160,7 +160,7 @@ def ipsc_products_by_country(pb, channel, options):
 
 
 def product_timeline(pb, channel, options, product):
-    """Question 2: one product's dated milestones and trial starts."""
+    """Question 2: one product's milestones (dated, then undated) and trial starts."""
     catalog_stub = pb.catalog_grpc.CatalogServiceStub(channel)
     timeline_stub = pb.timeline_grpc.RegulatoryTimelineServiceStub(channel)
     record = catalog_stub.GetProduct(pb.catalog.GetProductRequest(name=product), **options.call)
@@ -171,8 +171,11 @@ def product_timeline(pb, channel, options, product):
         print("   (trial starts missing: %s)" % timeline.catalog_error)
     for item in timeline.items:
         kind = enum_name(pb.timeline_resources.EventType, item.type, "EVENT_TYPE_")
-        # "~" marks a date the sources only imply.
-        date = ("~" if item.date_inferred else "") + date_text(item.date)
+        # "~" marks a date the sources only imply; undated items come last.
+        if item.date_unknown:
+            date = "undated"
+        else:
+            date = ("~" if item.date_inferred else "") + date_text(item.date)
         print("   %-11s %-5s %-25s %s" % (date, item.jurisdiction or "-",
                                          kind.replace("_", " ").lower(),
                                          clip(item.description, 54)))

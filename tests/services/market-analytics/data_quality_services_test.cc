@@ -74,7 +74,7 @@ testing::AllInOne* DataQualityServicesTest::sys_ = nullptr;
 
 TEST_F(DataQualityServicesTest, TimelineReportsEveryInferredDate) {
   const std::vector<DataIssue> all = Timeline("");
-  EXPECT_EQ(Kinds(all), (std::map<std::string, int>{{"DATA_ISSUE_KIND_INFERRED_DATE", 13}}));
+  EXPECT_EQ(Kinds(all), (std::map<std::string, int>{{"DATA_ISSUE_KIND_INFERRED_DATE", 38}}));
   const std::vector<DataIssue> plan =
       Timeline("kind = INFERRED_DATE AND record = policies/cn-13th-five-year-plan");
   ASSERT_EQ(plan.size(), 1u);
@@ -83,6 +83,14 @@ TEST_F(DataQualityServicesTest, TimelineReportsEveryInferredDate) {
   EXPECT_THAT(plan[0].values(), ElementsAre("2016"));
   ASSERT_GT(plan[0].citations_size(), 0);
   EXPECT_THAT(plan[0].citations(0).quote(), HasSubstr("十三五"));
+  // A trial start the prose states without a date: the year is the one the
+  // review's Table 1 prints for the trial.
+  const std::vector<DataIssue> qn =
+      Timeline("kind = INFERRED_DATE AND record = events/qn-019a-trial-start-cn-2023");
+  ASSERT_EQ(qn.size(), 1u);
+  EXPECT_THAT(qn[0].values(), ElementsAre("2023"));
+  ASSERT_EQ(qn[0].citations_size(), 2);
+  EXPECT_THAT(qn[0].citations(1).quote(), HasSubstr("NCT05379647 I CN 2023"));
 }
 
 TEST_F(DataQualityServicesTest, AnalyticsReportsInferredCurrencyAndStaleCounts) {
@@ -159,7 +167,7 @@ TEST(CheckCommandTest, PrintsTheFindingsOfAllThreeServices) {
   options.dataset_dir = kData;
   std::ostringstream out;
   EXPECT_EQ(cli::RunCheck(options, out), 0) << out.str();
-  EXPECT_THAT(out.str(), HasSubstr("timeline DATA_ISSUE_KIND_INFERRED_DATE: 13\n"));
+  EXPECT_THAT(out.str(), HasSubstr("timeline DATA_ISSUE_KIND_INFERRED_DATE: 38\n"));
   EXPECT_THAT(out.str(), HasSubstr("analytics DATA_ISSUE_KIND_STALE_STATEMENT: 2\n"));
   EXPECT_THAT(out.str(), HasSubstr("analytics DATA_ISSUE_KIND_INFERRED_CURRENCY: 1\n"));
   EXPECT_THAT(out.str(), HasSubstr("catalog DATA_ISSUE_KIND_IMPLAUSIBLE_REGISTRY_ID_DATE: 5\n"));

@@ -50,18 +50,19 @@ TEST_F(TimelineServerTest, AmimestrocelTimelineInOrder) {
   EXPECT_TRUE(timeline.catalog_error().empty());
   std::vector<std::string> items;
   for (const auto& item : timeline.items()) {
-    items.push_back(absl::StrCat(FormatPartialDate(item.date()), " ",
-                                 v1::EventType_Name(item.type()).substr(strlen("EVENT_TYPE_")),
+    items.push_back(absl::StrCat(item.date_unknown() ? "undated" : FormatPartialDate(item.date()),
+                                 " ", v1::EventType_Name(item.type()).substr(strlen("EVENT_TYPE_")),
                                  item.date_inferred() ? " (inferred)" : ""));
   }
   // Coarser dates sort before finer ones starting the same day; the
   // discharge date is the one document 002 prints (document 001 only implies it).
-  EXPECT_THAT(
-      items,
-      ElementsAre("2024 OTHER", "2025-01-02 CONDITIONAL_APPROVAL", "2025-06 DISTRIBUTION_AGREEMENT",
-                  "2025-06-05 FIRST_PATIENT_TREATED", "2025-06-05 FIRST_PRESCRIPTION",
-                  "2025-07-02 PAYMENT_PROGRAMME", "2025-09 OTHER",
-                  "2025-09-14 FIRST_PATIENT_DISCHARGED", "2025-12-12 FIRST_PRESCRIPTION"));
+  // The new-indication studies "started after the approval" have no date: last.
+  EXPECT_THAT(items,
+              ElementsAre("2024 OTHER", "2025-01-02 CONDITIONAL_APPROVAL",
+                          "2025-06 DISTRIBUTION_AGREEMENT", "2025-06-05 FIRST_PATIENT_TREATED",
+                          "2025-06-05 FIRST_PRESCRIPTION", "2025-07-02 PAYMENT_PROGRAMME",
+                          "2025-09 OTHER", "2025-09-14 FIRST_PATIENT_DISCHARGED",
+                          "2025-12-12 FIRST_PRESCRIPTION", "undated TRIAL_START"));
   v1::GetProductTimelineRequest missing;
   missing.set_product("products/no-such-product");
   EXPECT_EQ(stub_->GetProductTimeline(Ctx().get(), missing, &timeline).error_code(),

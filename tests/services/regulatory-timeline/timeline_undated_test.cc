@@ -44,12 +44,29 @@ TEST_F(UndatedTest, IndClearancesIncludeUndatedOnesAfterTheDated) {
       Events("type = IND_CLEARANCE"),
       ElementsAre("2010 grn-opc1-fda-clearance-us-2010",
                   "2023 hipsc-mdap-expanded-study-clearance-us-2023",
-                  "undated castem-ind-clearance-cn", "undated hepacure-ind-clearance-cn",
+                  "undated castem-ind-clearance-cn", "undated hanshi-lianhe-ind-clearances-cn",
+                  "undated hanshi-lianhe-ind-clearances-fr", "undated hepacure-ind-clearance-cn",
                   "undated hicm-188-ind-clearance-cn", "undated hicm-188-ind-clearance-us",
                   "undated hnpc01-ind-clearance-cn", "undated ncr-100-ind-clearance-cn",
                   "undated ncr300-ind-clearance-cn", "undated nouvneu001-ind-clearance-cn"));
   EXPECT_THAT(Events("type = TERMINATION"), ElementsAre("undated meg-002-trial-terminated-jp",
                                                         "undated vx-264-development-terminated"));
+  // Phase entries the documents state without a date (documents 000, 001,
+  // 002, 003 and 004).
+  EXPECT_THAT(
+      Events("type = TRIAL_START AND date_unknown = true"),
+      ElementsAre("undated amimestrocel-new-indication-trials-cn",
+                  "undated beilai-uc-msc-clinical-trials-cn", "undated beilai-uc-msc-phase-2-cn",
+                  "undated cyp-001-phase-2-3-au", "undated cyp-004-phase-3-global",
+                  "undated ft819-phase-1-start-us", "undated gt101-phase-2-cn",
+                  "undated hicm-188-phase-1-start-us", "undated hicm-188-phase-2-cn",
+                  "undated nsi-566-clinical-entry-us", "undated vctx-210-clinical-entry-us",
+                  "undated vx-264-clinical-entry-us"));
+  EXPECT_THAT(Events("type = FIRST_PATIENT_TREATED AND date_unknown = true"),
+              ElementsAre("undated hicm-188-first-patient-treated-cn",
+                          "undated ncr-102-first-patient-treated-cn"));
+  EXPECT_THAT(Events("type = CLINICAL_TRIAL_APPROVAL"),
+              ElementsAre("undated esc-dopaminergic-progenitor-filed-project-cn"));
 }
 
 TEST_F(UndatedTest, DateFiltersExcludeUndatedUnlessAsked) {
@@ -61,12 +78,14 @@ TEST_F(UndatedTest, DateFiltersExcludeUndatedUnlessAsked) {
               ElementsAre("2023 hipsc-mdap-expanded-study-clearance-us-2023"));
   EXPECT_THAT(Events("jurisdiction = CN AND type = IND_CLEARANCE AND date_unknown = false"),
               IsEmpty());
-  EXPECT_THAT(
-      Events("product = hicm-188 AND (date >= 2025 OR date_unknown = true)"),
-      ElementsAre("2025 hicm-188-jacc-four-year-follow-up-2025",
-                  "2025-06-12 hicm-188-co-development-deal-cn-2025-06-12",
-                  "undated hicm-188-ind-clearance-cn", "undated hicm-188-ind-clearance-us"));
-  EXPECT_EQ(Events("date_unknown = true").size(), 12u);
+  EXPECT_THAT(Events("product = hicm-188 AND (date >= 2025 OR date_unknown = true)"),
+              ElementsAre("2025 hicm-188-jacc-four-year-follow-up-2025",
+                          "2025-06-12 hicm-188-co-development-deal-cn-2025-06-12",
+                          "undated hicm-188-first-patient-treated-cn",
+                          "undated hicm-188-ind-clearance-cn", "undated hicm-188-ind-clearance-us",
+                          "undated hicm-188-phase-1-start-us", "undated hicm-188-phase-2-cn"));
+  EXPECT_EQ(Events("date_unknown = true").size(), 27u);
+  EXPECT_EQ(Events("date_unknown = false").size(), 115u);
 }
 
 TEST_F(UndatedTest, DateInferredIsAFilterOfItsOwn) {
@@ -78,10 +97,23 @@ TEST_F(UndatedTest, DateInferredIsAFilterOfItsOwn) {
       Events("product = hicm-188 AND date_inferred = false"),
       ElementsAre("2020 hicm-188-nature-report-cn-2020", "2021 hicm-188-trial-start-cn-2021",
                   "2025 hicm-188-jacc-four-year-follow-up-2025",
-                  "undated hicm-188-ind-clearance-cn", "undated hicm-188-ind-clearance-us"));
+                  "undated hicm-188-first-patient-treated-cn", "undated hicm-188-ind-clearance-cn",
+                  "undated hicm-188-ind-clearance-us", "undated hicm-188-phase-1-start-us",
+                  "undated hicm-188-phase-2-cn"));
+  EXPECT_EQ(Events("date_inferred = true").size(), 29u);
+  // Trials the review's prose says were conducted or are under way, dated by
+  // the start year its tables print; the filter on the flag drops them.
+  EXPECT_THAT(
+      Events("type = TRIAL_START AND jurisdiction = KR"),
+      ElementsAre("2016 scnt-hes-rpe-trial-start-kr-2016", "2020 mr-mc-01-trial-start-kr-2020",
+                  "2021 sb-sci-001-trial-start-kr-2021"));
+  EXPECT_THAT(Events("type = TRIAL_START AND jurisdiction = KR AND date_inferred = false"),
+              IsEmpty());
+  EXPECT_THAT(Events("product = qn-019a OR product = qn-023a"),
+              ElementsAre("2023 qn-019a-trial-start-cn-2023", "2023 qn-023a-trial-start-cn-2023"));
 }
 
-TEST_F(UndatedTest, HicmTimelineShowsTheUndatedClearancesLast) {
+TEST_F(UndatedTest, HicmTimelineShowsTheUndatedMilestonesLast) {
   LoadTimelineData();
   v1::GetProductTimelineRequest req;
   req.set_product("products/hicm-188");
@@ -100,12 +132,22 @@ TEST_F(UndatedTest, HicmTimelineShowsTheUndatedClearancesLast) {
                      v1::EventType_Name(item.type()).substr(strlen("EVENT_TYPE_")), " ",
                      item.jurisdiction(), item.date_inferred() ? " (inferred)" : ""));
   }
-  EXPECT_THAT(events, ElementsAre("2020 PUBLICATION CN", "2021 TRIAL_START CN",
-                                  "2025 PUBLICATION CN", "2025-06-12 DEAL CN (inferred)",
-                                  "undated IND_CLEARANCE CN", "undated IND_CLEARANCE US"));
-  ASSERT_GE(timeline.items_size(), 2);
-  EXPECT_EQ(timeline.items(timeline.items_size() - 2).record(), "events/hicm-188-ind-clearance-cn");
-  EXPECT_EQ(timeline.items(timeline.items_size() - 1).record(), "events/hicm-188-ind-clearance-us");
+  // Undated items come after every dated one, by record name.
+  EXPECT_THAT(events,
+              ElementsAre("2020 PUBLICATION CN", "2021 TRIAL_START CN", "2025 PUBLICATION CN",
+                          "2025-06-12 DEAL CN (inferred)", "undated FIRST_PATIENT_TREATED CN",
+                          "undated IND_CLEARANCE CN", "undated IND_CLEARANCE US",
+                          "undated TRIAL_START US", "undated TRIAL_START CN"));
+  std::vector<std::string> undated;
+  for (const auto& item : timeline.items()) {
+    if (item.date_unknown()) undated.push_back(item.record());
+  }
+  EXPECT_THAT(undated,
+              ElementsAre("events/hicm-188-first-patient-treated-cn",
+                          "events/hicm-188-ind-clearance-cn", "events/hicm-188-ind-clearance-us",
+                          "events/hicm-188-phase-1-start-us", "events/hicm-188-phase-2-cn"));
+  ASSERT_GE(timeline.items_size(), 1);
+  EXPECT_EQ(timeline.items(timeline.items_size() - 1).record(), "events/hicm-188-phase-2-cn");
 }
 
 TEST_F(UndatedTest, IntervalsAndFirstsSkipUndatedEvents) {
@@ -119,7 +161,8 @@ TEST_F(UndatedTest, IntervalsAndFirstsSkipUndatedEvents) {
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_THAT(intervals.intervals(), IsEmpty());
   EXPECT_THAT(intervals.undated_events(),
-              ElementsAre("events/hicm-188-ind-clearance-cn", "events/hicm-188-ind-clearance-us"));
+              ElementsAre("events/hicm-188-ind-clearance-cn", "events/hicm-188-ind-clearance-us",
+                          "events/hicm-188-phase-1-start-us", "events/hicm-188-phase-2-cn"));
 
   v1::ListFirstsRequest firsts;
   firsts.set_type(v1::EVENT_TYPE_IND_CLEARANCE);
@@ -131,13 +174,15 @@ TEST_F(UndatedTest, IntervalsAndFirstsSkipUndatedEvents) {
     found.push_back(absl::StrCat(f.jurisdiction(), " ", f.event().name(),
                                  f.tied_with().empty() ? "" : " (tied)"));
   }
-  // Every Chinese clearance is undated: China has no first.
+  // Every Chinese and French clearance is undated: China and France have no first.
   EXPECT_THAT(found, ElementsAre("US events/grn-opc1-fda-clearance-us-2010"));
-  EXPECT_THAT(first.undated_events(),
-              ElementsAre("events/castem-ind-clearance-cn", "events/hepacure-ind-clearance-cn",
-                          "events/hicm-188-ind-clearance-cn", "events/hicm-188-ind-clearance-us",
-                          "events/hnpc01-ind-clearance-cn", "events/ncr-100-ind-clearance-cn",
-                          "events/ncr300-ind-clearance-cn", "events/nouvneu001-ind-clearance-cn"));
+  EXPECT_THAT(
+      first.undated_events(),
+      ElementsAre("events/castem-ind-clearance-cn", "events/hanshi-lianhe-ind-clearances-cn",
+                  "events/hanshi-lianhe-ind-clearances-fr", "events/hepacure-ind-clearance-cn",
+                  "events/hicm-188-ind-clearance-cn", "events/hicm-188-ind-clearance-us",
+                  "events/hnpc01-ind-clearance-cn", "events/ncr-100-ind-clearance-cn",
+                  "events/ncr300-ind-clearance-cn", "events/nouvneu001-ind-clearance-cn"));
 }
 
 TEST_F(UndatedTest, WritesAreDatedOrExplicitlyUndated) {
