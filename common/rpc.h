@@ -13,6 +13,7 @@
 #include "common/executor.h"
 #include "common/grpc_status.h"
 #include "grpcpp/grpcpp.h"
+#include "storage/store.h"
 
 namespace regenatlas {
 
@@ -92,6 +93,31 @@ grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* context, Executo
         reactor->Finish(ToGrpcStatus(status));
       });
   if (!queued.ok()) reactor->Finish(ToGrpcStatus(queued));
+  return reactor;
+}
+
+// For point reads: runs `body` in the reaction itself, with the store's
+// reads answered from memory only (storage::ScopedMemoryOnlyReads: the
+// reaction never waits for the disk), and finishes the call. When a read
+// needed the disk, that attempt's result is dropped and the call goes
+// through RunUnary like any other. Saves the executor hand-off (two thread
+// wake-ups) on the common, cached case. `body` must only read the store
+// (no writes, no calls to other services) and fill the response only when
+// it succeeds.
+template <typename Body>
+grpc::ServerUnaryReactor* RunUnaryInline(grpc::CallbackServerContext* context, Executor* executor,
+                                         Body body) {
+  if (grpc::ServerUnaryReactor* refused = Refused(context)) return refused;
+  absl::Status status;
+  bool blocked;
+  {
+    storage::ScopedMemoryOnlyReads memory_only;
+    status = body();
+    blocked = memory_only.blocked();
+  }
+  if (blocked) return RunUnary(context, executor, std::move(body));
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
   return reactor;
 }
 

@@ -44,7 +44,7 @@ template <typename T>
 grpc::ServerUnaryReactor* HandleGet(grpc::CallbackServerContext* ctx, Executor* executor,
                                     const ResourceTable<T>* table, const std::string* name,
                                     T* response) {
-  return RunUnary(ctx, executor, [=] { return Deliver(table->Get(*name), response); });
+  return RunUnaryInline(ctx, executor, [=] { return Deliver(table->Get(*name), response); });
 }
 
 template <typename T, typename Repeated>

@@ -73,6 +73,17 @@ Snapshot::~Snapshot() {
   if (rep_ && rep_->db && rep_->snapshot) rep_->db->ReleaseSnapshot(rep_->snapshot);
 }
 
+namespace {
+
+// The thread's ScopedMemoryOnlyReads state.
+struct MemoryOnlyReads {
+  bool active = false;
+  bool blocked = false;
+};
+thread_local MemoryOnlyReads t_memory_only;
+
+}  // namespace
+
 struct Store::Impl {
   StoreOptions options;
   std::unique_ptr<rocksdb::DB> db;
@@ -111,6 +122,7 @@ struct Store::Impl {
   rocksdb::ReadOptions ReadOpts(const Snapshot* s) const {
     rocksdb::ReadOptions ro;
     if (s != nullptr) ro.snapshot = s->rep_->snapshot;
+    if (t_memory_only.active) ro.read_tier = rocksdb::kBlockCacheTier;
     return ro;
   }
   absl::Status CloseDb() {
@@ -194,6 +206,35 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
   return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
 
+namespace {
+
+// RocksDB's answer to a read under kBlockCacheTier that needs the disk is
+// Incomplete: that is the "would block" of ScopedMemoryOnlyReads.
+absl::Status ReadStatus(const rocksdb::Status& s, absl::string_view what) {
+  if (s.IsIncomplete() && t_memory_only.active) {
+    t_memory_only.blocked = true;
+    return absl::UnavailableError(
+        absl::StrCat("storage: ", what, ": needs the disk (memory-only read)"));
+  }
+  return FromRocksStatus(s, what);
+}
+
+}  // namespace
+
+ScopedMemoryOnlyReads::ScopedMemoryOnlyReads()
+    : previous_active_(t_memory_only.active), previous_blocked_(t_memory_only.blocked) {
+  t_memory_only.active = true;
+  t_memory_only.blocked = false;
+}
+
+ScopedMemoryOnlyReads::~ScopedMemoryOnlyReads() {
+  const bool blocked = t_memory_only.blocked;
+  t_memory_only.active = previous_active_;
+  t_memory_only.blocked = previous_blocked_ || (previous_active_ && blocked);
+}
+
+bool ScopedMemoryOnlyReads::blocked() const { return t_memory_only.blocked; }
+
 absl::StatusOr<std::optional<std::string>> Store::Get(ColumnFamily cf, absl::string_view key,
                                                       const Snapshot* snapshot) const {
   Impl::Reading reading(*impl_);
@@ -202,7 +243,7 @@ absl::StatusOr<std::optional<std::string>> Store::Get(ColumnFamily cf, absl::str
   rocksdb::Status s = impl_->db->Get(impl_->ReadOpts(snapshot), impl_->cf(cf),
                                      rocksdb::Slice(key.data(), key.size()), &value);
   if (s.IsNotFound()) return std::optional<std::string>();
-  if (!s.ok()) return FromRocksStatus(s, "get");
+  if (!s.ok()) return ReadStatus(s, "get");
   return std::optional<std::string>(std::move(value));
 }
 
@@ -308,7 +349,7 @@ absl::Status Store::Scan(ColumnFamily cf, const ScanRange& range, const Snapshot
         break;
     }
   }
-  return FromRocksStatus(it->status(), "scan");
+  return ReadStatus(it->status(), "scan");
 }
 
 uint64_t Store::LastChangeSeq() const {

@@ -146,6 +146,27 @@ struct StoreStats {
 // typed column families, atomic batches, snapshot reads, scans, a change log
 // and checkpoints. Thread-safe. RocksDB status is converted to absl::Status
 // inside; no RocksDB type appears in this interface.
+// While one lives on a thread, that thread's Store reads (Get, Scan) are
+// answered from memory only — memtables and the block cache, RocksDB's
+// kBlockCacheTier: a read that would wait for the disk fails with
+// UNAVAILABLE instead, and blocked() turns true. Lets a gRPC reaction try a
+// point read without ever blocking, and hand the call to the executor when
+// it cannot (common/rpc.h RunUnaryInline). Scopes nest.
+class ScopedMemoryOnlyReads {
+ public:
+  ScopedMemoryOnlyReads();
+  ~ScopedMemoryOnlyReads();
+  ScopedMemoryOnlyReads(const ScopedMemoryOnlyReads&) = delete;
+  ScopedMemoryOnlyReads& operator=(const ScopedMemoryOnlyReads&) = delete;
+
+  // A read in this scope needed the disk and failed.
+  bool blocked() const;
+
+ private:
+  bool previous_active_;
+  bool previous_blocked_;
+};
+
 class Store {
  public:
   // Opens (or creates) the database at options.path with every column family.

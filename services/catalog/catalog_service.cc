@@ -40,8 +40,9 @@ grpc::ServerUnaryReactor* CatalogService::CreateTrial(Ctx* ctx, const v1::Create
 
 grpc::ServerUnaryReactor* CatalogService::GetTrial(Ctx* ctx, const v1::GetTrialRequest* req,
                                                    v1::Trial* resp) {
-  return RunUnary(ctx, executor_.get(),
-                  [=]() -> absl::Status { return Deliver(catalog_->GetTrial(req->name()), resp); });
+  return RunUnaryInline(ctx, executor_.get(), [=]() -> absl::Status {
+    return Deliver(catalog_->GetTrial(req->name()), resp);
+  });
 }
 
 grpc::ServerUnaryReactor* CatalogService::SearchProducts(Ctx* ctx,

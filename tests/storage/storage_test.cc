@@ -166,6 +166,68 @@ TEST(StoreTest, PutGetScanInKeyOrder) {
   EXPECT_FALSE(missing->has_value());
 }
 
+// A memory-only read never waits for the disk: on a reopened store (empty
+// block cache, records in a table file) it fails and says so; once the
+// block is cached (by a normal read) it succeeds. Scans likewise.
+TEST(StoreTest, MemoryOnlyReadsFailInsteadOfReadingTheDisk) {
+  TempDir dir;
+  const std::string key = Key().String("m").Int64(1).Release();
+  {
+    auto store = OpenStore(dir.Sub("db"));
+    WriteBatch batch;
+    batch.Put(ColumnFamily::kCatalog, key, "on disk");
+    ASSERT_TRUE(store->Write(std::move(batch)).ok());
+  }  // Close flushes the memtable into a table file.
+  auto store = OpenStore(dir.Sub("db"));
+  {
+    ScopedMemoryOnlyReads memory_only;
+    auto got = store->Get(ColumnFamily::kCatalog, key);
+    EXPECT_TRUE(absl::IsUnavailable(got.status())) << got.status();
+    EXPECT_TRUE(memory_only.blocked());
+    absl::Status scanned =
+        store->Scan(ColumnFamily::kCatalog, ScanRange::Prefix(Key().String("m").bytes()), nullptr,
+                    [](absl::string_view, absl::string_view) { return true; });
+    EXPECT_TRUE(absl::IsUnavailable(scanned)) << scanned;
+  }
+  auto got = store->Get(ColumnFamily::kCatalog, key);  // reads the disk, caches
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->value(), "on disk");
+  {
+    ScopedMemoryOnlyReads memory_only;
+    auto cached = store->Get(ColumnFamily::kCatalog, key);
+    ASSERT_TRUE(cached.ok()) << cached.status();
+    EXPECT_EQ(cached->value(), "on disk");
+    auto missing = store->Get(ColumnFamily::kCatalog, Key().String("m").Int64(2).Release());
+    ASSERT_TRUE(missing.ok()) << missing.status();
+    EXPECT_FALSE(missing->has_value());
+    EXPECT_FALSE(memory_only.blocked());
+  }
+}
+
+// Scopes nest: an inner scope starts unblocked, and what blocked it
+// blocked the outer one too; after the outermost, reads may use the disk.
+TEST(StoreTest, MemoryOnlyScopesNest) {
+  TempDir dir;
+  const std::string key = Key().String("m").Int64(1).Release();
+  {
+    auto store = OpenStore(dir.Sub("db"));
+    WriteBatch batch;
+    batch.Put(ColumnFamily::kCatalog, key, "v");
+    ASSERT_TRUE(store->Write(std::move(batch)).ok());
+  }
+  auto store = OpenStore(dir.Sub("db"));
+  {
+    ScopedMemoryOnlyReads outer;
+    {
+      ScopedMemoryOnlyReads inner;
+      EXPECT_FALSE(store->Get(ColumnFamily::kCatalog, key).ok());
+      EXPECT_TRUE(inner.blocked());
+    }
+    EXPECT_TRUE(outer.blocked());
+  }
+  EXPECT_TRUE(store->Get(ColumnFamily::kCatalog, key).ok());
+}
+
 TEST(StoreTest, BatchIsAtomicWhenOneOpIsInvalid) {
   TempDir dir;
   auto store = OpenStore(dir.Sub("db"));
