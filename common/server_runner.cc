@@ -26,8 +26,9 @@ namespace {
 class CallInterceptor : public grpc::experimental::Interceptor {
  public:
   CallInterceptor(const ServerCallObserver* observer, bool log_failures,
-                  const std::set<std::string>* served, std::string method)
-      : observer_(observer),
+                  const std::set<std::string>* served, std::string method, void* handlers_sync)
+      : handlers_sync_(handlers_sync),
+        observer_(observer),
         log_failures_(log_failures),
         served_(served),
         method_(std::move(method)),
@@ -43,10 +44,17 @@ class CallInterceptor : public grpc::experimental::Interceptor {
     TsanAcquire(this);
     InterceptOnce(methods);
     TsanRelease(this);
+    // The call may end (and this interceptor go) inside Proceed.
+    void* const handlers_sync = handlers_sync_;
     methods->Proceed();
+    // The method handler runs inside Proceed and uses the service object;
+    // ServerRunner::Shutdown acquires this before anyone destroys services
+    // (gRPC's own ordering of the two is invisible to ThreadSanitizer).
+    TsanRelease(handlers_sync);
   }
 
  private:
+  void* const handlers_sync_;
   void InterceptOnce(grpc::experimental::InterceptorBatchMethods* methods) {
     using grpc::experimental::InterceptionHookPoints;
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
@@ -99,17 +107,21 @@ class CallInterceptor : public grpc::experimental::Interceptor {
 class CallInterceptorFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
   CallInterceptorFactory(const ServerCallObserver* observer, bool log_failures,
-                         const std::set<std::string>* served)
-      : observer_(observer), log_failures_(log_failures), served_(served) {}
+                         const std::set<std::string>* served, void* handlers_sync)
+      : observer_(observer),
+        log_failures_(log_failures),
+        served_(served),
+        handlers_sync_(handlers_sync) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
-    return new CallInterceptor(observer_, log_failures_, served_, info->method());
+    return new CallInterceptor(observer_, log_failures_, served_, info->method(), handlers_sync_);
   }
 
  private:
   const ServerCallObserver* observer_;
   const bool log_failures_;
   const std::set<std::string>* served_;
+  void* const handlers_sync_;
 };
 
 }  // namespace
@@ -165,8 +177,8 @@ absl::Status ServerRunner::Start() {
   builder.AddListeningPort(local_address, grpc::InsecureServerCredentials(), &local_port);
   {
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
-    creators.push_back(std::make_unique<CallInterceptorFactory>(&options_.observer,
-                                                                options_.log_failures, &served_));
+    creators.push_back(std::make_unique<CallInterceptorFactory>(
+        &options_.observer, options_.log_failures, &served_, &handlers_sync_));
     for (auto& factory : interceptor_factories_) creators.push_back(std::move(factory));
     interceptor_factories_.clear();
     builder.experimental().SetInterceptorCreators(std::move(creators));
@@ -213,6 +225,7 @@ void ServerRunner::Shutdown(absl::Time deadline) {
   server_->Shutdown(absl::ToChronoTime(deadline));
   server_->Wait();
   server_.reset();
+  TsanAcquire(&handlers_sync_);
   RemoveSocketDir();
   Log(LogLevel::kInfo, "server stopped");
 }

@@ -116,6 +116,10 @@ class ServerRunner {
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptor_factories_;
   std::unique_ptr<grpc::Server> server_;
+  // A ThreadSanitizer sync object: every method handler's run is released
+  // on it and Shutdown acquires it, so that destroying the services after
+  // Shutdown is ordered after their last use (common/tsan.h).
+  char handlers_sync_ = 0;
   std::shared_ptr<grpc::Channel> local_;
   // The private directory of the local socket (removed at Shutdown).
   std::string socket_dir_;
