@@ -166,19 +166,26 @@ TEST(StoreTest, PutGetScanInKeyOrder) {
   EXPECT_FALSE(missing->has_value());
 }
 
+// A store holding `key` = `value` in a table file, reopened: its block
+// cache is empty (closing flushed the memtable).
+std::unique_ptr<Store> ReopenedWith(const std::string& path, const std::string& key,
+                                    const std::string& value) {
+  {
+    auto store = OpenStore(path);
+    WriteBatch batch;
+    batch.Put(ColumnFamily::kCatalog, key, value);
+    EXPECT_TRUE(store->Write(std::move(batch)).ok());
+  }
+  return OpenStore(path);
+}
+
 // A memory-only read never waits for the disk: on a reopened store (empty
 // block cache, records in a table file) it fails and says so; once the
 // block is cached (by a normal read) it succeeds. Scans likewise.
 TEST(StoreTest, MemoryOnlyReadsFailInsteadOfReadingTheDisk) {
   TempDir dir;
   const std::string key = Key().String("m").Int64(1).Release();
-  {
-    auto store = OpenStore(dir.Sub("db"));
-    WriteBatch batch;
-    batch.Put(ColumnFamily::kCatalog, key, "on disk");
-    ASSERT_TRUE(store->Write(std::move(batch)).ok());
-  }  // Close flushes the memtable into a table file.
-  auto store = OpenStore(dir.Sub("db"));
+  auto store = ReopenedWith(dir.Sub("db"), key, "on disk");
   {
     ScopedMemoryOnlyReads memory_only;
     auto got = store->Get(ColumnFamily::kCatalog, key);
@@ -209,13 +216,7 @@ TEST(StoreTest, MemoryOnlyReadsFailInsteadOfReadingTheDisk) {
 TEST(StoreTest, MemoryOnlyScopesNest) {
   TempDir dir;
   const std::string key = Key().String("m").Int64(1).Release();
-  {
-    auto store = OpenStore(dir.Sub("db"));
-    WriteBatch batch;
-    batch.Put(ColumnFamily::kCatalog, key, "v");
-    ASSERT_TRUE(store->Write(std::move(batch)).ok());
-  }
-  auto store = OpenStore(dir.Sub("db"));
+  auto store = ReopenedWith(dir.Sub("db"), key, "v");
   {
     ScopedMemoryOnlyReads outer;
     {
