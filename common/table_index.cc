@@ -201,6 +201,7 @@ bool TableIndex::DecodeRow(absl::string_view in, std::string* id, Terms* terms) 
 }
 
 void TableIndex::Add(uint32_t dense, const std::string& id, const Terms& terms) {
+  ++generation_;
   if (keys_.size() <= dense) keys_.resize(dense + 1);
   if (keys_[dense].empty()) {
     keys_[dense] = id;
@@ -225,6 +226,7 @@ void TableIndex::Add(uint32_t dense, const std::string& id, const Terms& terms) 
 }
 
 void TableIndex::Remove(uint32_t dense, const Terms& terms) {
+  ++generation_;
   // Empty values are dropped so that maps hold only values in use.
   for (const auto& [f, p] : terms.postings) {
     Field& field = fields_[f];
@@ -289,6 +291,7 @@ void TableIndex::Stage(storage::WriteBatch& batch, absl::string_view id, const M
 }
 
 void TableIndex::Clear() {
+  ++generation_;
   by_name_.clear();
   dense_.clear();
   keys_.clear();

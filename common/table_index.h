@@ -119,6 +119,16 @@ class TableIndex {
   // Every value of a memory field with its records; ints as decimal text.
   std::vector<std::pair<std::string, const Bitmap*>> Values(absl::string_view field) const;
 
+  // A record's entry in a ValueColumn when it has no value of the field.
+  static constexpr uint16_t kNoColumnValue = 0xffff;
+  // The values of a single-valued memory field as a column by dense id: the
+  // position of the record's value in Values(field), or kNoColumnValue.
+  // Null when some record has two values of the field (or it has 0xffff
+  // values or more). Built by the first caller after a commit changed the
+  // index and kept until the next one, so grouped counts over a read-mostly
+  // table do not rebuild it per call; valid while mu() is held.
+  std::shared_ptr<const std::vector<uint16_t>> ValueColumn(absl::string_view field) const;
+
   // One result of SelectPage.
   struct Entry {
     uint32_t dense = 0;
@@ -210,6 +220,18 @@ class TableIndex {
   absl::btree_set<uint32_t, NameLess> by_name_;
   std::vector<Field> fields_;  // by index in options_.memory_fields
   std::vector<Order> orders_;  // by index in options_.order_fields
+  // Bumped by every change of the in-memory index (under mu_ exclusive).
+  uint64_t generation_ = 0;
+
+  // ValueColumn's columns, by index in options_.memory_fields. Readers
+  // share mu_, so the columns have their own lock.
+  struct ValueColumnCache {
+    bool built = false;
+    uint64_t generation = 0;
+    std::shared_ptr<const std::vector<uint16_t>> column;  // null: multi-valued
+  };
+  mutable absl::Mutex columns_mu_;
+  mutable std::vector<ValueColumnCache> columns_ ABSL_GUARDED_BY(columns_mu_);
 };
 
 // Counts of `matches` grouped by the values of one or two memory fields of

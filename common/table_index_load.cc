@@ -136,6 +136,7 @@ bool TableIndex::LoadRow(BulkLoad& load, uint32_t dense, absl::string_view in) {
 }
 
 void TableIndex::FinishLoad(BulkLoad& load) {
+  ++generation_;
   // Rows are read in dense order (big-endian keys), so every list is
   // sorted and addMany appends whole containers.
   AddAll(all_, load.ids);

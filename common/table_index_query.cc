@@ -3,11 +3,14 @@
 // shared lock and reads no record.
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/table_index.h"
 
 namespace regenatlas {
@@ -204,64 +207,48 @@ void ForEachId(const Bitmap& bitmap, F&& f) {
 
 using Groups = std::map<std::vector<std::string>, int>;
 
-// Two-field counts by a per-record column of the values of one field
-// (`column`), built for this call from its value bitmaps, and one pass over
-// the postings of the other (`other`): linear in the table and in the
-// other field's postings, where AND-ing every pair of value bitmaps costs
-// (values × values × containers). Only when every matching record has at
-// most one value of `column` (nullopt otherwise: the caller AND-s pairs).
+// Two-field counts by the value column of one field (`column`,
+// TableIndex::ValueColumn) and one pass over the postings of the other
+// (`other`): linear in the other field's postings among the matches, where
+// AND-ing every pair of value bitmaps costs (values × values × containers).
+// Only when every record has at most one value of `column` (nullopt
+// otherwise: the caller AND-s pairs).
 std::optional<Groups> CountByColumn(const TableIndex& index, const Bitmap& matches,
                                     const std::string& column, const std::string& other,
                                     bool column_first) {
-  constexpr uint16_t kNotMatched = 0xffff;
-  constexpr uint16_t kNone = 0xfffe;
+  const std::shared_ptr<const std::vector<uint16_t>> value_column = index.ValueColumn(column);
+  if (value_column == nullptr) return std::nullopt;
+  const std::vector<uint16_t>& value_of = *value_column;
   const auto column_values = index.Values(column);
   const auto other_values = index.Values(other);
-  if (column_values.size() >= kNone || index.all().isEmpty()) return std::nullopt;
-  const uint32_t size = index.all().maximum() + 1;
-  // Every id below `size` matches (no filter, no deleted record): plain
-  // loops instead of walking the matches.
-  const bool everything = matches.cardinality() == size;
-  std::vector<uint16_t> value_of(size, everything ? kNone : kNotMatched);
-  if (!everything) {
-    ForEachId(matches, [&](uint32_t id) {
-      if (id < size) value_of[id] = kNone;
-    });
-  }
-  for (size_t v = 0; v < column_values.size(); ++v) {
-    bool single = true;
-    ForEachId(*column_values[v].second, [&](uint32_t id) {
-      uint16_t& slot = value_of[id];
-      if (slot == kNotMatched) return;
-      if (slot != kNone) single = false;
-      slot = static_cast<uint16_t>(v);
-    });
-    if (!single) return std::nullopt;
-  }
   // counts[c * (others + 1) + o]; row/column `size()` is "(none)".
-  const size_t columns = column_values.size() + 1;
   const size_t others = other_values.size() + 1;
-  std::vector<int> counts(columns * others, 0);
-  auto row = [&](uint16_t c) { return (c == kNone ? column_values.size() : c) * others; };
-  std::vector<uint8_t> has_other(size, 0);
-  for (size_t o = 0; o < other_values.size(); ++o) {
-    ForEachId(*other_values[o].second, [&](uint32_t id) {
-      const uint16_t c = value_of[id];
-      if (c == kNotMatched) return;
-      ++counts[row(c) + o];
-      has_other[id] = 1;
-    });
-  }
-  auto count_none = [&](uint32_t id) {
-    if (id < size && !has_other[id]) ++counts[row(value_of[id]) + other_values.size()];
+  std::vector<int> counts((column_values.size() + 1) * others, 0);
+  auto count = [&](uint32_t id, size_t o) {
+    if (id >= value_of.size()) return;
+    const uint16_t c = value_of[id];
+    ++counts[(c == TableIndex::kNoColumnValue ? column_values.size() : c) * others + o];
   };
-  if (everything) {
-    for (uint32_t id = 0; id < size; ++id) count_none(id);
-  } else {
-    ForEachId(matches, count_none);
+  // Every record of the table matches (no filter): the postings as they are.
+  const bool everything = matches.cardinality() == index.size();
+  std::vector<const Bitmap*> with_other;
+  for (size_t o = 0; o < other_values.size(); ++o) {
+    const Bitmap& ids = *other_values[o].second;
+    with_other.push_back(&ids);
+    if (everything) {
+      ForEachId(ids, [&](uint32_t id) { count(id, o); });
+    } else {
+      ForEachId(ids & matches, [&](uint32_t id) { count(id, o); });
+    }
   }
+  // The matches without any value of `other`: usually few, so one
+  // difference instead of a mark per record.
+  const Bitmap none = with_other.empty()
+                          ? matches
+                          : matches - Bitmap::fastunion(with_other.size(), with_other.data());
+  ForEachId(none, [&](uint32_t id) { count(id, other_values.size()); });
   Groups out;
-  for (size_t c = 0; c < columns; ++c) {
+  for (size_t c = 0; c <= column_values.size(); ++c) {
     const std::string a = c < column_values.size() ? column_values[c].first : kNoValue;
     for (size_t o = 0; o < others; ++o) {
       const int n = counts[c * others + o];
@@ -274,6 +261,36 @@ std::optional<Groups> CountByColumn(const TableIndex& index, const Bitmap& match
 }
 
 }  // namespace
+
+std::shared_ptr<const std::vector<uint16_t>> TableIndex::ValueColumn(
+    absl::string_view field) const {
+  const Field* f = FieldOf(field);
+  if (f == nullptr) return nullptr;
+  const size_t slot = static_cast<size_t>(f - fields_.data());
+  absl::MutexLock lock(&columns_mu_);
+  if (columns_.size() < fields_.size()) columns_.resize(fields_.size());
+  ValueColumnCache& cache = columns_[slot];
+  if (cache.built && cache.generation == generation_) return cache.column;
+  cache.built = true;
+  cache.generation = generation_;
+  cache.column = nullptr;
+  const auto values = Values(field);
+  if (values.size() >= kNoColumnValue) return nullptr;
+  auto column = std::make_shared<std::vector<uint16_t>>(all_.isEmpty() ? 0 : all_.maximum() + 1,
+                                                        kNoColumnValue);
+  for (size_t v = 0; v < values.size(); ++v) {
+    bool single = true;
+    ForEachId(*values[v].second, [&](uint32_t id) {
+      uint16_t& slot_value = (*column)[id];
+      if (slot_value != kNoColumnValue) single = false;
+      slot_value = static_cast<uint16_t>(v);
+    });
+    // Remembered as null until the next change: a multi-valued field.
+    if (!single) return nullptr;
+  }
+  cache.column = std::move(column);
+  return cache.column;
+}
 
 std::map<std::vector<std::string>, int> CountGroups(const TableIndex& index, const Bitmap& matches,
                                                     const std::vector<std::string>& fields) {

@@ -293,8 +293,25 @@ TEST(TableIndex, CountsMatchBruteForce) {
                                             "country = PL AND country = FR AND country = DE"};
   const std::vector<std::vector<std::string>> groupings = {
       {"phase", "country"}, {"country", "phase"}, {"country", "country"}, {"phase"}};
-  for (int round = 0; round < 2; ++round) {
+  for (int round = 0; round < 3; ++round) {
     if (round == 1) f.Open(1);
+    if (round == 2) {
+      // Writes after the counts above: value columns cached by them must
+      // not survive (phases and countries change, records go).
+      for (size_t i = 0; i < trials.size(); i += 3) {
+        const std::string name = absl::StrCat("trials/c", i);
+        if (i % 2 == 0) {
+          ASSERT_TRUE(f.table().Delete(name, "").ok());
+          trials[i] = Trial();
+          trials[i].set_name("deleted");
+          continue;
+        }
+        Trial patch = RandomTrial(rng);
+        patch.set_name(name);
+        ASSERT_TRUE(f.table().Update(patch, {}).ok());
+        trials[i] = *f.table().Get(name);
+      }
+    }
     for (const std::string& filter : filters) {
       IndexReadLock lock(f.store(), {&f.table().index()});
       IndexPostings postings(&f.table().index(), &f.store(), storage::ColumnFamily::kCatalogIndex,
@@ -311,7 +328,7 @@ TEST(TableIndex, CountsMatchBruteForce) {
         std::map<std::vector<std::string>, int> want;
         int want_total = 0;
         for (const Trial& t : trials) {
-          if (!Matches(t, filter)) continue;
+          if (t.name() == "deleted" || !Matches(t, filter)) continue;
           ++want_total;
           for (const std::string& a : GroupValues(t, fields[0])) {
             if (fields.size() == 1) {
