@@ -27,8 +27,17 @@ std::string ComputeEtag(const google::protobuf::Message& record) {
 void StampEtag(google::protobuf::Message* record) {
   const google::protobuf::FieldDescriptor* etag = record->GetDescriptor()->FindFieldByName("etag");
   if (etag == nullptr) return;
-  std::string value = ComputeEtag(*record);
-  record->GetReflection()->SetString(record, etag, value);
+  // ComputeEtag's bytes, without its copy of the record: the etag is
+  // replaced anyway, so it is cleared in place (a write's hot path).
+  record->GetReflection()->ClearField(record, etag);
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream out(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&out);
+    coded.SetSerializationDeterministic(true);
+    record->SerializeToCodedStream(&coded);
+  }
+  record->GetReflection()->SetString(record, etag, absl::StrFormat("%016x", StableHash64(bytes)));
 }
 
 google::protobuf::Timestamp ToProtoTime(absl::Time t) {

@@ -140,15 +140,22 @@ void ResourceTableBase::StageWrite(storage::WriteBatch& batch, absl::string_view
     }
   }
   index_->Stage(batch, id, old_record, record);
-  if (record != nullptr) {
-    records_.Put(batch, id, *record);
-  } else {
-    records_.Delete(batch, id);
-  }
+  // The record's bytes go both to its key and into the change-log entry
+  // (what Any::PackFrom would serialize again).
+  const Message& changed = record != nullptr ? *record : *old_record;
+  std::string bytes = changed.SerializeAsString();
   common::v1::ResourceChange change;
   change.set_name(NameOf(id));
   change.set_kind(kind);
-  change.mutable_resource()->PackFrom(record != nullptr ? *record : *old_record);
+  change.mutable_resource()->set_type_url(
+      absl::StrCat("type.googleapis.com/", changed.GetDescriptor()->full_name()));
+  if (record != nullptr) {
+    change.mutable_resource()->set_value(bytes);
+    records_.PutSerialized(batch, id, std::move(bytes));
+  } else {
+    change.mutable_resource()->set_value(std::move(bytes));
+    records_.Delete(batch, id);
+  }
   change.set_origin(std::string(origin));
   for (const std::string& f : changed_fields) change.add_changed_fields(f);
   batch.AppendChange(options_.change_stream, change.SerializeAsString());

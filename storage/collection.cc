@@ -1,5 +1,7 @@
 #include "storage/collection.h"
 
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "storage/key.h"
 
@@ -28,6 +30,11 @@ absl::StatusOr<bool> Collection::Get(const Store& store, absl::string_view id,
 void Collection::Put(WriteBatch& batch, absl::string_view id,
                      const google::protobuf::MessageLite& record) const {
   batch.Put(cf_, RecordKey(id), record.SerializeAsString());
+}
+
+void Collection::PutSerialized(WriteBatch& batch, absl::string_view id,
+                               std::string serialized) const {
+  batch.Put(cf_, RecordKey(id), std::move(serialized));
 }
 
 void Collection::Delete(WriteBatch& batch, absl::string_view id) const {

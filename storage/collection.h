@@ -30,6 +30,9 @@ class Collection {
                            const Snapshot* snapshot = nullptr) const;
   void Put(WriteBatch& batch, absl::string_view id,
            const google::protobuf::MessageLite& record) const;
+  // Put of a record already serialized (a writer that needs the bytes
+  // twice serializes once).
+  void PutSerialized(WriteBatch& batch, absl::string_view id, std::string serialized) const;
   void Delete(WriteBatch& batch, absl::string_view id) const;
 
   // Calls fn(id, serialized) for records with id > after_id, in id order,

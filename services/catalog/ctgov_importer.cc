@@ -136,9 +136,16 @@ absl::Status CtgovImporter::Impl::ImportStream(const std::string& file, int64_t 
                                                const CtgovReadFunction& read) {
   absl::MutexLock lock(&g_import_mu);
   summary_.set_files(summary_.files() + 1);
-  ASSIGN_OR_RETURN(CtgovFileInfo info, RunCtgovPipeline(read, [&](CtgovEvent& event) {
-                     return OnEvent(file, size, event);
-                   }));
+  CtgovPipelineOptions pipeline;
+  // Classifying reads only the record: done on the parser thread, which is
+  // otherwise mostly idle while this thread writes.
+  pipeline.prepare = [classifier = catalog_->trial_classifier()](ctgov::Study& s) {
+    if (classifier != nullptr && s.text.has_value()) s.classified = classifier->Classify(*s.text);
+  };
+  ASSIGN_OR_RETURN(
+      CtgovFileInfo info,
+      RunCtgovPipeline(
+          read, [&](CtgovEvent& event) { return OnEvent(file, size, event); }, pipeline));
   if (info.total_count.has_value()) {
     summary_.set_total_count(static_cast<int32_t>(*info.total_count));
   }

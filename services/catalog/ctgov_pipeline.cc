@@ -18,13 +18,16 @@ using Chunk = std::vector<CtgovEvent>;
 // consumer only applies them.
 class ParserSink : public CtgovJsonSink {
  public:
-  ParserSink(BoundedQueue<Chunk>& queue, size_t chunk_events)
-      : queue_(queue), chunk_events_(chunk_events < 1 ? 1 : chunk_events) {}
+  ParserSink(BoundedQueue<Chunk>& queue, const CtgovPipelineOptions& options)
+      : queue_(queue),
+        chunk_events_(options.chunk_events < 1 ? 1 : options.chunk_events),
+        prepare_(options.prepare) {}
 
   absl::Status OnStudy(const std::string& path, const rapidjson::Value& study) override {
     CtgovEvent e;
     e.kind = CtgovEvent::Kind::kStudy;
     e.study = ctgov::ParseStudy(study, path);
+    if (prepare_ && e.study.study.has_value()) prepare_(*e.study.study);
     Add(std::move(e));
     // The consumer gave up (a store failure, which it reports): stop reading.
     if (cancelled_) return absl::CancelledError("import stopped");
@@ -74,6 +77,7 @@ class ParserSink : public CtgovJsonSink {
 
   BoundedQueue<Chunk>& queue_;
   const size_t chunk_events_;
+  const std::function<void(ctgov::Study&)>& prepare_;
   Chunk chunk_;
   bool cancelled_ = false;
 };
@@ -86,7 +90,7 @@ absl::StatusOr<CtgovFileInfo> RunCtgovPipeline(
   BoundedQueue<Chunk> queue(options.queue_chunks);
   std::optional<absl::StatusOr<CtgovFileInfo>> info;
   std::thread parser([&] {
-    ParserSink sink(queue, options.chunk_events);
+    ParserSink sink(queue, options);
     info.emplace(read(sink));
     sink.Flush();
     queue.Close();

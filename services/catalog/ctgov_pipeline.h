@@ -43,6 +43,11 @@ struct CtgovPipelineOptions {
   // (queue_chunks + 2) * chunk_events studies are in memory at once.
   size_t chunk_events = 64;
   size_t queue_chunks = 8;
+  // Called on the parser thread for every study read, before it is handed
+  // over: work that depends on the record alone (its classification) runs
+  // there, beside the parsing, instead of on the applying thread. Must not
+  // touch what `consume` touches.
+  std::function<void(ctgov::Study& study)> prepare;
 };
 
 // Runs `read` on a parser thread and calls `consume` with every event on

@@ -110,6 +110,10 @@ struct Study {
   // states its interventions, so a cut-down record (`fields=`) leaves a
   // stored classification alone.
   std::optional<classification::TrialText> text;
+  // The classifier's reading of `text`, when the pipeline computed it on
+  // its parser thread (CtgovPipelineOptions::prepare); computed when the
+  // record is applied otherwise.
+  std::optional<classification::Classification> classified;
   std::vector<Warning> warnings;
 };
 

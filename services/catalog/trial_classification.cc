@@ -103,7 +103,8 @@ bool ApplyClassification(const ctgov::Study& s, const classification::Classifier
   if (classifier == nullptr || !s.text.has_value()) return false;
   const v1::TrialClassification& stored = t.classification();
   if (stored.origin() == v1::TrialClassification::ORIGIN_CURATED) return false;
-  v1::TrialClassification derived = ToTrialClassification(classifier->Classify(*s.text), source);
+  v1::TrialClassification derived = ToTrialClassification(
+      s.classified.has_value() ? *s.classified : classifier->Classify(*s.text), source);
   const bool replace = stored.origin() == v1::TrialClassification::ORIGIN_UNSPECIFIED ||
                        ctgov::IsSourceOf(s.publisher, stored.source()) ||
                        (!stored.cell_therapy() && derived.cell_therapy());

@@ -8,6 +8,7 @@
 #include "common/dimensions.h"
 #include "common/health.h"
 #include "common/paging.h"
+#include "common/records.h"
 #include "common/resource_name.h"
 #include "common/resource_table.h"
 #include "common/server_runner.h"
@@ -105,6 +106,28 @@ TEST(ResourceNameTest, ParsesAndRejects) {
   }
   EXPECT_FALSE(ValidateResourceId(std::string(64, 'a'), "id").ok());
   EXPECT_TRUE(ValidateResourceId(std::string(63, 'a'), "id").ok());
+}
+
+// StampEtag clears the old etag in place instead of copying the record:
+// the etag it stamps must still be ComputeEtag's, whatever etag was there,
+// and depend on the content only.
+TEST(EtagTest, StampedEtagIsTheComputedOneWhateverTheOldEtag) {
+  catalog::v1::Trial t;
+  t.set_name("trials/nct01234567");
+  t.set_title("A trial");
+  t.add_countries("CN");
+  const std::string expected = ComputeEtag(t);
+  EXPECT_EQ(expected.size(), 16u);
+  catalog::v1::Trial stale = t;
+  stale.set_etag("0123456789abcdef");
+  StampEtag(&stale);
+  EXPECT_EQ(stale.etag(), expected);
+  StampEtag(&stale);
+  EXPECT_EQ(stale.etag(), expected);
+  EXPECT_EQ(stale.title(), "A trial");
+  stale.set_title("Another trial");
+  StampEtag(&stale);
+  EXPECT_NE(stale.etag(), expected);
 }
 
 TEST(ValidationTest, JurisdictionsAndCurrencies) {
@@ -281,6 +304,14 @@ TEST_F(ResourceTableTest, DeleteWithEtagAndChangeLog) {
   EXPECT_EQ(first.kind(), common::v1::CHANGE_KIND_CREATED);
   EXPECT_EQ(second.kind(), common::v1::CHANGE_KIND_DELETED);
   EXPECT_EQ(second.name(), "sources/s1");
+  // Each entry carries the record as written (created) or as it was
+  // (deleted), as an Any that unpacks to the resource type.
+  Source in_first, in_second;
+  ASSERT_TRUE(first.resource().Is<Source>());
+  ASSERT_TRUE(first.resource().UnpackTo(&in_first));
+  EXPECT_EQ(in_first.SerializeAsString(), created.SerializeAsString());
+  ASSERT_TRUE(second.resource().UnpackTo(&in_second));
+  EXPECT_EQ(in_second.SerializeAsString(), created.SerializeAsString());
 }
 
 TEST_F(ResourceTableTest, UpsertIsIdempotent) {

@@ -6,8 +6,10 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -130,6 +132,39 @@ TEST(CtgovPipelineTest, StudiesAreReadOnTheParserThreadWithRejections) {
   EXPECT_EQ(studies, 13);
   EXPECT_THAT(rejected, ElementsAre("$.studies[6].protocolSection.designModule.phases[0]: "
                                     "expected a string, found a number (NCT10000006)"));
+}
+
+// `prepare` (the importer classifies there) sees every study that was read,
+// on the parser thread, before the consumer gets it; rejected records are
+// not prepared.
+TEST(CtgovPipelineTest, PrepareRunsOnTheParserThreadBeforeTheStudyIsConsumed) {
+  const std::string json = Page(14, 7);
+  const std::thread::id consumer = std::this_thread::get_id();
+  std::atomic<int> prepared{0};
+  std::atomic<bool> on_consumer_thread{false};
+  CtgovPipelineOptions options{3, 2};
+  options.prepare = [&](ctgov::Study& s) {
+    if (std::this_thread::get_id() == consumer) on_consumer_thread = true;
+    ++prepared;
+    s.title = absl::StrCat("prepared ", s.nct_id);
+  };
+  std::vector<std::string> titles;
+  absl::StatusOr<CtgovFileInfo> info =
+      RunCtgovPipeline([&json](CtgovJsonSink& sink) { return ReadCtgovJson(json, sink); },
+                       [&](CtgovEvent& e) {
+                         if (e.kind == CtgovEvent::Kind::kStudy && e.study.study.has_value()) {
+                           titles.push_back(e.study.study->title.value_or(""));
+                         }
+                         return absl::OkStatus();
+                       },
+                       options);
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_FALSE(on_consumer_thread);
+  // 14 records: one rejected when read, one a bad record of the reader.
+  EXPECT_EQ(prepared.load(), 12);
+  ASSERT_EQ(titles.size(), 12u);
+  EXPECT_EQ(titles[0], "prepared NCT10000000");
+  EXPECT_EQ(titles[11], "prepared NCT10000012");
 }
 
 TEST(CtgovPipelineTest, AConsumerFailureStopsTheReadingAndIsReturned) {
