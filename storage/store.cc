@@ -155,6 +155,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
   db_options.create_if_missing = options.create_if_missing;
   db_options.create_missing_column_families = true;
   db_options.IncreaseParallelism(2);
+  db_options.db_write_buffer_size = std::max<size_t>(options.memtable_bytes, 1 << 20);
   // Without table options every column family got its own 8 MiB cache
   // and no filter: a point read at 600K trials missed the cache and
   // decompressed blocks on most calls (perf). Index and filter blocks in

@@ -364,6 +364,32 @@ TEST(StoreTest, CheckpointOpensAsAnIndependentStore) {
   EXPECT_EQ(store->Get(ColumnFamily::kAnalytics, "k")->value(), "after");
 }
 
+// StoreOptions::memtable_bytes bounds the memtables of all column families
+// together: 20 MB written with a 2 MiB budget reach the disk without a
+// Flush() (with RocksDB's default 64 MiB per column family they would all
+// still be in memory), and what stays in memtables is a few budgets at most.
+TEST(StoreTest, MemtablesStayWithinTheirBudget) {
+  TempDir dir;
+  StoreOptions options;
+  options.path = dir.Sub("db");
+  options.sync_writes = false;
+  options.memtable_bytes = 2 << 20;
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  const std::string value(1000, 'v');
+  uint64_t most_in_memtables = 0;
+  for (int b = 0; b < 200; ++b) {
+    WriteBatch batch;
+    for (int i = 0; i < 100; ++i) {
+      batch.Put(ColumnFamily::kCatalog, Key().Int64(b * 100 + i).Release(), value);
+    }
+    ASSERT_TRUE((*store)->Write(std::move(batch)).ok());
+    most_in_memtables = std::max(most_in_memtables, (*store)->Stats().memtable_bytes);
+  }
+  EXPECT_GT((*store)->Stats().live_sst_bytes, 0u);
+  EXPECT_LT(most_in_memtables, uint64_t{8} << 20);
+}
+
 TEST(StoreTest, SecondOpenOfSameDirectoryFails) {
   TempDir dir;
   auto store = OpenStore(dir.Sub("db"));
