@@ -66,8 +66,9 @@ class CtgovCsvReader : public RegistryCsvReader {
       if (id.id.id() == r.primary_id.id.id()) continue;  // The study's own number.
       r.secondary_ids.push_back(std::move(id));
     }
-    for (const auto& [column, date] : {std::pair{"First Posted", &r.registration_date},
-                                       std::pair{"Start Date", &r.start_date}}) {
+    for (const auto& [column, date] :
+         {std::pair{"First Posted", &r.registration_date}, std::pair{"Start Date", &r.start_date},
+          std::pair{"Completion Date", &r.completion_date}}) {
       absl::StatusOr<PrintedDate> d = ParseRegistryDate(Cell(row, column));
       if (!d.ok()) return error(column, std::string(d.status().message()));
       *date = *std::move(d);

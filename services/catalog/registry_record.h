@@ -129,7 +129,8 @@ struct RegistryRecord {
   std::string primary_sponsor;
   std::vector<std::string> secondary_sponsors;
   PrintedDate registration_date;
-  PrintedDate start_date;  // ICTRP's "Date enrollement", ClinicalTrials.gov's "Start Date".
+  PrintedDate start_date;       // ICTRP's "Date enrollement", ClinicalTrials.gov's "Start Date".
+  PrintedDate completion_date;  // ClinicalTrials.gov's "Completion Date" (not in ICTRP's).
   PrintedStatus status;
   PrintedPhase phase;
   std::vector<PrintedCountry> countries;  // Repeats dropped, file order kept.

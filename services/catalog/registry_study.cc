@@ -74,10 +74,14 @@ Study StudyFromRegistryRecord(const RegistryRecord& r) {
     b.set_bridged_type(r.bridged_type);
   }
   const std::string ids_field = FieldName(r, "Secondary_IDs", "Other IDs");
-  for (const PrintedRegistryId& id : r.secondary_ids) {
+  for (size_t i = 0; i < r.secondary_ids.size(); ++i) {
+    const PrintedRegistryId& id = r.secondary_ids[i];
     ctgov::OtherId o;
     o.id = id.problem.empty() ? id.id.id() : id.printed;
-    o.type = "SECONDARY_ID";
+    // The CSV download's "Other IDs" are the API's orgStudyIdInfo then its
+    // secondaryIdInfos: typed as the JSON importer types them, the same
+    // study read in either form gives the same aliases.
+    o.type = r.format == RegistryFileFormat::kCtgovCsv && i == 0 ? "ORG_STUDY_ID" : "SECONDARY_ID";
     o.path = FieldPath(s, ids_field);
     s.other_ids.push_back(std::move(o));
   }
@@ -96,6 +100,9 @@ Study StudyFromRegistryRecord(const RegistryRecord& r) {
   }
   if (IsSet(r.start_date.date)) {
     s.start = ctgov::DateField{r.start_date.date, false};
+  }
+  if (IsSet(r.completion_date.date)) {
+    s.completion = ctgov::DateField{r.completion_date.date, false};
   }
   s.enrollment = r.target_size;
   if (!r.conditions.empty()) s.conditions = r.conditions;

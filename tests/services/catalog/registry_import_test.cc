@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "cmd/regenatlas/import.h"
 #include "common/dates.h"
 #include "gmock/gmock.h"
@@ -32,6 +33,8 @@ const std::string kIctrpXml = kRoot + "ictrp/ictrp_subset.xml";
 const std::string kIctrpCsv = kRoot + "ictrp/ictrp_subset.csv";
 const std::string kCtgovCsv = kRoot + "ctgov-csv/ctg-studies_sample40.csv";
 const std::string kCtgovJson = kRoot + "ctgov/aact__json_v2_NCT02552212.json";
+// The same study in the CSV download's columns (csv_from_json.py).
+const std::string kCtgovCsvOfJson = kRoot + "ctgov-csv/nct02552212_from_json.csv";
 
 // The ICTRP copy of NCT02552212 (the JSON fixture's study), cut down to the
 // fields that matter here: enrollment 300 where ClinicalTrials.gov says 317,
@@ -248,6 +251,81 @@ TEST_F(RegistryImportTest, CtgovCsvDownload) {
   v1::ImportClinicalTrialsResponse again = Import({kCtgovCsv});
   EXPECT_EQ(again.unchanged(), 40);
   EXPECT_EQ(store_->LastChangeSeq(), seq);
+}
+
+// The fields of a trial that both the API's JSON and the CSV download
+// carry, as text.
+std::string CommonFields(const Trial& t) {
+  Trial common;
+  common.set_title(t.title());
+  common.set_acronym(t.acronym());
+  *common.mutable_primary_id() = t.primary_id();
+  *common.mutable_secondary_ids() = t.secondary_ids();
+  *common.mutable_aliases() = t.aliases();
+  common.set_phase(t.phase());
+  common.set_phase_text(t.phase_text());
+  common.set_status(t.status());
+  *common.mutable_start_date() = t.start_date();
+  *common.mutable_completion_date() = t.completion_date();
+  common.set_enrollment(t.enrollment());
+  *common.mutable_conditions() = t.conditions();
+  *common.mutable_countries() = t.countries();
+  common.set_sponsor(t.sponsor());
+  *common.mutable_collaborators() = t.collaborators();
+  *common.mutable_registration_date() = t.registration_date();
+  common.set_study_type(t.study_type());
+  *common.mutable_classification() = t.classification();
+  common.mutable_classification()->clear_evidence();
+  return common.ShortDebugString();
+}
+
+// The same ClinicalTrials.gov study as API JSON and as the CSV download
+// (tests/fixtures/ctgov-csv/nct02552212_from_json.csv, written from the
+// JSON fixture by csv_from_json.py): the CSV after the JSON changes nothing.
+TEST_F(RegistryImportTest, JsonThenTheCsvFormOfTheSameStudyChangesNothing) {
+  Import({kCtgovJson});
+  Trial from_json;
+  ASSERT_NO_FATAL_FAILURE(LoadTrial("NCT02552212", &from_json));
+  const uint64_t seq = store_->LastChangeSeq();
+  v1::ImportClinicalTrialsResponse s = Import({kCtgovCsvOfJson}, ImportRegistry::kCtgov);
+  EXPECT_EQ(s.records(), 1);
+  EXPECT_EQ(s.unchanged(), 1);
+  EXPECT_EQ(s.rejected(), 0);
+  EXPECT_EQ(store_->LastChangeSeq(), seq);
+  EXPECT_EQ(TrialCount(), 1);
+  Trial t;
+  ASSERT_NO_FATAL_FAILURE(LoadTrial("NCT02552212", &t));
+  EXPECT_EQ(t.SerializeAsString(), from_json.SerializeAsString());
+  // Its ID from the sponsor ("Other IDs", first) typed as the JSON types it.
+  ASSERT_EQ(t.aliases_size(), 1);
+  EXPECT_EQ(t.aliases(0).id(), "AS0006");
+  EXPECT_EQ(t.aliases(0).type(), "ORG_STUDY_ID");
+}
+
+// ... and the CSV first gives the trial the JSON gives on every field the
+// CSV carries: the JSON then adds only what the CSV lacks.
+TEST_F(RegistryImportTest, TheCsvFormFirstGivesWhatTheJsonGives) {
+  v1::ImportClinicalTrialsResponse s = Import({kCtgovCsvOfJson}, ImportRegistry::kCtgov);
+  EXPECT_EQ(s.created(), 1);
+  Trial from_csv;
+  ASSERT_NO_FATAL_FAILURE(LoadTrial("NCT02552212", &from_csv));
+  EXPECT_EQ(from_csv.enrollment(), 317);
+  EXPECT_EQ(FormatPartialDate(from_csv.start_date()), "2015-09");
+  EXPECT_EQ(FormatPartialDate(from_csv.registration_date()), "2015-09-17");
+  EXPECT_EQ(from_csv.phase_text(), "PHASE3");
+  EXPECT_EQ(OrgName(from_csv.sponsor()), "UCB BIOSCIENCES GmbH");
+  EXPECT_THAT(Ids(from_csv), UnorderedElementsAre("NCT02552212", "2015-001894-41"));
+
+  v1::ImportClinicalTrialsResponse json = Import({kCtgovJson});
+  EXPECT_EQ(json.records(), 1);
+  EXPECT_EQ(TrialCount(), 1);
+  Trial t;
+  ASSERT_NO_FATAL_FAILURE(LoadTrial("NCT02552212", &t));
+  EXPECT_EQ(CommonFields(t), CommonFields(from_csv));
+  // What the JSON added: the official title only (the CSV download has no
+  // such column).
+  ASSERT_EQ(t.revisions_size(), 2);
+  EXPECT_THAT(t.revisions(1).changed_fields(), ElementsAre("scientific_title"));
 }
 
 TEST_F(RegistryImportTest, JsonThenIctrpCopyIsOneTrialWithClaims) {
