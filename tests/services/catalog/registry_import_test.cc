@@ -2,7 +2,7 @@
 // WHO ICTRP export (tests/fixtures/ictrp, XML and CSV) and the
 // ClinicalTrials.gov CSV download (tests/fixtures/ctgov-csv): exact counts
 // and values, idempotency, one trial across registries with disagreements
-// kept as claims, and the CLI's summary and exit status (RunImport).
+// kept as claims (the CLI's summary: registry_import_cli_test.cc).
 
 #include <fstream>
 #include <sstream>
@@ -11,7 +11,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "cmd/regenatlas/import.h"
 #include "common/dates.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -25,7 +24,6 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using ::testing::Not;
 using ::testing::UnorderedElementsAre;
 
 const std::string kRoot = REGENATLAS_SOURCE_DIR "/tests/fixtures/";
@@ -462,58 +460,6 @@ TEST_F(RegistryImportTest, ContentInMemoryInEveryFormat) {
   EXPECT_EQ(s.results(0).file(), "upload/ictrp.xml");
   EXPECT_EQ(s.results(0).path(), "Trial #1 (line 2)");
   EXPECT_EQ(s.results(0).nct_id(), "ChiCTR2000029953");
-}
-
-// The CLI's summary over the same importer: counts that match its lists,
-// values no table knows listed once, exit status 1 on any rejection.
-class ImportCommandTest : public ::testing::Test {
- protected:
-  int Run(const std::string& registry, const std::vector<std::string>& paths) {
-    cli::ImportOptions o;
-    o.registry = registry;
-    o.paths = paths;
-    o.data_dir = dir_.Sub("db");
-    o.dataset = "none";
-    o.progress = "false";
-    out_.str("");
-    err_.str("");
-    return cli::RunImport(o, out_, err_);
-  }
-
-  testing::TempDir dir_;
-  std::ostringstream out_;
-  std::ostringstream err_;
-};
-
-TEST_F(ImportCommandTest, IctrpSummaryAndUnknownValuesInOnePlace) {
-  EXPECT_EQ(Run("ictrp", {kIctrpXml}), 0) << err_.str();
-  const std::string out = out_.str();
-  EXPECT_THAT(out, HasSubstr("Imported 1 file, 110 records from WHO ICTRP"));
-  EXPECT_THAT(out, HasSubstr("  created                110\n"));
-  EXPECT_THAT(out, HasSubstr("  rejected               0\n"));
-  EXPECT_THAT(out, HasSubstr("Values not in the mapping tables"));
-  EXPECT_THAT(out, HasSubstr("  country \"Wuhan\": 1 record (first "));
-  EXPECT_THAT(out, HasSubstr("  phase \"0\": 19 records (first "));
-  // Listed there, not again among the warnings.
-  EXPECT_THAT(out, Not(HasSubstr("unknown country \"Wuhan\"")));
-
-  EXPECT_EQ(Run("ictrp", {kIctrpXml}), 0) << err_.str();
-  EXPECT_THAT(out_.str(), HasSubstr("  unchanged              110\n"));
-}
-
-TEST_F(ImportCommandTest, RejectedFileIsCountedAndExitsOne) {
-  const std::string text = dir_.Sub("notes.json");
-  std::ofstream(text) << "not json at all\n";
-  EXPECT_EQ(Run("ctgov", {text, kCtgovCsv}), 1);
-  const std::string out = out_.str();
-  EXPECT_THAT(out, HasSubstr("Imported 2 files, 40 records from ClinicalTrials.gov"));
-  EXPECT_THAT(out, HasSubstr("  created                40\n"));
-  EXPECT_THAT(out, HasSubstr("  rejected               1\n"));
-  EXPECT_THAT(out, HasSubstr("Rejected:\n  " + text + ": $: invalid JSON at byte "));
-
-  EXPECT_EQ(Run("ictrp", {kCtgovCsv}), 1);
-  EXPECT_THAT(out_.str(), HasSubstr("  rejected               1\n"));
-  EXPECT_THAT(out_.str(), HasSubstr("ClinicalTrials.gov CSV"));
 }
 
 }  // namespace
