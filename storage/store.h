@@ -33,8 +33,9 @@ struct StoreOptions {
   // would be read again on every Get. Point reads use a Bloom filter per
   // table (tables written before it have none until compacted).
   size_t block_cache_bytes = 64 << 20;
-  // All memtables of all column families together (RocksDB's
-  // db_write_buffer_size): past it the largest is flushed. Without it each
+  // All memtables of all column families together (a RocksDB
+  // WriteBufferManager that stalls writes): past it the largest is flushed and
+  // writes wait until the flushes bring them back under. Without it each
   // column family could hold two 64 MiB memtables, and a bulk import that
   // fills four of them reached 588 MB of RSS at 600K records.
   size_t memtable_bytes = 128 << 20;

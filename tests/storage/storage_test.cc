@@ -367,7 +367,9 @@ TEST(StoreTest, CheckpointOpensAsAnIndependentStore) {
 // StoreOptions::memtable_bytes bounds the memtables of all column families
 // together: 20 MB written with a 2 MiB budget reach the disk without a
 // Flush() (with RocksDB's default 64 MiB per column family they would all
-// still be in memory), and what stays in memtables is a few budgets at most.
+// still be in memory), and writes wait for flushes rather than pass the
+// budget by more than the batch in flight. Without the stall, memtables
+// waiting for a flush reached 4-8.5 MB here with the disk busy.
 TEST(StoreTest, MemtablesStayWithinTheirBudget) {
   TempDir dir;
   StoreOptions options;
@@ -387,7 +389,7 @@ TEST(StoreTest, MemtablesStayWithinTheirBudget) {
     most_in_memtables = std::max(most_in_memtables, (*store)->Stats().memtable_bytes);
   }
   EXPECT_GT((*store)->Stats().live_sst_bytes, 0u);
-  EXPECT_LT(most_in_memtables, uint64_t{8} << 20);
+  EXPECT_LT(most_in_memtables, options.memtable_bytes + (uint64_t{1} << 20));
 }
 
 TEST(StoreTest, SecondOpenOfSameDirectoryFails) {
