@@ -37,11 +37,15 @@ std::string ChangeKey(absl::string_view stream, uint64_t seq) {
 }  // namespace
 
 void WriteBatch::Put(ColumnFamily cf, std::string key, std::string value) {
-  ops_.push_back({false, cf, std::move(key), std::move(value)});
+  ops_.push_back({Op::Kind::kPut, cf, std::move(key), std::move(value)});
 }
 
 void WriteBatch::Delete(ColumnFamily cf, std::string key) {
-  ops_.push_back({true, cf, std::move(key), {}});
+  ops_.push_back({Op::Kind::kDelete, cf, std::move(key), {}});
+}
+
+void WriteBatch::DeleteRange(ColumnFamily cf, std::string begin, std::string end) {
+  ops_.push_back({Op::Kind::kDeleteRange, cf, std::move(begin), std::move(end)});
 }
 
 void WriteBatch::AppendChange(std::string stream, std::string payload) {
@@ -263,8 +267,18 @@ absl::StatusOr<uint64_t> Store::Write(WriteBatch batch) {
     if (op.cf == ColumnFamily::kChangeLog) {
       return absl::InvalidArgumentError("storage: the change log is written only by AppendChange");
     }
-    rocksdb::Status s = op.is_delete ? wb.Delete(impl_->cf(op.cf), op.key)
-                                     : wb.Put(impl_->cf(op.cf), op.key, op.value);
+    rocksdb::Status s;
+    switch (op.kind) {
+      case WriteBatch::Op::Kind::kPut:
+        s = wb.Put(impl_->cf(op.cf), op.key, op.value);
+        break;
+      case WriteBatch::Op::Kind::kDelete:
+        s = wb.Delete(impl_->cf(op.cf), op.key);
+        break;
+      case WriteBatch::Op::Kind::kDeleteRange:
+        s = wb.DeleteRange(impl_->cf(op.cf), op.key, op.value);
+        break;
+    }
     if (!s.ok()) return FromRocksStatus(s, "batch");
   }
   uint64_t seq;

@@ -76,6 +76,8 @@ class WriteBatch {
  public:
   void Put(ColumnFamily cf, std::string key, std::string value);
   void Delete(ColumnFamily cf, std::string key);
+  // Deletes every key in [begin, end) of `cf` (one RocksDB range tombstone).
+  void DeleteRange(ColumnFamily cf, std::string begin, std::string end);
   // Appends a change-log entry to `stream`; its sequence number is assigned
   // at commit.
   void AppendChange(std::string stream, std::string payload);
@@ -94,10 +96,11 @@ class WriteBatch {
  private:
   friend class Store;
   struct Op {
-    bool is_delete = false;
+    enum class Kind { kPut, kDelete, kDeleteRange };
+    Kind kind = Kind::kPut;
     ColumnFamily cf = ColumnFamily::kMeta;
     std::string key;
-    std::string value;
+    std::string value;  // kDeleteRange: the end of the range
   };
   std::vector<Op> ops_;
   std::vector<std::pair<std::string, std::string>> changes_;

@@ -144,6 +144,7 @@ int RunCheck(const CheckOptions& options, std::ostream& out) {
       return 1;
     }
     catalog::Catalog catalog(store->get(), catalog::CatalogOptions{});
+    if (!catalog.status().ok()) errors.push_back(std::string(catalog.status().message()));
     absl::StatusOr<catalog::LoadSummary> summary =
         catalog::LoadCatalogDataset(catalog, catalog_data, catalog_report);
     if (!summary.ok()) {

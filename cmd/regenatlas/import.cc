@@ -240,6 +240,10 @@ int RunImport(const ImportOptions& options, std::ostream& out, std::ostream& err
   }
   catalog_options.trial_classifier = *rules;
   catalog::Catalog catalog(store->get(), catalog_options);
+  if (!catalog.status().ok()) {
+    err << "regenatlas import: " << catalog.status().message() << "\n";
+    return 1;
+  }
   if (options.dataset != "none") {
     absl::StatusOr<std::string> digest = catalog.DatasetDigest();
     if (!digest.ok()) {

@@ -207,6 +207,7 @@ absl::Status Server::StartServices(gateway::AccessOptions access) {
     if (o.clock) co.clock = o.clock;
     ASSIGN_OR_RETURN(co.trial_classifier, LoadClassifierRules(o.classification_rules, o.dataset));
     p.catalog = std::make_unique<catalog::Catalog>(p.store.get(), co);
+    RETURN_IF_ERROR(p.catalog->status(), _ << "cannot open the catalog");
     if (load) {
       ASSIGN_OR_RETURN(catalog::LoadSummary loaded,
                        catalog::EnsureCatalogDataset(*p.catalog, DatasetPart(o, "catalog")),

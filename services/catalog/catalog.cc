@@ -9,12 +9,16 @@
 // catalog_lookups.cc, catalog_counts.cc and catalog_data_quality.cc.
 #include "services/catalog/catalog.h"
 
+#include <algorithm>
 #include <cstring>
 #include <optional>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/dataset.h"
 #include "common/status_macros.h"
 #include "services/catalog/catalog_internal.h"
@@ -27,14 +31,16 @@ using google::protobuf::Message;
 using internal::CatalogIntEncoder;
 using internal::CatalogSortKey;
 using internal::IndexKeysOf;
+using internal::kFormatKey;
 using internal::kIndexCf;
+using internal::kPostingsFormat;
+using internal::MemoryFieldsOf;
 using internal::PostingsOf;
 using storage::ColumnFamily;
 using storage::Key;
 
 template <typename T>
 ResourceTableOptions TableOptions(const CatalogOptions& options, std::string collection,
-                                  std::vector<std::string> memory_fields,
                                   std::vector<std::string> order_fields, int index_version = 1) {
   ResourceTableOptions t;
   // Raised when PostingsOf(T) changes: stored indexes are rebuilt on open.
@@ -42,7 +48,7 @@ ResourceTableOptions TableOptions(const CatalogOptions& options, std::string col
   t.postings = [](const Message& m) { return PostingsOf(static_cast<const T&>(m)); };
   // Facets in memory; unique-per-record fields (registry ids, the
   // per-trial ctgov source) stay in RocksDB postings only.
-  t.memory_fields = std::move(memory_fields);
+  t.memory_fields = MemoryFieldsOf(collection);
   t.order_fields = std::move(order_fields);
   t.sort_key = &CatalogSortKey;
   t.collection = std::move(collection);
@@ -84,40 +90,26 @@ Catalog::Catalog(storage::Store* store, CatalogOptions options)
     : store_(store),
       trial_classifier_(options.trial_classifier),
       sources_(
-          store, &write_mu_,
-          TableOptions<Source>(options, "sources", {"kind", "language"}, {"publication_date"}),
+          store, &write_mu_, TableOptions<Source>(options, "sources", {"publication_date"}),
           [this](const Source& s) { return ValidateSource(s); },
           [](const Source& s) { return IndexKeysOf("sources", s); }),
       organizations_(
-          store, &write_mu_,
-          TableOptions<Organization>(options, "organizations",
-                                     {"kind", "country", "parent", "source"}, {"display_name"}),
+          store, &write_mu_, TableOptions<Organization>(options, "organizations", {"display_name"}),
           [this](const Organization& o) { return ValidateOrganization(o); },
           [](const Organization& o) { return IndexKeysOf("organizations", o); }),
       indications_(
-          store, &write_mu_,
-          TableOptions<Indication>(options, "indications", {"therapeutic_area", "parent", "source"},
-                                   {"display_name"}),
+          store, &write_mu_, TableOptions<Indication>(options, "indications", {"display_name"}),
           [this](const Indication& i) { return ValidateIndication(i); },
           [](const Indication& i) { return IndexKeysOf("indications", i); }),
       products_(
           store, &write_mu_,
-          TableOptions<Product>(
-              options, "products",
-              {"cell_source", "cell_category", "cell_type", "donor", "gene_edited", "stage",
-               "stage_name", "country_stage", "country", "sponsor", "indication",
-               "therapeutic_area", "start_year", "source"},
-              {"display_name", "highest_stage", "start_date"}),
+          TableOptions<Product>(options, "products",
+                                {"display_name", "highest_stage", "start_date"}),
           [this](const Product& p) { return ValidateProduct(p); },
           [](const Product& p) { return IndexKeysOf("products", p); }),
       trials_(
           store, &write_mu_,
-          TableOptions<Trial>(
-              options, "trials",
-              {"phase", "phase_name", "status", "country", "sponsor", "collaborator", "product",
-               "indication", "start_year", "registry", "cell_therapy", "cell_type", "cell_source",
-               "donor", "gene_modified"},
-              {"phase", "start_date"}, /*index_version=*/2),
+          TableOptions<Trial>(options, "trials", {"phase", "start_date"}, /*index_version=*/2),
           [this](const Trial& t) { return ValidateTrial(t); },
           [](const Trial& t) { return IndexKeysOf("trials", t); }) {
   sources_.set_write_hook([this](auto& ctx) { return SourceHook(ctx); });
@@ -125,6 +117,7 @@ Catalog::Catalog(storage::Store* store, CatalogOptions options)
   indications_.set_write_hook([this](auto& ctx) { return IndicationHook(ctx); });
   products_.set_write_hook([this](auto& ctx) { return ProductHook(ctx); });
   trials_.set_write_hook([this](auto& ctx) { return TrialHook(ctx); });
+  status_ = DropMemoryFieldPostings();
 }
 
 const ResourceTableBase* Catalog::TableOf(absl::string_view collection) const {
@@ -161,10 +154,50 @@ template absl::StatusOr<bool> Catalog::Load(const ResourceTable<Product>&, absl:
 template absl::StatusOr<bool> Catalog::Load(const ResourceTable<Trial>&, absl::string_view,
                                             const Pending&, Trial*) const;
 
-absl::StatusOr<std::vector<std::string>> Catalog::PostingIds(
-    absl::string_view collection, absl::string_view field, absl::string_view value,
-    const storage::Snapshot* snapshot) const {
-  return regenatlas::PostingIds(*store_, kIndexCf, collection, field, value, snapshot);
+absl::StatusOr<std::vector<std::string>> Catalog::PostingIds(absl::string_view collection,
+                                                             absl::string_view field,
+                                                             absl::string_view value) const {
+  const TableIndex& index = TableOf(collection)->index();
+  if (!index.IsMemoryField(field)) {
+    return regenatlas::PostingIds(*store_, kIndexCf, collection, field, value, nullptr);
+  }
+  // Memory fields have no posting keys. Callers hold write_mu_, so no
+  // commit runs meanwhile: the index is the committed state, as a read of
+  // the posting keys would have been.
+  RETURN_IF_ERROR(index.status());
+  std::optional<absl::StatusOr<int64_t>> number =
+      CatalogIntEncoder(std::string(field), std::string(value));
+  std::vector<std::string> ids;
+  absl::ReaderMutexLock lock(&index.mu());
+  Bitmap matches;
+  if (!number.has_value()) {
+    matches = index.Equal(field, value);
+  } else if (number->ok()) {
+    matches = index.IntRange(field, **number, **number);
+  }
+  ids.reserve(matches.cardinality());
+  for (uint32_t dense : matches) ids.push_back(index.IdOf(dense));
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+absl::Status Catalog::DropMemoryFieldPostings() {
+  const std::string marker = Key().String(kFormatKey).String("postings").Release();
+  ASSIGN_OR_RETURN(std::optional<std::string> format, store_->Get(kIndexCf, marker));
+  if (format == kPostingsFormat) return absl::OkStatus();
+  // Stores written before format 2 hold a posting key per memory field and
+  // record. Nothing reads them any more; writes would not delete them.
+  storage::WriteBatch batch;
+  for (const char* collection : {"sources", "organizations", "indications", "products", "trials"}) {
+    for (const std::string& field : internal::MemoryFieldsOf(collection)) {
+      std::string prefix = PostingPrefix(collection, field);
+      std::string end = Key::PrefixEnd(prefix);
+      batch.DeleteRange(kIndexCf, std::move(prefix), std::move(end));
+    }
+  }
+  batch.Put(kIndexCf, marker, std::string(kPostingsFormat));
+  batch.set_sync(true);
+  return store_->Write(std::move(batch)).status();
 }
 
 absl::StatusOr<std::string> Catalog::DatasetDigest() const {

@@ -60,6 +60,10 @@ class Catalog {
   // `store` is not owned and must outlive the Catalog.
   Catalog(storage::Store* store, CatalogOptions options);
 
+  // OK, or the error of upgrading the store's index format when it opened
+  // (DropMemoryFieldPostings); callers treat it as a startup error.
+  absl::Status status() const { return status_; }
+
   // Standard methods: Create/Get/Update/Delete go through these tables,
   // whose validators and write hooks belong to this class.
   ResourceTable<Source>& sources() { return sources_; }
@@ -176,11 +180,15 @@ class Catalog {
   // FAILED_PRECONDITION when a posting (collection, field, value) exists.
   absl::Status RefuseIfReferenced(
       absl::string_view name, const std::vector<std::pair<std::string, std::string>>& uses) const;
-  // Sorted ids with posting (collection, field, value).
+  // Sorted ids of the committed records with posting (collection, field,
+  // value): from the in-memory index for memory fields, else from the
+  // posting keys. Called with write_mu_ held (write hooks).
   absl::StatusOr<std::vector<std::string>> PostingIds(absl::string_view collection,
                                                       absl::string_view field,
-                                                      absl::string_view value,
-                                                      const storage::Snapshot* snapshot) const;
+                                                      absl::string_view value) const;
+  // Deletes the posting keys of memory fields that stores written before
+  // postings format 2 hold, once (marker key); called by the constructor.
+  absl::Status DropMemoryFieldPostings();
 
   const ResourceTableBase* TableOf(absl::string_view collection) const;
   // The indexes a read of `collection` consults (trials join products).
@@ -202,6 +210,7 @@ class Catalog {
   ResourceTable<Indication> indications_;
   ResourceTable<Product> products_;
   ResourceTable<Trial> trials_;
+  absl::Status status_;
 };
 
 }  // namespace regenatlas::catalog

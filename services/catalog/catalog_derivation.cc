@@ -42,8 +42,7 @@ absl::Status Catalog::DeriveProduct(absl::string_view id, Product* product, cons
   for (int a : areas) product->add_therapeutic_areas(static_cast<catalog::v1::TherapeuticArea>(a));
 
   // Trials as of the pending writes: committed postings plus pending changes.
-  ASSIGN_OR_RETURN(std::vector<std::string> committed,
-                   PostingIds("trials", "product", name, nullptr));
+  ASSIGN_OR_RETURN(std::vector<std::string> committed, PostingIds("trials", "product", name));
   std::set<std::string> trial_names;
   for (const std::string& t : committed) trial_names.insert(trials_.NameOf(t));
   for (const auto& [pending_name, record] : pending) {

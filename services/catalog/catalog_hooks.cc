@@ -35,7 +35,7 @@ using storage::ScanRange;
 absl::Status Catalog::RefuseIfReferenced(
     absl::string_view name, const std::vector<std::pair<std::string, std::string>>& uses) const {
   for (const auto& [collection, field] : uses) {
-    ASSIGN_OR_RETURN(std::vector<std::string> ids, PostingIds(collection, field, name, nullptr));
+    ASSIGN_OR_RETURN(std::vector<std::string> ids, PostingIds(collection, field, name));
     if (!ids.empty()) {
       return absl::FailedPreconditionError(
           absl::StrCat(name, " is still referenced by ", collection, "/", ids.front(), " (", field,
@@ -86,8 +86,7 @@ absl::Status Catalog::OrganizationHook(ResourceTableBase::WriteContext& ctx) {
   ClaimIssues(static_cast<const Organization&>(*ctx.new_record), issues);
   RETURN_IF_ERROR(StageIssues(name, issues, *ctx.batch));
   // Sponsors' names are searchable text of their products.
-  ASSIGN_OR_RETURN(std::vector<std::string> sponsored,
-                   PostingIds("products", "sponsor", name, nullptr));
+  ASSIGN_OR_RETURN(std::vector<std::string> sponsored, PostingIds("products", "sponsor", name));
   Pending pending = {{name, ctx.new_record}};
   for (const std::string& pid : sponsored) {
     Product p;
@@ -109,8 +108,7 @@ absl::Status Catalog::IndicationHook(ResourceTableBase::WriteContext& ctx) {
   ClaimIssues(static_cast<const Indication&>(*ctx.new_record), issues);
   RETURN_IF_ERROR(StageIssues(name, issues, *ctx.batch));
   // Therapeutic areas and indication names are derived into products.
-  ASSIGN_OR_RETURN(std::vector<std::string> users,
-                   PostingIds("products", "indication", name, nullptr));
+  ASSIGN_OR_RETURN(std::vector<std::string> users, PostingIds("products", "indication", name));
   return RestageProducts(users, {{name, ctx.new_record}}, *ctx.batch);
 }
 

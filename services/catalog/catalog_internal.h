@@ -30,17 +30,24 @@ inline constexpr storage::ColumnFamily kIndexCf = storage::ColumnFamily::kCatalo
 
 // ---- Index key layout (catalog_index column family) -------------------
 // postings   (collection, field, value | int64, id)          → ""
+//            only for fields that are not memory fields (MemoryFieldsOf):
+//            those are in each record's index row (common/table_index.h)
 // registry   ("~registry", canonical registry id)            → trial id
 // search     ("~search", gram, product id)                   → ""
 // searchdoc  ("~searchdoc", product id)                      → normalised texts, '\n'-joined
 // pname      ("~pname", normalised name, product id)         → ""
 // issue      ("~issue", record name, n)                      → DataIssue
+// format     ("~format", "postings")                         → kPostingsFormat
 // '~' keeps these apart from collection names.
 inline constexpr absl::string_view kRegistryKey = "~registry";
 inline constexpr absl::string_view kSearchKey = "~search";
 inline constexpr absl::string_view kSearchDocKey = "~searchdoc";
 inline constexpr absl::string_view kNameKey = "~pname";
 inline constexpr absl::string_view kIssueKey = "~issue";
+inline constexpr absl::string_view kFormatKey = "~format";
+// Format 2: no posting keys for memory fields (format 1, or no marker, had
+// them; the catalog drops them when it opens such a store).
+inline constexpr absl::string_view kPostingsFormat = "2";
 // Hand-recorded findings are issues of this pseudo-record, ("~issue",
 // "~curated", n): no record name starts with '~', so no hook's StageIssues
 // touches them, and ListDataIssues' scan of "~issue" serves them.
@@ -70,9 +77,14 @@ std::vector<Posting> PostingsOf(const Trial& t);
 // A trial's registry IDs: the primary (if set), then the secondary ones.
 std::vector<common::v1::RegistryId> AllIds(const Trial& t);
 
-// Index keys of a record (its postings; for products also the normalised
-// identifying names of the possible-duplicate report). Instantiated for
-// Source, Organization, Indication, Product and Trial.
+// The posting fields a collection keeps in memory (TableIndex bitmaps, one
+// index row per record); the others are posting keys in RocksDB.
+const std::vector<std::string>& MemoryFieldsOf(absl::string_view collection);
+
+// Index keys of a record (its postings of fields not in memory; for
+// products also the normalised identifying names of the possible-duplicate
+// report). Instantiated for Source, Organization, Indication, Product and
+// Trial.
 template <typename T>
 std::vector<std::string> IndexKeysOf(absl::string_view collection, const T& record);
 

@@ -166,6 +166,33 @@ TEST(StoreTest, PutGetScanInKeyOrder) {
   EXPECT_FALSE(missing->has_value());
 }
 
+// DeleteRange drops the keys of one prefix in one family, on disk and in
+// memtables alike, and nothing beside them.
+TEST(StoreTest, DeleteRangeDropsOnePrefixOnly) {
+  TempDir dir;
+  auto store = OpenStore(dir.Sub("db"));
+  WriteBatch before;
+  for (const char* p : {"a", "ab", "b"}) {
+    for (int i = 0; i < 3; ++i) {
+      before.Put(ColumnFamily::kCatalogIndex, Key().String(p).Int64(i).Release(), "");
+    }
+  }
+  before.Put(ColumnFamily::kCatalog, Key().String("a").Int64(0).Release(), "other family");
+  ASSERT_TRUE(store->Write(std::move(before)).ok());
+  ASSERT_TRUE(store->Flush().ok());
+  WriteBatch late;
+  late.Put(ColumnFamily::kCatalogIndex, Key().String("a").Int64(9).Release(), "");
+  ASSERT_TRUE(store->Write(std::move(late)).ok());
+
+  const std::string prefix = Key().String("a").Release();
+  WriteBatch drop;
+  drop.DeleteRange(ColumnFamily::kCatalogIndex, prefix, Key::PrefixEnd(prefix));
+  ASSERT_TRUE(store->Write(std::move(drop)).ok());
+  EXPECT_TRUE(Keys(*store, ColumnFamily::kCatalogIndex, ScanRange::Prefix(prefix)).empty());
+  EXPECT_EQ(Keys(*store, ColumnFamily::kCatalogIndex, ScanRange{}).size(), 6u);
+  EXPECT_EQ(Keys(*store, ColumnFamily::kCatalog, ScanRange{}).size(), 1u);
+}
+
 // A store holding `key` = `value` in a table file, reopened: its block
 // cache is empty (closing flushed the memtable).
 std::unique_ptr<Store> ReopenedWith(const std::string& path, const std::string& key,
