@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <utility>
@@ -187,16 +188,18 @@ absl::Status Catalog::DropMemoryFieldPostings() {
   if (format == kPostingsFormat) return absl::OkStatus();
   // Stores written before format 2 hold a posting key per memory field and
   // record. Nothing reads them any more; writes would not delete them.
+  // Not synced: a marker lost in a crash only repeats the deletes.
   storage::WriteBatch batch;
-  for (const char* collection : {"sources", "organizations", "indications", "products", "trials"}) {
-    for (const std::string& field : internal::MemoryFieldsOf(collection)) {
-      std::string prefix = PostingPrefix(collection, field);
+  for (const ResourceTableBase* table : std::initializer_list<const ResourceTableBase*>{
+           &sources_, &organizations_, &indications_, &products_, &trials_}) {
+    const TableIndexOptions& options = table->index().options();
+    for (const std::string& field : options.memory_fields) {
+      std::string prefix = PostingPrefix(options.collection, field);
       std::string end = Key::PrefixEnd(prefix);
       batch.DeleteRange(kIndexCf, std::move(prefix), std::move(end));
     }
   }
   batch.Put(kIndexCf, marker, std::string(kPostingsFormat));
-  batch.set_sync(true);
   return store_->Write(std::move(batch)).status();
 }
 
