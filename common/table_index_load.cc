@@ -38,6 +38,64 @@ void AddAll(Bitmap& bitmap, const std::vector<uint32_t>& ids) {
   bitmap.addMany(ids.size(), ids.data());
 }
 
+// The eight bytes of `k` at `at`, big-endian and zero-padded: integer order
+// is byte order up to trailing NUL bytes.
+uint64_t Window(const std::string& k, size_t at) {
+  uint64_t w = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    w = (w << 8) | (at + i < k.size() ? static_cast<unsigned char>(k[at + i]) : 0u);
+  }
+  return w;
+}
+
+struct NameItem {
+  uint64_t window;
+  uint32_t dense;
+};
+
+// Sorts items[begin, end), whose names are equal before `at`, by name: by
+// the eight-byte window at `at`, then each run of equal windows by the
+// next one.
+void SortNames(std::vector<NameItem>& items, size_t begin, size_t end, size_t at,
+               const std::vector<std::string>& keys) {
+  bool longer = false;
+  for (size_t i = begin; i < end; ++i) {
+    const std::string& k = keys[items[i].dense];
+    items[i].window = Window(k, at);
+    longer |= k.size() > at + 8;
+  }
+  if (!longer) {
+    // Every name ends inside the window: equal windows differ only by
+    // trailing NUL bytes, so the shorter name is first.
+    std::sort(items.begin() + begin, items.begin() + end,
+              [&keys](const NameItem& a, const NameItem& b) {
+                if (a.window != b.window) return a.window < b.window;
+                return keys[a.dense].size() < keys[b.dense].size();
+              });
+    return;
+  }
+  std::sort(items.begin() + begin, items.begin() + end,
+            [](const NameItem& a, const NameItem& b) { return a.window < b.window; });
+  for (size_t run = begin; run < end;) {
+    size_t next = run + 1;
+    while (next < end && items[next].window == items[run].window) ++next;
+    if (next - run > 1) SortNames(items, run, next, at + 8, keys);
+    run = next;
+  }
+}
+
+// Sorts `ids` by their names in `keys`. Names of one table share long
+// prefixes ("NCT0…", "ctgov-…"): comparing the strings through pointers
+// is a cache miss plus a memcmp over the shared part per comparison; an
+// MSD sort on eight-byte windows reads each name once per level.
+void SortByName(std::vector<uint32_t>& ids, const std::vector<std::string>& keys) {
+  std::vector<NameItem> items;
+  items.reserve(ids.size());
+  for (uint32_t d : ids) items.push_back({0, d});
+  SortNames(items, 0, items.size(), 0, keys);
+  for (size_t i = 0; i < items.size(); ++i) ids[i] = items[i].dense;
+}
+
 }  // namespace
 
 // The rows of one Load, by (field, value), sort key and dense id.
@@ -80,9 +138,10 @@ absl::Status TableIndex::Load() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   const std::string rows = prefix_ + storage::Key().String("row").Release();
   bool corrupt = false;
   BulkLoad load(*this);
+  storage::ScanRange range = storage::ScanRange::Prefix(rows);
+  range.bulk = true;
   absl::Status s = store_->Scan(
-      options_.index_cf, storage::ScanRange::Prefix(rows), nullptr,
-      [&](absl::string_view key, absl::string_view value) {
+      options_.index_cf, range, nullptr, [&](absl::string_view key, absl::string_view value) {
         storage::KeyReader r(key.substr(rows.size()));
         absl::StatusOr<uint64_t> dense = r.Uint64();
         if (!dense.ok() || *dense >= next || !LoadRow(load, static_cast<uint32_t>(*dense), value)) {
@@ -145,9 +204,7 @@ void TableIndex::FinishLoad(BulkLoad& load) {
   // The name order: one sort (none when dense order is already name
   // order, as after a rebuild), then appends at the end of the btree.
   NameLess less{&keys_};
-  if (!std::is_sorted(load.ids.begin(), load.ids.end(), less)) {
-    std::sort(load.ids.begin(), load.ids.end(), less);
-  }
+  if (!std::is_sorted(load.ids.begin(), load.ids.end(), less)) SortByName(load.ids, keys_);
   for (uint32_t d : load.ids) by_name_.insert(by_name_.end(), d);
   for (size_t f = 0; f < fields_.size(); ++f) {
     for (const auto& [value, ids] : load.strings[f]) AddAll(fields_[f].strings[value], ids);

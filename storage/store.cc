@@ -350,6 +350,12 @@ absl::Status Store::Scan(ColumnFamily cf, const ScanRange& range, const Snapshot
   rocksdb::Slice lower(range.start), upper(range.end);
   ro.iterate_lower_bound = &lower;
   if (!range.end.empty()) ro.iterate_upper_bound = &upper;
+  if (range.bulk) {
+    // Filling the cache would evict every hot block for ones read once,
+    // and grow the process by the cache's size at start.
+    ro.fill_cache = false;
+    ro.readahead_size = size_t{2} << 20;
+  }
   std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->cf(cf)));
   if (range.reverse) {
     if (range.end.empty()) {

@@ -128,6 +128,10 @@ struct ScanRange {
   std::string start;
   std::string end;
   bool reverse = false;
+  // A one-off read of a whole range (an index load at start): its blocks
+  // bypass the block cache, which keeps the blocks point reads want, and
+  // are read ahead in large chunks.
+  bool bulk = false;
 
   static ScanRange Prefix(absl::string_view prefix);
 };
