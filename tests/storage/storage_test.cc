@@ -238,6 +238,28 @@ TEST(StoreTest, MemoryOnlyReadsFailInsteadOfReadingTheDisk) {
   }
 }
 
+// A bulk scan (an index load at start) reads the same keys as a normal one
+// but leaves the block cache as it was: afterwards a memory-only read of
+// its key still fails; after a normal scan it succeeds.
+TEST(StoreTest, BulkScansDoNotFillTheBlockCache) {
+  TempDir dir;
+  const std::string key = Key().String("m").Int64(1).Release();
+  auto store = ReopenedWith(dir.Sub("db"), key, "on disk");
+  ScanRange bulk = ScanRange::Prefix(Key().String("m").bytes());
+  bulk.bulk = true;
+  EXPECT_EQ(Keys(*store, ColumnFamily::kCatalog, bulk), std::vector<std::string>{key});
+  {
+    ScopedMemoryOnlyReads memory_only;
+    EXPECT_TRUE(absl::IsUnavailable(store->Get(ColumnFamily::kCatalog, key).status()));
+  }
+  EXPECT_EQ(Keys(*store, ColumnFamily::kCatalog, ScanRange::Prefix(Key().String("m").bytes())),
+            std::vector<std::string>{key});
+  ScopedMemoryOnlyReads memory_only;
+  auto cached = store->Get(ColumnFamily::kCatalog, key);
+  ASSERT_TRUE(cached.ok()) << cached.status();
+  EXPECT_EQ(cached->value(), "on disk");
+}
+
 // Scopes nest: an inner scope starts unblocked, and what blocked it
 // blocked the outer one too; after the outermost, reads may use the disk.
 TEST(StoreTest, MemoryOnlyScopesNest) {
