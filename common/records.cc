@@ -8,36 +8,41 @@
 
 namespace regenatlas {
 
-std::string ComputeEtag(const google::protobuf::Message& record) {
-  std::unique_ptr<google::protobuf::Message> copy(record.New());
-  copy->CopyFrom(record);
-  const google::protobuf::FieldDescriptor* etag = copy->GetDescriptor()->FindFieldByName("etag");
-  if (etag != nullptr) copy->GetReflection()->ClearField(copy.get(), etag);
+namespace {
+
+// The etag of a record whose etag field is already cleared: a hash of its
+// deterministic serialisation (map order must not change it).
+std::string EtagOfCleared(const google::protobuf::Message& cleared) {
   std::string bytes;
   {
     google::protobuf::io::StringOutputStream out(&bytes);
     google::protobuf::io::CodedOutputStream coded(&out);
-    // Deterministic: map order must not change the etag.
     coded.SetSerializationDeterministic(true);
-    copy->SerializeToCodedStream(&coded);
+    cleared.SerializeToCodedStream(&coded);
   }
   return absl::StrFormat("%016x", StableHash64(bytes));
+}
+
+}  // namespace
+
+std::string ComputeEtag(const google::protobuf::Message& record) {
+  const google::protobuf::FieldDescriptor* etag = record.GetDescriptor()->FindFieldByName("etag");
+  if (etag == nullptr || !record.GetReflection()->HasField(record, etag)) {
+    return EtagOfCleared(record);
+  }
+  std::unique_ptr<google::protobuf::Message> copy(record.New());
+  copy->CopyFrom(record);
+  copy->GetReflection()->ClearField(copy.get(), etag);
+  return EtagOfCleared(*copy);
 }
 
 void StampEtag(google::protobuf::Message* record) {
   const google::protobuf::FieldDescriptor* etag = record->GetDescriptor()->FindFieldByName("etag");
   if (etag == nullptr) return;
-  // ComputeEtag's bytes, without its copy of the record: the etag is
-  // replaced anyway, so it is cleared in place (a write's hot path).
+  // Cleared in place, not copied as ComputeEtag must: the etag is replaced
+  // anyway (a write's hot path).
   record->GetReflection()->ClearField(record, etag);
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream out(&bytes);
-    google::protobuf::io::CodedOutputStream coded(&out);
-    coded.SetSerializationDeterministic(true);
-    record->SerializeToCodedStream(&coded);
-  }
-  record->GetReflection()->SetString(record, etag, absl::StrFormat("%016x", StableHash64(bytes)));
+  record->GetReflection()->SetString(record, etag, EtagOfCleared(*record));
 }
 
 google::protobuf::Timestamp ToProtoTime(absl::Time t) {
