@@ -223,6 +223,7 @@ void TableIndex::Add(uint32_t dense, const std::string& id, const Terms& terms) 
     if (o.column.size() <= dense) o.column.resize(keys_.size(), nullptr);
     o.column[dense] = &it->first;
   }
+  UpdateCounters(terms, +1);
 }
 
 void TableIndex::Remove(uint32_t dense, const Terms& terms) {
@@ -250,6 +251,7 @@ void TableIndex::Remove(uint32_t dense, const Terms& terms) {
     if (dense < o.column.size()) o.column[dense] = nullptr;
     if (it->second.isEmpty()) o.buckets.erase(it);
   }
+  UpdateCounters(terms, -1);
 }
 
 void TableIndex::Stage(storage::WriteBatch& batch, absl::string_view id, const Message* old_record,

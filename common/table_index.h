@@ -129,6 +129,22 @@ class TableIndex {
   // table do not rebuild it per call; valid while mu() is held.
   std::shared_ptr<const std::vector<uint16_t>> ValueColumn(absl::string_view field) const;
 
+  // The grouped counts of the whole table by one or two memory fields (as
+  // CountGroups gives them for matches == all()), from counters that every
+  // commit keeps up to date once a grouping has been asked for: the first
+  // call per grouping (and the first after a load or rebuild) counts from
+  // the bitmaps, later calls copy the counters, whatever the table's size.
+  // At most kMaxCounters groupings of at most kMaxCounterGroups groups each
+  // are kept (least recently used first out); a larger grouping is counted
+  // from the bitmaps on every call. Caller holds mu() shared.
+  std::map<std::vector<std::string>, int> CountAll(const std::vector<std::string>& fields) const;
+  static constexpr size_t kMaxCounters = 8;
+  static constexpr size_t kMaxCounterGroups = 16384;
+  // Groupings whose counters are kept, and how many times a counter was
+  // counted from the bitmaps (for tests and metrics).
+  size_t counters() const;
+  uint64_t counter_builds() const;
+
   // One result of SelectPage.
   struct Entry {
     uint32_t dense = 0;
@@ -199,6 +215,9 @@ class TableIndex {
   bool LoadRow(BulkLoad& load, uint32_t dense, absl::string_view row);
   void FinishLoad(BulkLoad& load);
   void Remove(uint32_t dense, const Terms& terms);
+  // Adds `delta` to every counter's groups of a record with `terms`
+  // (table_index_counts.cc); part of Add and Remove.
+  void UpdateCounters(const Terms& terms, int delta);
   absl::Status Rebuild(absl::string_view why);
   void Clear();
   const Field* FieldOf(absl::string_view field) const;
@@ -232,14 +251,37 @@ class TableIndex {
   };
   mutable absl::Mutex columns_mu_;
   mutable std::vector<ValueColumnCache> columns_ ABSL_GUARDED_BY(columns_mu_);
+
+  // CountAll's counters. Readers build and evict them under counters_mu_
+  // while sharing mu_; commits update them while holding mu_ exclusively,
+  // which already keeps every reader out. A counter whose generation is
+  // not generation_ missed a change (a load or rebuild) and is rebuilt.
+  struct Counter {
+    std::vector<int> fields;  // indexes in options_.memory_fields
+    uint64_t generation = 0;
+    uint64_t last_used = 0;
+    std::map<std::vector<std::string>, int> groups;
+  };
+  mutable absl::Mutex counters_mu_;
+  mutable std::vector<Counter> counters_ ABSL_GUARDED_BY(counters_mu_);
+  mutable uint64_t counter_uses_ ABSL_GUARDED_BY(counters_mu_) = 0;
+  mutable uint64_t counter_builds_ ABSL_GUARDED_BY(counters_mu_) = 0;
 };
 
 // Counts of `matches` grouped by the values of one or two memory fields of
 // `index` (caller holds its lock): every combination of values a record
 // has counts once for it; "(none)" stands for a record without a value.
 // From bitmap cardinalities only: no record is read.
+// The group of records without a value of a field, in grouped counts.
+inline constexpr char kNoGroupValue[] = "(none)";
+
+// When `matches` is the whole table the counts come from the index's
+// maintained counters (TableIndex::CountAll).
 std::map<std::vector<std::string>, int> CountGroups(const TableIndex& index, const Bitmap& matches,
                                                     const std::vector<std::string>& fields);
+// CountGroups from the bitmaps alone, never from the maintained counters.
+std::map<std::vector<std::string>, int> CountGroupsFromBitmaps(
+    const TableIndex& index, const Bitmap& matches, const std::vector<std::string>& fields);
 
 // Shared locks on the indexes a read consults, taken in the global order,
 // and the store snapshot taken while they are held: records read through

@@ -16,8 +16,6 @@
 namespace regenatlas {
 namespace {
 
-// The group of records without a value of a field.
-const char kNoValue[] = "(none)";
 // Two-field counts over at least 1/kColumnShare of the table use a value
 // column (CountByColumn).
 constexpr uint64_t kColumnShare = 16;
@@ -249,11 +247,11 @@ std::optional<Groups> CountByColumn(const TableIndex& index, const Bitmap& match
   ForEachId(none, [&](uint32_t id) { count(id, other_values.size()); });
   Groups out;
   for (size_t c = 0; c <= column_values.size(); ++c) {
-    const std::string a = c < column_values.size() ? column_values[c].first : kNoValue;
+    const std::string a = c < column_values.size() ? column_values[c].first : kNoGroupValue;
     for (size_t o = 0; o < others; ++o) {
       const int n = counts[c * others + o];
       if (n == 0) continue;
-      const std::string b = o < other_values.size() ? other_values[o].first : kNoValue;
+      const std::string b = o < other_values.size() ? other_values[o].first : kNoGroupValue;
       out[column_first ? std::vector<std::string>{a, b} : std::vector<std::string>{b, a}] = n;
     }
   }
@@ -292,8 +290,8 @@ std::shared_ptr<const std::vector<uint16_t>> TableIndex::ValueColumn(
   return cache.column;
 }
 
-std::map<std::vector<std::string>, int> CountGroups(const TableIndex& index, const Bitmap& matches,
-                                                    const std::vector<std::string>& fields) {
+std::map<std::vector<std::string>, int> CountGroupsFromBitmaps(
+    const TableIndex& index, const Bitmap& matches, const std::vector<std::string>& fields) {
   // Most of the table: a value column of a single-valued field (usually
   // the first one tried) beats AND-ing every pair of value bitmaps.
   if (fields.size() == 2 && matches.cardinality() * kColumnShare >= index.size()) {
@@ -315,7 +313,7 @@ std::map<std::vector<std::string>, int> CountGroups(const TableIndex& index, con
       out.emplace_back(value, std::move(both));
     }
     Bitmap none = matches - any;
-    if (!none.isEmpty()) out.emplace_back(kNoValue, std::move(none));
+    if (!none.isEmpty()) out.emplace_back(kNoGroupValue, std::move(none));
     return out;
   };
   std::map<std::vector<std::string>, int> counts;

@@ -1,0 +1,115 @@
+// Grouped counts of a whole table kept by the commits (TableIndex::CountAll)
+// so that an unfiltered CountTrials costs the number of groups, not the
+// number of records.
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "common/table_index.h"
+
+namespace regenatlas {
+
+std::map<std::vector<std::string>, int> CountGroups(const TableIndex& index, const Bitmap& matches,
+                                                    const std::vector<std::string>& fields) {
+  // matches is always a subset of all(): equal sizes mean the whole table.
+  if (!fields.empty() && matches.cardinality() == index.size()) return index.CountAll(fields);
+  return CountGroupsFromBitmaps(index, matches, fields);
+}
+
+size_t TableIndex::counters() const {
+  absl::MutexLock lock(&counters_mu_);
+  return counters_.size();
+}
+
+uint64_t TableIndex::counter_builds() const {
+  absl::MutexLock lock(&counters_mu_);
+  return counter_builds_;
+}
+
+std::map<std::vector<std::string>, int> TableIndex::CountAll(
+    const std::vector<std::string>& fields) const {
+  std::vector<int> slots;
+  for (const std::string& field : fields) {
+    const int slot = static_cast<int>(
+        std::find(options_.memory_fields.begin(), options_.memory_fields.end(), field) -
+        options_.memory_fields.begin());
+    // Not a memory field: no counter could follow it.
+    if (slot == static_cast<int>(options_.memory_fields.size())) {
+      return CountGroupsFromBitmaps(*this, all_, fields);
+    }
+    slots.push_back(slot);
+  }
+  absl::MutexLock lock(&counters_mu_);
+  ++counter_uses_;
+  for (Counter& counter : counters_) {
+    if (counter.fields != slots) continue;
+    if (counter.generation != generation_) {
+      ++counter_builds_;
+      counter.groups = CountGroupsFromBitmaps(*this, all_, fields);
+      counter.generation = generation_;
+    }
+    counter.last_used = counter_uses_;
+    return counter.groups;
+  }
+  // Counted under counters_mu_ so that concurrent first calls of one
+  // grouping count once; other groupings wait for it.
+  ++counter_builds_;
+  std::map<std::vector<std::string>, int> groups = CountGroupsFromBitmaps(*this, all_, fields);
+  if (groups.size() > kMaxCounterGroups) return groups;
+  if (counters_.size() == kMaxCounters) {
+    counters_.erase(std::min_element(
+        counters_.begin(), counters_.end(),
+        [](const Counter& a, const Counter& b) { return a.last_used < b.last_used; }));
+  }
+  counters_.push_back(Counter{slots, generation_, counter_uses_, groups});
+  return groups;
+}
+
+// Runs while mu_ is held exclusively (commits) or before the index is
+// shared (load, rebuild): no reader is inside CountAll.
+void TableIndex::UpdateCounters(const Terms& terms, int delta) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  if (counters_.empty()) return;
+  // The record's distinct values of a field, or "(none)".
+  auto values_of = [&](int slot) {
+    std::vector<std::string> values;
+    for (const auto& [f, p] : terms.postings) {
+      if (f == slot) values.push_back(p.number.has_value() ? absl::StrCat(*p.number) : p.value);
+    }
+    std::sort(values.begin(), values.end());
+    values.erase(std::unique(values.begin(), values.end()), values.end());
+    if (values.empty()) values.push_back(kNoGroupValue);
+    return values;
+  };
+  for (auto counter = counters_.begin(); counter != counters_.end();) {
+    // A counter that missed a change stays stale; CountAll rebuilds it.
+    if (counter->generation + 1 != generation_) {
+      ++counter;
+      continue;
+    }
+    counter->generation = generation_;
+    auto add = [&](std::vector<std::string> key) {
+      auto it = counter->groups.try_emplace(std::move(key), 0).first;
+      it->second += delta;
+      if (it->second == 0) counter->groups.erase(it);
+    };
+    const std::vector<std::string> first = values_of(counter->fields[0]);
+    if (counter->fields.size() == 1) {
+      for (const std::string& a : first) add({a});
+    } else {
+      const std::vector<std::string> second = values_of(counter->fields[1]);
+      for (const std::string& a : first) {
+        for (const std::string& b : second) add({a, b});
+      }
+    }
+    if (counter->groups.size() > kMaxCounterGroups) {
+      counter = counters_.erase(counter);
+    } else {
+      ++counter;
+    }
+  }
+}
+
+}  // namespace regenatlas

@@ -1,0 +1,144 @@
+// The counts of a whole table that commits keep (TableIndex::CountAll)
+// against brute force and against counting from the bitmaps, through
+// creates, updates, deletes, a reopen and concurrent readers.
+#include <atomic>
+#include <map>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/table_index.h"
+#include "gtest/gtest.h"
+#include "tests/common/table_index_fixture.h"
+
+namespace regenatlas {
+namespace {
+
+using table_index_testing::Fixture;
+using table_index_testing::RandomTrial;
+using table_index_testing::TempDir;
+using table_index_testing::Trial;
+
+using Groups = std::map<std::vector<std::string>, int>;
+
+const std::vector<std::vector<std::string>> kGroupings = {
+    {"phase", "country"}, {"country", "phase"}, {"country", "country"}, {"phase"}, {"country"}};
+
+std::vector<std::string> ValuesOf(const Trial& t, const std::string& field) {
+  std::vector<std::string> out;
+  if (field == "phase" && t.phase() != 0) out.push_back(absl::StrCat(t.phase()));
+  if (field == "country") out.assign(t.countries().begin(), t.countries().end());
+  if (out.empty()) out.push_back(kNoGroupValue);
+  return out;
+}
+
+Groups BruteForce(const std::map<std::string, Trial>& trials, const std::vector<std::string>& by) {
+  Groups want;
+  for (const auto& [name, t] : trials) {
+    for (const std::string& a : ValuesOf(t, by[0])) {
+      if (by.size() == 1) {
+        ++want[{a}];
+        continue;
+      }
+      for (const std::string& b : ValuesOf(t, by[1])) ++want[{a, b}];
+    }
+  }
+  return want;
+}
+
+// Every grouping of the whole table: maintained counts == bitmaps == brute force.
+void ExpectCounts(Fixture& f, const std::map<std::string, Trial>& trials, const std::string& when) {
+  IndexReadLock lock(f.store(), {&f.table().index()});
+  const TableIndex& index = f.table().index();
+  ASSERT_EQ(index.size(), trials.size()) << when;
+  for (const std::vector<std::string>& by : kGroupings) {
+    const Groups want = BruteForce(trials, by);
+    EXPECT_EQ(CountGroups(index, index.all(), by), want)
+        << when << ": " << absl::StrJoin(by, " x ");
+    EXPECT_EQ(CountGroupsFromBitmaps(index, index.all(), by), want) << when;
+  }
+}
+
+TEST(TableIndexCounts, CommitsKeepTheCountsWithoutRecounting) {
+  Fixture f(TempDir("kept_counts"));
+  std::mt19937 rng(5);
+  std::map<std::string, Trial> trials;
+  int next = 0;
+  auto create = [&] {
+    Trial t = RandomTrial(rng);
+    const std::string id = absl::StrCat("k", next++);
+    ASSERT_TRUE(f.table().Create(id, t).ok());
+    trials["trials/" + id] = *f.table().Get("trials/" + id);
+  };
+  for (int i = 0; i < 150; ++i) create();
+  ExpectCounts(f, trials, "after the creates");
+  ASSERT_EQ(f.table().index().counters(), kGroupings.size());
+  const uint64_t built = f.table().index().counter_builds();
+  // Creates, updates (phase and countries change) and deletes, checked
+  // after every few: the counters follow each commit and none is rebuilt.
+  for (int op = 0; op < 240; ++op) {
+    const int kind = static_cast<int>(rng() % 3);
+    if (kind == 0 || trials.empty()) {
+      create();
+    } else {
+      auto it = std::next(trials.begin(), static_cast<long>(rng() % trials.size()));
+      if (kind == 1) {
+        Trial patch = RandomTrial(rng);
+        patch.set_name(it->first);
+        ASSERT_TRUE(f.table().Update(patch, {}).ok());
+        it->second = *f.table().Get(it->first);
+      } else {
+        ASSERT_TRUE(f.table().Delete(it->first, "").ok());
+        trials.erase(it);
+      }
+    }
+    if (op % 8 == 7) ExpectCounts(f, trials, absl::StrCat("after operation ", op));
+  }
+  EXPECT_EQ(f.table().index().counter_builds(), built) << "a counter was rebuilt, not kept";
+  EXPECT_EQ(f.table().index().counters(), kGroupings.size());
+  // A reopened index starts without counters and builds them again.
+  f.Open();
+  EXPECT_EQ(f.table().index().counters(), 0u);
+  ExpectCounts(f, trials, "after reopening");
+  EXPECT_EQ(f.table().index().counters(), kGroupings.size());
+}
+
+// Readers counting the whole table while a writer moves records between
+// phases: every count is of one consistent state (its phase groups add up
+// to the table's size at that instant). Run under TSan in the suite.
+TEST(TableIndexCounts, ConcurrentReadersSeeConsistentCounts) {
+  Fixture f(TempDir("counts_concurrent"));
+  std::mt19937 rng(8);
+  for (int i = 0; i < 100; ++i)
+    ASSERT_TRUE(f.table().Create(absl::StrCat("c", i), RandomTrial(rng)).ok());
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    std::mt19937 wrng(2);
+    for (int i = 0; i < 400 && !stop; ++i) {
+      (void)f.table().Create(absl::StrCat("w", i), RandomTrial(wrng));
+      if (i % 2 == 1) (void)f.table().Delete(absl::StrCat("trials/w", i - 1), "");
+    }
+  });
+  auto reader = [&] {
+    for (int i = 0; i < 200; ++i) {
+      IndexReadLock lock(f.store(), {&f.table().index()});
+      const TableIndex& index = f.table().index();
+      int sum = 0;
+      for (const auto& [keys, n] : CountGroups(index, index.all(), {"phase"})) sum += n;
+      EXPECT_EQ(static_cast<size_t>(sum), index.size());
+      const Groups both = CountGroups(index, index.all(), {"phase", "country"});
+      EXPECT_EQ(both, CountGroupsFromBitmaps(index, index.all(), {"phase", "country"}));
+    }
+  };
+  std::thread r1(reader), r2(reader);
+  r1.join();
+  r2.join();
+  stop = true;
+  writer.join();
+}
+
+}  // namespace
+}  // namespace regenatlas
