@@ -24,6 +24,9 @@ namespace regenatlas {
 // A set of records of one table, by dense record id.
 using Bitmap = Roaring;
 
+// Grouped counts: the values of the grouping fields → number of records.
+using GroupCounts = std::map<std::vector<std::string>, int>;
+
 // One filterable (field, value) of a record. Ordered fields carry `number`
 // and are stored int64-encoded so that <, <=, >, >= are range scans.
 struct Posting {
@@ -137,7 +140,9 @@ class TableIndex {
   // At most kMaxCounters groupings of at most kMaxCounterGroups groups each
   // are kept (least recently used first out); a larger grouping is counted
   // from the bitmaps on every call. Caller holds mu() shared.
-  std::map<std::vector<std::string>, int> CountAll(const std::vector<std::string>& fields) const;
+  // The counts are shared, not copied: a commit that changes counts a
+  // reader still holds changes a copy of them.
+  std::shared_ptr<const GroupCounts> CountAll(const std::vector<std::string>& fields) const;
   static constexpr size_t kMaxCounters = 8;
   static constexpr size_t kMaxCounterGroups = 16384;
   // Groupings whose counters are kept, and how many times a counter was
@@ -260,7 +265,7 @@ class TableIndex {
     std::vector<int> fields;  // indexes in options_.memory_fields
     uint64_t generation = 0;
     uint64_t last_used = 0;
-    std::map<std::vector<std::string>, int> groups;
+    std::shared_ptr<GroupCounts> groups;
   };
   mutable absl::Mutex counters_mu_;
   mutable std::vector<Counter> counters_ ABSL_GUARDED_BY(counters_mu_);
@@ -277,11 +282,11 @@ inline constexpr char kNoGroupValue[] = "(none)";
 
 // When `matches` is the whole table the counts come from the index's
 // maintained counters (TableIndex::CountAll).
-std::map<std::vector<std::string>, int> CountGroups(const TableIndex& index, const Bitmap& matches,
-                                                    const std::vector<std::string>& fields);
+std::shared_ptr<const GroupCounts> CountGroups(const TableIndex& index, const Bitmap& matches,
+                                               const std::vector<std::string>& fields);
 // CountGroups from the bitmaps alone, never from the maintained counters.
-std::map<std::vector<std::string>, int> CountGroupsFromBitmaps(
-    const TableIndex& index, const Bitmap& matches, const std::vector<std::string>& fields);
+GroupCounts CountGroupsFromBitmaps(const TableIndex& index, const Bitmap& matches,
+                                   const std::vector<std::string>& fields);
 
 // Shared locks on the indexes a read consults, taken in the global order,
 // and the store snapshot taken while they are held: records read through

@@ -3,6 +3,7 @@
 // number of records.
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,11 +13,11 @@
 
 namespace regenatlas {
 
-std::map<std::vector<std::string>, int> CountGroups(const TableIndex& index, const Bitmap& matches,
-                                                    const std::vector<std::string>& fields) {
+std::shared_ptr<const GroupCounts> CountGroups(const TableIndex& index, const Bitmap& matches,
+                                               const std::vector<std::string>& fields) {
   // matches is always a subset of all(): equal sizes mean the whole table.
   if (!fields.empty() && matches.cardinality() == index.size()) return index.CountAll(fields);
-  return CountGroupsFromBitmaps(index, matches, fields);
+  return std::make_shared<const GroupCounts>(CountGroupsFromBitmaps(index, matches, fields));
 }
 
 size_t TableIndex::counters() const {
@@ -29,7 +30,7 @@ uint64_t TableIndex::counter_builds() const {
   return counter_builds_;
 }
 
-std::map<std::vector<std::string>, int> TableIndex::CountAll(
+std::shared_ptr<const GroupCounts> TableIndex::CountAll(
     const std::vector<std::string>& fields) const {
   std::vector<int> slots;
   for (const std::string& field : fields) {
@@ -38,7 +39,7 @@ std::map<std::vector<std::string>, int> TableIndex::CountAll(
         options_.memory_fields.begin());
     // Not a memory field: no counter could follow it.
     if (slot == static_cast<int>(options_.memory_fields.size())) {
-      return CountGroupsFromBitmaps(*this, all_, fields);
+      return std::make_shared<const GroupCounts>(CountGroupsFromBitmaps(*this, all_, fields));
     }
     slots.push_back(slot);
   }
@@ -48,7 +49,7 @@ std::map<std::vector<std::string>, int> TableIndex::CountAll(
     if (counter.fields != slots) continue;
     if (counter.generation != generation_) {
       ++counter_builds_;
-      counter.groups = CountGroupsFromBitmaps(*this, all_, fields);
+      counter.groups = std::make_shared<GroupCounts>(CountGroupsFromBitmaps(*this, all_, fields));
       counter.generation = generation_;
     }
     counter.last_used = counter_uses_;
@@ -57,8 +58,8 @@ std::map<std::vector<std::string>, int> TableIndex::CountAll(
   // Counted under counters_mu_ so that concurrent first calls of one
   // grouping count once; other groupings wait for it.
   ++counter_builds_;
-  std::map<std::vector<std::string>, int> groups = CountGroupsFromBitmaps(*this, all_, fields);
-  if (groups.size() > kMaxCounterGroups) return groups;
+  auto groups = std::make_shared<GroupCounts>(CountGroupsFromBitmaps(*this, all_, fields));
+  if (groups->size() > kMaxCounterGroups) return groups;
   if (counters_.size() == kMaxCounters) {
     counters_.erase(std::min_element(
         counters_.begin(), counters_.end(),
@@ -90,10 +91,15 @@ void TableIndex::UpdateCounters(const Terms& terms, int delta) ABSL_NO_THREAD_SA
       continue;
     }
     counter->generation = generation_;
+    // Copy on write: readers may still hold the counts of before.
+    if (counter->groups.use_count() > 1) {
+      counter->groups = std::make_shared<GroupCounts>(*counter->groups);
+    }
+    GroupCounts& groups = *counter->groups;
     auto add = [&](std::vector<std::string> key) {
-      auto it = counter->groups.try_emplace(std::move(key), 0).first;
+      auto it = groups.try_emplace(std::move(key), 0).first;
       it->second += delta;
-      if (it->second == 0) counter->groups.erase(it);
+      if (it->second == 0) groups.erase(it);
     };
     const std::vector<std::string> first = values_of(counter->fields[0]);
     if (counter->fields.size() == 1) {
@@ -104,7 +110,7 @@ void TableIndex::UpdateCounters(const Terms& terms, int delta) ABSL_NO_THREAD_SA
         for (const std::string& b : second) add({a, b});
       }
     }
-    if (counter->groups.size() > kMaxCounterGroups) {
+    if (groups.size() > kMaxCounterGroups) {
       counter = counters_.erase(counter);
     } else {
       ++counter;

@@ -290,7 +290,7 @@ std::shared_ptr<const std::vector<uint16_t>> TableIndex::ValueColumn(
   return cache.column;
 }
 
-std::map<std::vector<std::string>, int> CountGroupsFromBitmaps(
+GroupCounts CountGroupsFromBitmaps(
     const TableIndex& index, const Bitmap& matches, const std::vector<std::string>& fields) {
   // Most of the table: a value column of a single-valued field (usually
   // the first one tried) beats AND-ing every pair of value bitmaps.

@@ -2,7 +2,7 @@
 // counted by one or two dimensions, from the in-memory bitmaps of the
 // query engine, with the per-country stages of products for
 // country × stage.
-#include <cstring>
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <set>
@@ -10,10 +10,10 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "common/excerpt.h"
 #include "common/status_macros.h"
 #include "services/catalog/catalog.h"
@@ -42,20 +42,31 @@ absl::StatusOr<catalog::v1::CountResponse> Catalog::Count(
   }
   ASSIGN_OR_RETURN(std::unique_ptr<filter::Node> node, filter::Parse(filter_text));
   RETURN_IF_ERROR(filter::Resolve(node.get(), *collection.schema));
-  // Counts come from bitmap cardinalities under the index lock: no record
-  // and no posting key is read.
+  // Counts come from bitmap cardinalities under the index lock, or from
+  // the counters commits keep when the whole table matches: no record and
+  // no posting key is read.
   IndexReadLock lock(*store_, IndexesFor(collection.collection));
   CatalogPostings postings(this, collection.collection, lock.snapshot());
   RETURN_IF_ERROR(postings.index().status());
   ASSIGN_OR_RETURN(Bitmap matching, EvaluateFilter(node.get(), *collection.schema, postings));
-  auto shorten = [](const std::string& v) {
+  auto shorten = [](absl::string_view v) {
     for (const char* prefix : {"DEVELOPMENT_STAGE_", "CELL_SOURCE_", "CELL_CATEGORY_", "CELL_TYPE_",
                                "THERAPEUTIC_AREA_", "TRIAL_STATUS_", "DONOR_", "REGISTRY_"}) {
-      if (absl::StartsWith(v, prefix)) return v.substr(strlen(prefix));
+      if (absl::ConsumePrefix(&v, prefix)) return v;
     }
     return v;
   };
-  std::map<std::vector<std::string>, int> counts;
+  // One row per group, keyed by views into `groups` or `stages` (kept
+  // alive below): no key is copied until the response.
+  struct Row {
+    absl::string_view keys[2];
+    int size = 0;
+    int count = 0;
+  };
+  std::vector<Row> rows;
+  GroupCounts stages;
+  std::shared_ptr<const GroupCounts> counted;
+  const GroupCounts* groups = &stages;
   const bool country_stage = group_by.size() == 2 &&
                              std::set<std::string>{group_by[0], group_by[1]} ==
                                  std::set<std::string>{"country", "stage"} &&
@@ -63,29 +74,48 @@ absl::StatusOr<catalog::v1::CountResponse> Catalog::Count(
   if (country_stage) {
     // Each product's stage in each country, not its overall stage.
     const bool country_first = group_by[0] == "country";
-    for (const auto& [keys, n] : CountGroups(postings.index(), matching, {"country_stage"})) {
+    const std::shared_ptr<const GroupCounts> by_country =
+        CountGroups(postings.index(), matching, {"country_stage"});
+    for (const auto& [keys, n] : *by_country) {
       std::vector<std::string> parts = absl::StrSplit(keys[0], absl::MaxSplits('|', 1));
       if (parts.size() != 2) continue;
-      parts[1] = shorten(parts[1]);
       if (!country_first) std::swap(parts[0], parts[1]);
-      counts[parts] += n;
+      stages[parts] += n;
     }
   } else {
     std::vector<std::string> fields;
     for (const std::string& dim : group_by) fields.push_back(dimensions.at(dim));
-    for (const auto& [keys, n] : CountGroups(postings.index(), matching, fields)) {
-      std::vector<std::string> shortened;
-      for (const std::string& k : keys) shortened.push_back(shorten(k));
-      counts[shortened] += n;
-    }
+    counted = CountGroups(postings.index(), matching, fields);
+    groups = counted.get();
   }
   const uint64_t total = matching.cardinality();
   lock.Release();
+  rows.reserve(groups->size());
+  for (const auto& [keys, n] : *groups) {
+    Row row;
+    row.size = static_cast<int>(std::min<size_t>(keys.size(), 2));
+    for (int i = 0; i < row.size; ++i) row.keys[i] = shorten(keys[i]);
+    row.count = n;
+    rows.push_back(row);
+  }
+  // Shortening can reorder keys of different prefixes and join two keys.
+  auto less = [](const Row& a, const Row& b) {
+    for (int i = 0; i < std::min(a.size, b.size); ++i) {
+      if (a.keys[i] != b.keys[i]) return a.keys[i] < b.keys[i];
+    }
+    return a.size < b.size;
+  };
+  if (!std::is_sorted(rows.begin(), rows.end(), less)) {
+    std::stable_sort(rows.begin(), rows.end(), less);
+  }
   catalog::v1::CountResponse response;
   response.set_total(static_cast<int>(total));
-  for (const auto& [keys, n] : counts) {
+  response.mutable_rows()->Reserve(static_cast<int>(rows.size()));
+  for (size_t i = 0; i < rows.size(); ++i) {
+    int n = rows[i].count;
+    while (i + 1 < rows.size() && !less(rows[i], rows[i + 1])) n += rows[++i].count;
     catalog::v1::CountRow* row = response.add_rows();
-    for (const std::string& k : keys) row->add_keys(k);
+    for (int k = 0; k < rows[i].size; ++k) row->add_keys(std::string(rows[i].keys[k]));
     row->set_count(n);
   }
   return response;

@@ -249,7 +249,7 @@ TEST(TableIndex, CountsMatchBruteForce) {
           }
         }
         EXPECT_EQ(static_cast<int>(matches.cardinality()), want_total) << filter;
-        EXPECT_EQ(CountGroups(f.table().index(), matches, fields), want)
+        EXPECT_EQ(*CountGroups(f.table().index(), matches, fields), want)
             << "round " << round << ", filter '" << filter << "', " << absl::StrJoin(fields, " x ");
       }
     }
