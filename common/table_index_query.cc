@@ -290,8 +290,8 @@ std::shared_ptr<const std::vector<uint16_t>> TableIndex::ValueColumn(
   return cache.column;
 }
 
-GroupCounts CountGroupsFromBitmaps(
-    const TableIndex& index, const Bitmap& matches, const std::vector<std::string>& fields) {
+GroupCounts CountGroupsFromBitmaps(const TableIndex& index, const Bitmap& matches,
+                                   const std::vector<std::string>& fields) {
   // Most of the table: a value column of a single-valued field (usually
   // the first one tried) beats AND-ing every pair of value bitmaps.
   if (fields.size() == 2 && matches.cardinality() * kColumnShare >= index.size()) {
