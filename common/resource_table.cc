@@ -109,6 +109,8 @@ ResourceTableBase::ResourceTableBase(storage::Store* store, absl::Mutex* write_m
   index.version = options_.index_version;
   index.sort_below = options_.index_sort_below;
   index.sort_share = options_.index_sort_share;
+  index.max_counters = options_.index_max_counters;
+  index.max_counter_groups = options_.index_max_counter_groups;
   index_ = std::make_unique<TableIndex>(store_, std::move(index), prototype);
   // Errors stay in index_->status(), returned by lists and writes.
   index_->Load().IgnoreError();

@@ -49,6 +49,9 @@ struct ResourceTableOptions {
   // Page selection thresholds (TableIndexOptions; tests lower them).
   uint64_t index_sort_below = 4096;
   uint64_t index_sort_share = 16;
+  // Limits of the kept counts (TableIndexOptions; tests lower them).
+  size_t index_max_counters = 8;
+  size_t index_max_counter_groups = 16384;
 };
 
 // Standard methods over one protobuf resource type, untyped: records are

@@ -63,6 +63,11 @@ struct TableIndexOptions {
   // by walking the sort order (about sort_share * page_size steps).
   uint64_t sort_below = 4096;
   uint64_t sort_share = 16;
+  // Counts of the whole table kept by the commits (TableIndex::CountAll):
+  // at most `max_counters` groupings of at most `max_counter_groups`
+  // groups each.
+  size_t max_counters = 8;
+  size_t max_counter_groups = 16384;
 };
 
 // The query engine's index of one ResourceTable: dense uint32 record ids,
@@ -137,14 +142,13 @@ class TableIndex {
   // commit keeps up to date once a grouping has been asked for: the first
   // call per grouping (and the first after a load or rebuild) counts from
   // the bitmaps, later calls copy the counters, whatever the table's size.
-  // At most kMaxCounters groupings of at most kMaxCounterGroups groups each
-  // are kept (least recently used first out); a larger grouping is counted
-  // from the bitmaps on every call. Caller holds mu() shared.
+  // At most options().max_counters groupings of at most
+  // options().max_counter_groups groups each are kept (least recently used
+  // first out); a larger grouping is counted from the bitmaps on every
+  // call. Caller holds mu() shared.
   // The counts are shared, not copied: a commit that changes counts a
   // reader still holds changes a copy of them.
   std::shared_ptr<const GroupCounts> CountAll(const std::vector<std::string>& fields) const;
-  static constexpr size_t kMaxCounters = 8;
-  static constexpr size_t kMaxCounterGroups = 16384;
   // Groupings whose counters are kept, and how many times a counter was
   // counted from the bitmaps (for tests and metrics).
   size_t counters() const;

@@ -59,8 +59,8 @@ std::shared_ptr<const GroupCounts> TableIndex::CountAll(
   // grouping count once; other groupings wait for it.
   ++counter_builds_;
   auto groups = std::make_shared<GroupCounts>(CountGroupsFromBitmaps(*this, all_, fields));
-  if (groups->size() > kMaxCounterGroups) return groups;
-  if (counters_.size() == kMaxCounters) {
+  if (groups->size() > options_.max_counter_groups || options_.max_counters == 0) return groups;
+  if (counters_.size() >= options_.max_counters) {
     counters_.erase(std::min_element(
         counters_.begin(), counters_.end(),
         [](const Counter& a, const Counter& b) { return a.last_used < b.last_used; }));
@@ -110,7 +110,7 @@ void TableIndex::UpdateCounters(const Terms& terms, int delta) ABSL_NO_THREAD_SA
         for (const std::string& b : second) add({a, b});
       }
     }
-    if (groups.size() > kMaxCounterGroups) {
+    if (groups.size() > options_.max_counter_groups) {
       counter = counters_.erase(counter);
     } else {
       ++counter;

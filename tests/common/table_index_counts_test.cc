@@ -115,6 +115,64 @@ TEST(TableIndexCounts, CommitsKeepTheCountsWithoutRecounting) {
   EXPECT_EQ(f.table().index().counters(), kGroupings.size());
 }
 
+// The limits: a grouping over max_counter_groups is counted on every call
+// and not kept (also when commits grow a kept one past it); beyond
+// max_counters the least recently used grouping goes. Every answer is the
+// bitmaps' count either way.
+TEST(TableIndexCounts, LimitsDropTheLeastRecentlyUsedAndTheOversized) {
+  Fixture f(TempDir("counts_limits"));
+  f.set_tweak([](ResourceTableOptions& o) {
+    o.index_max_counters = 2;
+    o.index_max_counter_groups = 4;
+  });
+  f.Open();
+  // Phases 1-2 and one country of US / PL: every grouping has 2 or 4 groups.
+  for (int i = 0; i < 40; ++i) {
+    Trial t;
+    t.set_phase(static_cast<common::v1::DevelopmentStage>(1 + i % 2));
+    t.add_countries(i % 3 == 0 ? "US" : "PL");
+    ASSERT_TRUE(f.table().Create(absl::StrCat("l", i), t).ok());
+  }
+  const TableIndex& index = f.table().index();
+  auto count = [&](const std::vector<std::string>& by) {
+    IndexReadLock lock(f.store(), {&index});
+    EXPECT_EQ(*CountGroups(index, index.all(), by), CountGroupsFromBitmaps(index, index.all(), by))
+        << absl::StrJoin(by, " x ");
+  };
+  struct Step {
+    std::vector<std::string> by;
+    uint64_t builds;
+    size_t kept;
+  };
+  const std::vector<Step> steps = {
+      {{"phase"}, 1, 1},
+      {{"country"}, 2, 2},
+      {{"phase"}, 2, 2},             // kept; now the most recently used
+      {{"phase", "country"}, 3, 2},  // evicts country
+      {{"phase"}, 3, 2},
+      {{"country"}, 4, 2},           // counted again; evicts phase x country
+      {{"phase", "country"}, 5, 2},  // evicts phase
+  };
+  for (size_t i = 0; i < steps.size(); ++i) {
+    count(steps[i].by);
+    EXPECT_EQ(index.counter_builds(), steps[i].builds) << "step " << i;
+    EXPECT_EQ(index.counters(), steps[i].kept) << "step " << i;
+  }
+  // A third phase: phase x country grows to 5 groups and is dropped;
+  // country (3 groups) is kept and follows the commit.
+  Trial t;
+  t.set_phase(common::v1::DEVELOPMENT_STAGE_PHASE_3);
+  t.add_countries("FR");
+  ASSERT_TRUE(f.table().Create("l-fr", t).ok());
+  EXPECT_EQ(index.counters(), 1u);
+  count({"country"});
+  EXPECT_EQ(index.counter_builds(), 5u);
+  count({"phase", "country"});  // over the limit: counted, not kept
+  count({"phase", "country"});
+  EXPECT_EQ(index.counter_builds(), 7u);
+  EXPECT_EQ(index.counters(), 1u);
+}
+
 // Readers counting the whole table while a writer moves records between
 // phases: every count is of one consistent state (its phase groups add up
 // to the table's size at that instant). Run under TSan in the suite.

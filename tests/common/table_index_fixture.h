@@ -8,6 +8,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <random>
@@ -113,11 +114,14 @@ class Fixture {
       t.index_sort_below = 0;
       t.index_sort_share = uint64_t{1} << 20;
     }
+    if (tweak_) tweak_(t);
     table_ =
         std::make_unique<ResourceTable<Trial>>(store_.get(), &mu_, t, nullptr, [](const Trial& r) {
           return PostingKeys("trials", PostingsOf(r), r.name().substr(strlen("trials/")));
         });
   }
+  // Changes the table's options at the next Open().
+  void set_tweak(std::function<void(ResourceTableOptions&)> tweak) { tweak_ = std::move(tweak); }
   ResourceTable<Trial>& table() { return *table_; }
   storage::Store& store() { return *store_; }
 
@@ -133,6 +137,7 @@ class Fixture {
   absl::Mutex mu_;
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<ResourceTable<Trial>> table_;
+  std::function<void(ResourceTableOptions&)> tweak_;
 };
 
 inline std::string TempDir(const std::string& name) {
