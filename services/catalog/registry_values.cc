@@ -273,7 +273,10 @@ int PhaseNumber(absl::string_view word) {
   if (word.size() >= 2 && (word.back() == 'a' || word.back() == 'b' || word.back() == 'c')) {
     const absl::string_view stem = word.substr(0, word.size() - 1);
     // "iia" → "ii"; but "a" alone, and roman "iv"+"a"... keep to real stems.
-    if (PhaseNumber(stem) > 0) return PhaseNumber(stem);
+    // One recursive call, not two: two made a word of many trailing a/b/c
+    // letters take exponential time (found by ictrp_xml_fuzzer).
+    const int n = PhaseNumber(stem);
+    if (n > 0) return n;
   }
   if (word.size() == 1 && word[0] >= '0' && word[0] <= '4') return word[0] - '0';
   if (word == "i") return 1;
